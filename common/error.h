@@ -1,0 +1,62 @@
+/*
+ * The one error contract of deploy-run.
+ *
+ * A fallible function returns a negative number (or NULL) and fills a
+ * caller-provided struct error: the errno value when a system call failed,
+ * the location (file, line, column) when a person can fix the input, and a
+ * message that says what was expected.  Callers on the way up may add
+ * context with error_prefix().  Only main() (and the commands it dispatches
+ * to) prints, with error_print():
+ *
+ *     deploy-run: FILE:LINE: error: MESSAGE[: strerror(errno)]
+ */
+#ifndef DEPLOY_RUN_ERROR_H
+#define DEPLOY_RUN_ERROR_H
+
+#include <stdio.h>
+
+#define ERROR_MESSAGE_MAX 1024
+#define ERROR_FILE_MAX 1024
+
+struct error {
+	int errnum;                      /* errno, or 0 */
+	int line;                        /* 1-based, 0 when unknown */
+	int column;                      /* 1-based, 0 when unknown */
+	char file[ERROR_FILE_MAX];       /* "" when unknown */
+	char message[ERROR_MESSAGE_MAX]; /* "" when no error */
+};
+
+#define ERROR_INIT {0, 0, 0, "", ""}
+
+#if defined(__GNUC__)
+#define PRINTF_LIKE(f, a) __attribute__((format(printf, f, a)))
+#else
+#define PRINTF_LIKE(f, a)
+#endif
+
+/* Resets err to "no error". Accepts NULL. */
+void error_clear(struct error *err);
+
+/* Sets a message (and errno, 0 for none) without a location. Returns -1. */
+int error_set(struct error *err, int errnum, const char *fmt, ...) PRINTF_LIKE(3, 4);
+
+/* Sets a message with a location: file may be NULL, line/column 0. Returns -1. */
+int error_at(struct error *err, const char *file, int line, int column,
+	     const char *fmt, ...) PRINTF_LIKE(5, 6);
+
+/* Sets only the location, keeping the message, when none was set yet. */
+void error_locate(struct error *err, const char *file, int line);
+
+/* Prepends "CONTEXT: " to the message. Returns -1. */
+int error_prefix(struct error *err, const char *fmt, ...) PRINTF_LIKE(2, 3);
+
+/* True when err holds an error. */
+int error_is_set(const struct error *err);
+
+/* Formats the whole line (without "deploy-run: " and without newline). */
+void error_format(const struct error *err, char *buf, size_t size);
+
+/* Prints "deploy-run: FILE:LINE: error: MESSAGE" to f. */
+void error_print(const struct error *err, FILE *f);
+
+#endif

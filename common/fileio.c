@@ -1,0 +1,131 @@
+#include "fileio.h"
+#include "path.h"
+#include "util.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+static const char *file_kind(mode_t mode)
+{
+	if (S_ISDIR(mode))
+		return "a directory";
+	if (S_ISFIFO(mode))
+		return "a FIFO";
+	if (S_ISCHR(mode))
+		return "a character device";
+	if (S_ISBLK(mode))
+		return "a block device";
+	if (S_ISSOCK(mode))
+		return "a socket";
+	return "not a regular file";
+}
+
+int file_read(const char *path, size_t max, char **out, size_t *len, struct stat *st_out,
+	      struct error *err)
+{
+	_cleanup_close_ int fd = -1;
+	struct stat st;
+	char *buf;
+	size_t n = 0, cap;
+
+	*out = NULL;
+	*len = 0;
+	if (!max)
+		max = FILE_READ_DEFAULT_MAX;
+	/* O_NONBLOCK: opening a FIFO without a writer must not block us */
+	fd = open(path, O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
+	if (fd < 0) {
+		if (errno == ELOOP)
+			return error_at(err, path, 0, 0, "cannot open: too many levels of symbolic links");
+		error_at(err, path, 0, 0, "cannot open");
+		err->errnum = errno;
+		return -1;
+	}
+	if (fstat(fd, &st) < 0) {
+		error_at(err, path, 0, 0, "cannot stat");
+		err->errnum = errno;
+		return -1;
+	}
+	if (!S_ISREG(st.st_mode))
+		return error_at(err, path, 0, 0, "is %s, expected a regular file", file_kind(st.st_mode));
+	if ((unsigned long long)st.st_size > max)
+		return error_at(err, path, 0, 0, "file is too large (%lld bytes, at most %zu accepted)",
+				(long long)st.st_size, max);
+	cap = (size_t)st.st_size + 1;
+	buf = xmalloc(cap);
+	for (;;) {
+		ssize_t r;
+
+		if (n + 1 >= cap) {
+			if (cap > max + 1) {
+				free(buf);
+				return error_at(err, path, 0, 0, "file is too large (at most %zu bytes accepted)", max);
+			}
+			cap *= 2;
+			buf = xrealloc(buf, cap);
+		}
+		r = read(fd, buf + n, cap - n - 1);
+		if (r < 0) {
+			if (errno == EINTR)
+				continue;
+			error_at(err, path, 0, 0, "cannot read");
+			err->errnum = errno;
+			free(buf);
+			return -1;
+		}
+		if (r == 0)
+			break;
+		n += (size_t)r;
+	}
+	if (n > max) {
+		free(buf);
+		return error_at(err, path, 0, 0, "file is too large (at most %zu bytes accepted)", max);
+	}
+	buf[n] = '\0';
+	*out = buf;
+	*len = n;
+	if (st_out)
+		*st_out = st;
+	return 0;
+}
+
+int file_write_atomic(const char *path, const void *data, size_t len, mode_t mode,
+		      struct error *err)
+{
+	_cleanup_free_ char *tmp = xasprintf("%s.tmp.%ld", path, (long)getpid());
+	const char *p = data;
+	int fd;
+
+	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, mode);
+	if (fd < 0) {
+		error_at(err, path, 0, 0, "cannot create");
+		err->errnum = errno;
+		return -1;
+	}
+	while (len) {
+		ssize_t w = write(fd, p, len);
+
+		if (w < 0) {
+			if (errno == EINTR)
+				continue;
+			error_at(err, path, 0, 0, "cannot write");
+			err->errnum = errno;
+			close(fd);
+			unlink(tmp);
+			return -1;
+		}
+		p += w;
+		len -= (size_t)w;
+	}
+	if (close(fd) < 0 || rename(tmp, path) < 0) {
+		error_at(err, path, 0, 0, "cannot write");
+		err->errnum = errno;
+		unlink(tmp);
+		return -1;
+	}
+	return 0;
+}

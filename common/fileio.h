@@ -1,0 +1,31 @@
+/*
+ * Reading input files safely.  Every file a person hands us (profiles,
+ * .env files, requirement files, RECORD) goes through file_read(): it never
+ * blocks on a FIFO or a device, refuses directories and non-regular files
+ * with a clear message, and enforces a size limit, so hostile input gives
+ * an error instead of a hang or an exhausted machine.
+ */
+#ifndef DEPLOY_RUN_FILEIO_H
+#define DEPLOY_RUN_FILEIO_H
+
+#include <stddef.h>
+#include <sys/stat.h>
+
+#include "error.h"
+
+#define FILE_READ_DEFAULT_MAX (16u * 1024 * 1024)
+
+/*
+ * Reads the whole regular file at path into a NUL-terminated buffer
+ * (*out, caller frees; *len excludes the NUL).  max is the largest size
+ * accepted, 0 for FILE_READ_DEFAULT_MAX.  When st is not NULL it receives
+ * the file's status.  On error returns -1 with err naming the file.
+ */
+int file_read(const char *path, size_t max, char **out, size_t *len, struct stat *st,
+	      struct error *err);
+
+/* Writes data to path atomically (temporary file in the same directory, rename). */
+int file_write_atomic(const char *path, const void *data, size_t len, mode_t mode,
+		      struct error *err);
+
+#endif

@@ -1,0 +1,57 @@
+/*
+ * Allocation and small string helpers.  The x* allocators never return
+ * NULL: out of memory prints one line and aborts, as git does; there is
+ * nothing sensible a configuration tool can do without memory.
+ */
+#ifndef DEPLOY_RUN_UTIL_H
+#define DEPLOY_RUN_UTIL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
+
+void *xmalloc(size_t size);
+void *xcalloc(size_t n, size_t size);
+void *xrealloc(void *p, size_t size);
+char *xstrdup(const char *s);
+char *xstrndup(const char *s, size_t n);
+char *xasprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* Grows *p (of *cap elements of size elem) so that it holds at least need. */
+void grow_array(void **p, size_t *cap, size_t need, size_t elem);
+
+static inline void freep(void *p)
+{
+	extern void free(void *);
+	free(*(void **)p);
+}
+#define _cleanup_free_ __attribute__((cleanup(freep)))
+
+static inline void closep(int *fd)
+{
+	extern int close(int);
+	if (*fd >= 0)
+		close(*fd);
+}
+#define _cleanup_close_ __attribute__((cleanup(closep)))
+
+bool str_starts_with(const char *s, const char *prefix);
+bool str_ends_with(const char *s, const char *suffix);
+bool str_eq(const char *a, const char *b); /* NULL-safe */
+bool str_case_eq(const char *a, const char *b);
+
+/* Trims ASCII white space in place; returns s advanced past leading space. */
+char *str_trim(char *s);
+
+/* Levenshtein distance, capped at max+1 (for "did you mean"). */
+size_t str_distance(const char *a, const char *b, size_t max);
+
+/* Shell-style glob match (fnmatch without flags). */
+bool str_glob(const char *pattern, const char *s);
+
+/* Monotonic clock in nanoseconds. */
+uint64_t now_ns(void);
+
+#endif

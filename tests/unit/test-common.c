@@ -1,0 +1,126 @@
+#include "t.h"
+#include "error.h"
+#include "hash.h"
+#include "path.h"
+#include "strbuf.h"
+#include "strv.h"
+#include "util.h"
+#include "fileio.h"
+
+#include <stdlib.h>
+#include <unistd.h>
+#include <sys/stat.h>
+
+static void test_error(void)
+{
+	struct error err = ERROR_INIT;
+	char line[2048];
+
+	CHECK(!error_is_set(&err));
+	CHECK_INT(error_at(&err, "p.ini", 3, 0, "bad value %s", "x"), -1);
+	error_prefix(&err, "in [server]");
+	error_format(&err, line, sizeof(line));
+	CHECK_STR(line, "p.ini:3: error: in [server]: bad value x");
+	error_set(&err, 2, "cannot open");
+	error_format(&err, line, sizeof(line));
+	CHECK_STR(line, "error: cannot open: No such file or directory");
+}
+
+static void test_path(void)
+{
+	char *p;
+
+	p = path_normalize("/a/./b/../c//d/"); CHECK_STR(p, "/a/c/d"); free(p);
+	p = path_normalize("../x/../../y"); CHECK_STR(p, "../../y"); free(p);
+	p = path_normalize("/.."); CHECK_STR(p, "/"); free(p);
+	p = path_normalize("a/.."); CHECK_STR(p, "."); free(p);
+	p = path_absolute("..", "/srv/app/profiles"); CHECK_STR(p, "/srv/app"); free(p);
+	p = path_join("/srv", "/etc"); CHECK_STR(p, "/etc"); free(p);
+	p = path_dirname("/srv/app/x.ini"); CHECK_STR(p, "/srv/app"); free(p);
+	p = path_dirname("x.ini"); CHECK_STR(p, "."); free(p);
+	CHECK_STR(path_basename("/a/b.ini"), "b.ini");
+	CHECK(path_is_inside("/srv/app/x", "/srv/app"));
+	CHECK(path_is_inside("/srv/app", "/srv/app/"));
+	CHECK(!path_is_inside("/srv/apple", "/srv/app"));
+}
+
+static void test_strings(void)
+{
+	struct strbuf sb;
+	struct strv sv = STRV_INIT;
+	char buf[] = "  hi there \n";
+
+	strbuf_init(&sb);
+	strbuf_add_json(&sb, "a\"b\\c\n\x01");
+	CHECK_STR(sb.buf, "\"a\\\"b\\\\c\\n\\u0001\"");
+	strbuf_reset(&sb);
+	strbuf_add_xml(&sb, "<a & 'b'>");
+	CHECK_STR(sb.buf, "&lt;a &amp; &apos;b&apos;&gt;");
+	strbuf_finish(&sb);
+	strv_push(&sv, "a");
+	strv_pushf(&sv, "%d", 42);
+	CHECK_INT(sv.n, 2);
+	CHECK_STR(sv.v[1], "42");
+	CHECK(sv.v[2] == NULL);
+	CHECK_INT(strv_find(&sv, "42"), 1);
+	strv_finish(&sv);
+	CHECK_STR(str_trim(buf), "hi there");
+	CHECK_INT(str_distance("workers", "wrokers", 3), 2);
+	CHECK_INT(str_distance("abc", "abcdefgh", 2), 3);
+	CHECK(str_glob("*_TOKEN", "API_TOKEN"));
+	CHECK(!str_glob("*_TOKEN", "TOKENS"));
+}
+
+static void test_hash(void)
+{
+	struct error err = ERROR_INIT;
+	uint8_t d[SHA256_LEN];
+	char hex[65], b64[45];
+
+	CHECK_INT(sha256_buffer("abc", 3, d, &err), 0);
+	hex_encode(d, sizeof(d), hex);
+	CHECK_STR(hex, "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+	base64url_encode(d, sizeof(d), b64);
+	CHECK_STR(b64, "ungWv48Bz-pBQUDeXa4iI7ADYaOWF3qctBD_YfIAFa0");
+	base64url_encode((const uint8_t *)"a", 1, b64); CHECK_STR(b64, "YQ");
+	base64url_encode((const uint8_t *)"ab", 2, b64); CHECK_STR(b64, "YWI");
+}
+
+static void test_file_read(void)
+{
+	struct error err = ERROR_INIT;
+	char dir[] = "/tmp/dr-test-XXXXXX";
+	char *buf = NULL, *p;
+	size_t len;
+
+	CHECK(mkdtemp(dir) != NULL);
+	CHECK_INT(file_read(dir, 0, &buf, &len, NULL, &err), -1);
+	CHECK(strstr(err.message, "is a directory") != NULL);
+	p = path_join(dir, "fifo");
+	CHECK_INT(mkfifo(p, 0600), 0);
+	CHECK_INT(file_read(p, 0, &buf, &len, NULL, &err), -1); /* must not block */
+	CHECK(strstr(err.message, "FIFO") != NULL);
+	unlink(p);
+	free(p);
+	p = path_join(dir, "f");
+	CHECK_INT(file_write_atomic(p, "hello", 5, 0600, &err), 0);
+	CHECK_INT(file_read(p, 0, &buf, &len, NULL, &err), 0);
+	CHECK_STR(buf, "hello");
+	CHECK_INT(len, 5);
+	free(buf);
+	CHECK_INT(file_read(p, 4, &buf, &len, NULL, &err), -1);
+	CHECK(strstr(err.message, "too large") != NULL);
+	unlink(p);
+	free(p);
+	rmdir(dir);
+}
+
+int main(void)
+{
+	RUN(test_error);
+	RUN(test_path);
+	RUN(test_strings);
+	RUN(test_hash);
+	RUN(test_file_read);
+	return T_DONE();
+}
