@@ -1,0 +1,560 @@
+/*
+ * .env parser: a transcription of python-dotenv 0.21's parser.py (a chain of
+ * regular expressions over the decoded text) into a byte scanner over UTF-8,
+ * and of variables.py/main.py's interpolation.  The comments name the
+ * python-dotenv regular expression each step stands for; dotenv.h lists the
+ * behaviour that follows from them.
+ */
+#include "dotenv.h"
+
+#include <limits.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "strbuf.h"
+#include "util.h"
+
+struct reader {
+	const char *s;     /* the text after newline translation */
+	size_t len;
+	size_t pos;
+	int line;          /* line of pos */
+	size_t line_start; /* offset of the first byte of that line */
+};
+
+/*
+ * Length of the Python white space character (str.isspace, which is also
+ * what re's \s matches) at s[i], or 0.  The multi-byte ones all start with a
+ * UTF-8 lead byte, so scanning byte by byte never matches inside another
+ * character of valid UTF-8.
+ */
+static size_t ws_at(const char *str, size_t len, size_t i)
+{
+	const unsigned char *s = (const unsigned char *)str;
+	unsigned char c;
+
+	if (i >= len)
+		return 0;
+	c = s[i];
+	if (c == ' ' || (c >= '\t' && c <= '\r') || (c >= 0x1c && c <= 0x1f))
+		return 1;
+	if (c == 0xc2 && i + 1 < len && (s[i + 1] == 0x85 || s[i + 1] == 0xa0))
+		return 2;
+	if (i + 2 >= len)
+		return 0;
+	if (c == 0xe1 && s[i + 1] == 0x9a && s[i + 2] == 0x80)
+		return 3;
+	if (c == 0xe2 && s[i + 1] == 0x80 &&
+	    (s[i + 2] <= 0x8a || s[i + 2] == 0xa8 || s[i + 2] == 0xa9 || s[i + 2] == 0xaf) &&
+	    s[i + 2] >= 0x80)
+		return 3;
+	if (c == 0xe2 && s[i + 1] == 0x81 && s[i + 2] == 0x9f)
+		return 3;
+	if (c == 0xe3 && s[i + 1] == 0x80 && s[i + 2] == 0x80)
+		return 3;
+	return 0;
+}
+
+/* Length of the white space character that ends just before s[end], not
+ * looking before start; 0 when there is none. */
+static size_t ws_before(const char *s, size_t start, size_t end)
+{
+	size_t n;
+
+	for (n = 1; n <= 3 && n <= end - start; n++)
+		if (ws_at(s, end, end - n) == n)
+			return n;
+	return 0;
+}
+
+/* Horizontal white space: [^\S\r\n] (after translation only "\n" is left). */
+static size_t hws_at(const struct reader *r, size_t i)
+{
+	if (i < r->len && r->s[i] == '\n')
+		return 0;
+	return ws_at(r->s, r->len, i);
+}
+
+static size_t skip_ws(const struct reader *r, size_t i)
+{
+	size_t n;
+
+	while ((n = ws_at(r->s, r->len, i)) > 0)
+		i += n;
+	return i;
+}
+
+static size_t skip_hws(const struct reader *r, size_t i)
+{
+	size_t n;
+
+	while ((n = hws_at(r, i)) > 0)
+		i += n;
+	return i;
+}
+
+static size_t end_of_line(const struct reader *r, size_t i)
+{
+	const char *nl = memchr(r->s + i, '\n', r->len - i);
+
+	return nl ? (size_t)(nl - r->s) : r->len;
+}
+
+/* Moves the reader to to, counting lines (Position.advance). */
+static void advance(struct reader *r, size_t to)
+{
+	const char *p = r->s + r->pos, *end = r->s + to;
+
+	while ((p = memchr(p, '\n', (size_t)(end - p))) != NULL) {
+		r->line++;
+		r->line_start = (size_t)(++p - r->s);
+	}
+	r->pos = to;
+}
+
+static void add_problem(struct dotenv *d, const struct reader *r, size_t at, int start_line,
+			const char *msg)
+{
+	struct dotenv_problem *p;
+
+	grow_array((void **)&d->problems, &d->pcap, d->nproblems + 1, sizeof(*d->problems));
+	p = &d->problems[d->nproblems++];
+	p->line = r->line;
+	p->column = (int)(at - r->line_start) + 1;
+	p->start_line = start_line;
+	p->message = xstrdup(msg);
+}
+
+static struct dotenv_entry *add_entry(struct dotenv *d)
+{
+	struct dotenv_entry *e;
+
+	grow_array((void **)&d->entries, &d->cap, d->n + 1, sizeof(*d->entries));
+	e = &d->entries[d->n++];
+	memset(e, 0, sizeof(*e));
+	return e;
+}
+
+/*
+ * '((?:\\'|[^'])*)' and its double-quoted twin, from the opening quote at
+ * open.  The greedy loop stops at the first quote that no backslash
+ * precedes; when it runs out of text, backtracking makes the last \q taken
+ * give up its quote, which then closes the value.  Returns the offset of
+ * the closing quote, or 0 when there is none.
+ */
+static size_t closing_quote(const struct reader *r, size_t open, char q)
+{
+	size_t i = open + 1, last = 0;
+
+	while (i < r->len) {
+		if (r->s[i] == '\\' && i + 1 < r->len && r->s[i + 1] == q) {
+			last = i + 1;
+			i += 2;
+		} else if (r->s[i] == q) {
+			return i;
+		} else {
+			i++;
+		}
+	}
+	return last;
+}
+
+/* decode_escapes(): \\[\\'] for single quotes, \\[\\'"abfnrtv] for double. */
+static char *decode_escapes(const char *s, size_t n, char q)
+{
+	static const char from[] = "\\'\"abfnrtv", to[] = "\\'\"\a\b\f\n\r\t\v";
+	struct strbuf sb;
+	const char *hit;
+	size_t i;
+
+	strbuf_init(&sb);
+	for (i = 0; i < n; i++) {
+		if (s[i] == '\\' && i + 1 < n && s[i + 1] != '\0' &&
+		    (hit = strchr(from, s[i + 1])) != NULL && (q == '"' || hit - from < 2)) {
+			strbuf_addc(&sb, to[hit - from]);
+			i++;
+		} else {
+			strbuf_addc(&sb, s[i]);
+		}
+	}
+	return strbuf_detach(&sb);
+}
+
+/* parse_unquoted_value(): [^\r\n]*, then re.sub(r"\s+#.*", "", part).rstrip(). */
+static char *unquoted_value(struct reader *r)
+{
+	size_t start = r->pos, end = end_of_line(r, start), i, n;
+
+	for (i = start + 1; i < end; i++) {
+		if (r->s[i] == '#' && ws_before(r->s, start, i) > 0) {
+			end = i;
+			break;
+		}
+	}
+	advance(r, end_of_line(r, start));
+	while ((n = ws_before(r->s, start, end)) > 0)
+		end -= n;
+	return xstrndup(r->s + start, end - start);
+}
+
+/*
+ * parse_binding(): one statement.  Returns after consuming it; a statement
+ * python-dotenv cannot parse becomes a problem and is skipped with
+ * _rest_of_line from where parsing stopped.
+ */
+static void parse_binding(struct reader *r, struct dotenv *d)
+{
+	_cleanup_free_ char *key = NULL;
+	char *value = NULL, quote = 0;
+	const char *msg;
+	size_t i, q;
+	int line;
+
+	advance(r, skip_ws(r, r->pos));          /* _multiline_whitespace */
+	if (r->pos >= r->len)
+		return;
+	line = r->line;
+
+	if (r->len - r->pos > 6 && memcmp(r->s + r->pos, "export", 6) == 0 &&
+	    hws_at(r, r->pos + 6) > 0)           /* _export */
+		advance(r, skip_hws(r, r->pos + 6));
+
+	if (r->pos < r->len && r->s[r->pos] == '#') {
+		key = NULL;                      /* a comment */
+	} else if (r->pos < r->len && r->s[r->pos] == '\'') {  /* _single_quoted_key */
+		const char *close = memchr(r->s + r->pos + 1, '\'', r->len - r->pos - 1);
+
+		if (!close || close == r->s + r->pos + 1) {
+			msg = close ? "empty quoted key" : "unterminated quoted key (no closing ')";
+			goto fail;
+		}
+		key = xstrndup(r->s + r->pos + 1, (size_t)(close - r->s) - r->pos - 1);
+		advance(r, (size_t)(close - r->s) + 1);
+	} else {                                 /* _unquoted_key */
+		for (i = r->pos; i < r->len && r->s[i] != '=' && r->s[i] != '#' &&
+		     !ws_at(r->s, r->len, i); i++)
+			;
+		if (i == r->pos) {
+			msg = "expected a variable name";
+			goto fail;
+		}
+		key = xstrndup(r->s + r->pos, i - r->pos);
+		advance(r, i);
+	}
+
+	advance(r, skip_hws(r, r->pos));         /* _whitespace */
+	if (r->pos < r->len && r->s[r->pos] == '=') {
+		advance(r, skip_hws(r, r->pos + 1)); /* _equal_sign */
+		quote = r->pos < r->len ? r->s[r->pos] : '\n';
+		if (quote == '\'' || quote == '"') {
+			q = closing_quote(r, r->pos, quote);
+			if (!q) {
+				msg = quote == '"' ? "unterminated double-quoted value (no closing \")"
+						   : "unterminated single-quoted value (no closing ')";
+				goto fail;
+			}
+			value = decode_escapes(r->s + r->pos + 1, q - r->pos - 1, quote);
+			advance(r, q + 1);
+		} else if (quote == '\n') {
+			quote = 0;
+			value = xstrdup("");
+		} else {
+			quote = 0;
+			value = unquoted_value(r);
+		}
+	}
+
+	i = skip_hws(r, r->pos);                 /* _comment */
+	if (i < r->len && r->s[i] == '#')
+		advance(r, end_of_line(r, i));
+	i = skip_hws(r, r->pos);                 /* _end_of_line */
+	if (i < r->len && r->s[i] != '\n') {
+		free(value);
+		if (!value)
+			msg = "expected \"=\" or the end of the line after the variable name";
+		else if (quote)
+			msg = "expected the end of the line after the closing quote";
+		else
+			msg = "expected the end of the line";
+		add_problem(d, r, i, line, msg);
+		advance(r, end_of_line(r, r->pos));
+		if (r->pos < r->len)
+			advance(r, r->pos + 1);
+		return;
+	}
+	advance(r, i < r->len ? i + 1 : i);
+	if (key) {
+		struct dotenv_entry *e = add_entry(d);
+
+		e->key = key;
+		key = NULL;
+		e->value = value;
+		e->quote = value ? quote : 0;
+		e->interpolate = value != NULL;
+		e->line = line;
+	}
+	return;
+
+fail:
+	add_problem(d, r, r->pos, line, msg);              /* _rest_of_line */
+	advance(r, end_of_line(r, r->pos));
+	if (r->pos < r->len)
+		advance(r, r->pos + 1);
+}
+
+/* Length of the valid UTF-8 sequence at s[i] (as Python's strict codec
+ * accepts it: no overlongs, no surrogates, nothing above U+10FFFF), or 0. */
+static size_t utf8_valid_at(const unsigned char *s, size_t len, size_t i)
+{
+	unsigned char c = s[i], lo = 0x80, hi = 0xbf;
+	size_t n, k;
+
+	if (c < 0x80)
+		return 1;
+	if (c >= 0xc2 && c <= 0xdf)
+		n = 2;
+	else if (c >= 0xe0 && c <= 0xef)
+		n = 3;
+	else if (c >= 0xf0 && c <= 0xf4)
+		n = 4;
+	else
+		return 0;
+	if (c == 0xe0)
+		lo = 0xa0;
+	else if (c == 0xed)
+		hi = 0x9f;
+	else if (c == 0xf0)
+		lo = 0x90;
+	else if (c == 0xf4)
+		hi = 0x8f;
+	if (i + n > len)
+		return 0;
+	for (k = 1; k < n; k++) {
+		if (s[i + k] < lo || s[i + k] > hi)
+			return 0;
+		lo = 0x80;
+		hi = 0xbf;
+	}
+	return n;
+}
+
+/*
+ * Universal newlines ("\r\n" and "\r" become "\n") into a new buffer, and
+ * the encoding facts of the original bytes.
+ */
+static char *translate(const char *buf, size_t len, size_t *outlen, struct dotenv_encoding *enc)
+{
+	const unsigned char *s = (const unsigned char *)buf;
+	char *out = xmalloc(len + 1);
+	size_t i = 0, o = 0, n;
+	int line = 1;
+
+	memset(enc, 0, sizeof(*enc));
+	if (len >= 3 && s[0] == 0xef && s[1] == 0xbb && s[2] == 0xbf)
+		enc->bom = 1;
+	while (i < len) {
+		if (s[i] == '\r') {
+			if (i + 1 < len && s[i + 1] == '\n') {
+				if (!enc->crlf_line)
+					enc->crlf_line = line;
+				i++;
+			} else if (!enc->cr_line) {
+				enc->cr_line = line;
+			}
+			out[o++] = '\n';
+			line++;
+			i++;
+			continue;
+		}
+		if (s[i] == '\n')
+			line++;
+		else if (s[i] == '\0' && !enc->nul_line)
+			enc->nul_line = line;
+		n = utf8_valid_at(s, len, i);
+		if (n == 0) {
+			if (!enc->invalid_utf8_line)
+				enc->invalid_utf8_line = line;
+			n = 1;
+		}
+		memcpy(out + o, s + i, n);
+		o += n;
+		i += n;
+	}
+	out[o] = '\0';
+	*outlen = o;
+	return out;
+}
+
+int dotenv_parse(const char *buf, size_t len, const char *name, struct dotenv *out,
+		 struct error *err)
+{
+	struct reader r = {0};
+	char *text;
+
+	if (len > INT_MAX)
+		return error_at(err, name, 0, 0, "file too large (%zu bytes)", len);
+	text = translate(buf, len, &r.len, &out->encoding);
+	r.s = text;
+	r.line = 1;
+	while (r.pos < r.len)                     /* parse_stream() */
+		parse_binding(&r, out);
+	free(text);
+	return 0;
+}
+
+void dotenv_finish(struct dotenv *d)
+{
+	size_t i;
+
+	if (!d)
+		return;
+	for (i = 0; i < d->n; i++) {
+		free(d->entries[i].key);
+		free(d->entries[i].value);
+	}
+	for (i = 0; i < d->nproblems; i++)
+		free(d->problems[i].message);
+	free(d->entries);
+	free(d->problems);
+	*d = (struct dotenv)DOTENV_INIT;
+}
+
+long dotenv_find(const struct dotenv *d, const char *key)
+{
+	size_t i;
+
+	for (i = d->n; i-- > 0;)
+		if (strcmp(d->entries[i].key, key) == 0)
+			return (long)i;
+	return -1;
+}
+
+/*
+ * variables.py's _posix_variable, \$\{(?P<name>[^\}:]*)(?::-(?P<default>[^\}]*))?\}
+ * tried at every offset as re.finditer() does.
+ */
+char *dotenv_expand(const char *value, dotenv_lookup_fn lookup, void *ctx)
+{
+	struct strbuf sb;
+	const char *p = value, *name, *name_end, *def, *def_end, *end, *v;
+	char *key;
+
+	strbuf_init(&sb);
+	while (*p) {
+		if (p[0] != '$' || p[1] != '{') {
+			strbuf_addc(&sb, *p++);
+			continue;
+		}
+		name = p + 2;
+		name_end = name + strcspn(name, "}:");
+		def = def_end = NULL;
+		if (*name_end == '}') {
+			end = name_end + 1;
+		} else if (name_end[0] == ':' && name_end[1] == '-' &&
+			   name_end[2 + strcspn(name_end + 2, "}")] == '}') {
+			def = name_end + 2;
+			def_end = def + strcspn(def, "}");
+			end = def_end + 1;
+		} else {
+			strbuf_addc(&sb, *p++);
+			continue;
+		}
+		key = xstrndup(name, (size_t)(name_end - name));
+		if (lookup(ctx, key, &v)) {
+			if (v)
+				strbuf_adds(&sb, v);
+		} else if (def) {
+			strbuf_add(&sb, def, (size_t)(def_end - def));
+		}
+		free(key);
+		p = end;
+	}
+	return strbuf_detach(&sb);
+}
+
+/* resolve_variables()'s new_values: the output entries with a hash index. */
+struct resolved {
+	struct dotenv *out;
+	size_t *slots; /* index + 1 into out->entries, 0 when free */
+	size_t mask;
+	dotenv_lookup_fn environ_lookup;
+	void *environ_ctx;
+	bool override;
+};
+
+static size_t *slot_of(struct resolved *rs, const char *key)
+{
+	uint64_t h = 1469598103934665603ULL;
+	const unsigned char *p;
+	size_t i;
+
+	for (p = (const unsigned char *)key; *p; p++)
+		h = (h ^ *p) * 1099511628211ULL;
+	for (i = (size_t)h & rs->mask;; i = (i + 1) & rs->mask)
+		if (!rs->slots[i] || strcmp(rs->out->entries[rs->slots[i] - 1].key, key) == 0)
+			return &rs->slots[i];
+}
+
+static bool lookup_resolved(void *ctx, const char *name, const char **value)
+{
+	struct resolved *rs = ctx;
+	size_t *slot;
+
+	if (!rs->override && rs->environ_lookup &&
+	    rs->environ_lookup(rs->environ_ctx, name, value))
+		return true;
+	slot = slot_of(rs, name);
+	if (*slot) {
+		*value = rs->out->entries[*slot - 1].value;
+		return true;
+	}
+	return rs->override && rs->environ_lookup &&
+	       rs->environ_lookup(rs->environ_ctx, name, value);
+}
+
+int dotenv_values(const struct dotenv *in, bool interpolate, bool override,
+		  dotenv_lookup_fn environ_lookup, void *ctx, struct dotenv *out)
+{
+	struct resolved rs = {out, NULL, 0, environ_lookup, ctx, override};
+	const struct dotenv_entry *e;
+	struct dotenv_entry *o;
+	size_t i, size = 16, *slot;
+	char *value;
+
+	while (size < 2 * in->n)
+		size *= 2;
+	rs.slots = xcalloc(size, sizeof(*rs.slots));
+	rs.mask = size - 1;
+	for (i = 0; i < in->n; i++) {
+		e = &in->entries[i];
+		if (!e->value)
+			value = NULL;
+		else if (interpolate && e->interpolate)
+			value = dotenv_expand(e->value, lookup_resolved, &rs);
+		else
+			value = xstrdup(e->value);
+		slot = slot_of(&rs, e->key);
+		if (*slot) {
+			o = &out->entries[*slot - 1];
+			free(o->value);
+		} else {
+			o = add_entry(out);
+			o->key = xstrdup(e->key);
+			*slot = out->n;
+		}
+		o->value = value;
+		o->quote = e->quote;
+		o->interpolate = e->interpolate;
+		o->line = e->line;
+	}
+	free(rs.slots);
+	for (i = 0; i < in->nproblems; i++) {
+		grow_array((void **)&out->problems, &out->pcap, out->nproblems + 1,
+			   sizeof(*out->problems));
+		out->problems[out->nproblems] = in->problems[i];
+		out->problems[out->nproblems++].message = xstrdup(in->problems[i].message);
+	}
+	out->encoding = in->encoding;
+	return 0;
+}
