@@ -468,6 +468,17 @@ static void add_location(struct strbuf *out, const struct finding *f)
 		strbuf_addf(out, ":%d", f->column);
 }
 
+/* Appends prefix, then label painted with sgr, then a space. */
+static void add_label(struct strbuf *out, bool color, const char *prefix, const char *sgr,
+		      const char *label)
+{
+	strbuf_adds(out, prefix);
+	paint_on(out, color, sgr);
+	strbuf_adds(out, label);
+	paint_off(out, color);
+	strbuf_addc(out, ' ');
+}
+
 /*
  *   error venv.missing: MESSAGE
  *     --> file:line
@@ -475,10 +486,7 @@ static void add_location(struct strbuf *out, const struct finding *f)
  */
 static void add_finding_text(struct strbuf *out, const struct finding *f, bool color)
 {
-	paint_on(out, color, severities[f->severity].sgr);
-	strbuf_adds(out, report_severity_name(f->severity));
-	paint_off(out, color);
-	strbuf_addc(out, ' ');
+	add_label(out, color, "", severities[f->severity].sgr, report_severity_name(f->severity));
 	paint_on(out, color, "1");
 	add_plain(out, f->id, NULL);
 	strbuf_addc(out, ':');
@@ -487,20 +495,12 @@ static void add_finding_text(struct strbuf *out, const struct finding *f, bool c
 	add_plain(out, f->message, "  ");
 	strbuf_addc(out, '\n');
 	if (f->file) {
-		strbuf_adds(out, "  ");
-		paint_on(out, color, "1;34");
-		strbuf_adds(out, "-->");
-		paint_off(out, color);
-		strbuf_addc(out, ' ');
+		add_label(out, color, "  ", "1;34", "-->");
 		add_location(out, f);
 		strbuf_addc(out, '\n');
 	}
 	if (f->hint) {
-		strbuf_adds(out, "  ");
-		paint_on(out, color, "1;36");
-		strbuf_adds(out, "hint:");
-		paint_off(out, color);
-		strbuf_addc(out, ' ');
+		add_label(out, color, "  ", "1;36", "hint:");
 		add_plain(out, f->hint, "        ");
 		strbuf_addc(out, '\n');
 	}
@@ -868,4 +868,45 @@ void report_render_junit(const struct report *reports, size_t n, struct strbuf *
 	strbuf_add(out, suites.buf, suites.len);
 	strbuf_adds(out, "</testsuites>\n");
 	strbuf_finish(&suites);
+}
+
+/* ---- choosing a format ---- */
+
+static const char *const format_names[] = {
+	[REPORT_FORMAT_TEXT] = "text",
+	[REPORT_FORMAT_JSON] = "json",
+	[REPORT_FORMAT_GITHUB] = "github",
+	[REPORT_FORMAT_JUNIT] = "junit",
+};
+
+int report_format_parse(const char *s, enum report_format *format)
+{
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(format_names); i++) {
+		if (str_eq(s, format_names[i])) {
+			*format = (enum report_format)i;
+			return 0;
+		}
+	}
+	return -1;
+}
+
+void report_render(const struct report *reports, size_t n, enum report_format format,
+		   bool color, struct strbuf *out)
+{
+	switch (format) {
+	case REPORT_FORMAT_TEXT:
+		report_render_text(reports, n, color, out);
+		break;
+	case REPORT_FORMAT_JSON:
+		report_render_json(reports, n, out);
+		break;
+	case REPORT_FORMAT_GITHUB:
+		report_render_github(reports, n, out);
+		break;
+	case REPORT_FORMAT_JUNIT:
+		report_render_junit(reports, n, out);
+		break;
+	}
 }

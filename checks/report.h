@@ -157,6 +157,19 @@ const char *report_severity_name(enum severity severity);
 /* Parses "error" | "warn" (or "warning") | "off"; returns -1 on anything else. */
 int report_level_parse(const char *s, enum report_level *level);
 
+enum report_format {
+	REPORT_FORMAT_TEXT,
+	REPORT_FORMAT_JSON,
+	REPORT_FORMAT_GITHUB,
+	REPORT_FORMAT_JUNIT,
+};
+
+/* Parses "text" | "json" | "github" | "junit"; returns -1 on anything else. */
+int report_format_parse(const char *s, enum report_format *format);
+/* Renders in that format (color matters only for text): one of the below. */
+void report_render(const struct report *reports, size_t n, enum report_format format,
+		   bool color, struct strbuf *out);
+
 /* The renderers append to out; reports is an array of n >= 1 reports. */
 void report_render_text(const struct report *reports, size_t n, bool color, struct strbuf *out);
 void report_render_json(const struct report *reports, size_t n, struct strbuf *out);

@@ -274,6 +274,35 @@ static void test_filter_and_cap(void)
 	CHECK_STR(report_severity_name(SEVERITY_NOTE), "note");
 }
 
+static void test_format(void)
+{
+	enum report_format format;
+	struct strbuf a, b;
+	struct report r;
+
+	CHECK(report_format_parse("json", &format) == 0 && format == REPORT_FORMAT_JSON);
+	CHECK(report_format_parse("junit", &format) == 0 && format == REPORT_FORMAT_JUNIT);
+	CHECK(report_format_parse("github", &format) == 0 && format == REPORT_FORMAT_GITHUB);
+	CHECK(report_format_parse("text", &format) == 0 && format == REPORT_FORMAT_TEXT);
+	CHECK(report_format_parse("xml", &format) < 0);
+	CHECK(report_format_parse(NULL, &format) < 0);
+
+	fill_sample(&r);
+	strbuf_init(&a);
+	strbuf_init(&b);
+	report_render(&r, 1, REPORT_FORMAT_GITHUB, true, &a);
+	report_render_github(&r, 1, &b);
+	CHECK_STR(a.buf, b.buf);
+	strbuf_reset(&a);
+	strbuf_reset(&b);
+	report_render(&r, 1, REPORT_FORMAT_TEXT, true, &a);
+	report_render_text(&r, 1, true, &b);
+	CHECK_STR(a.buf, b.buf);
+	strbuf_finish(&a);
+	strbuf_finish(&b);
+	report_finish(&r);
+}
+
 static void test_ran_twice(void)
 {
 	struct report r;
@@ -392,6 +421,7 @@ int main(void)
 	RUN(test_match);
 	RUN(test_filter_and_cap);
 	RUN(test_ran_twice);
+	RUN(test_format);
 	RUN(test_golden_single);
 	RUN(test_golden_multi);
 	RUN(test_hostile);
