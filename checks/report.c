@@ -218,24 +218,34 @@ static int compare_keys(const void *a, const void *b)
 
 void report_sort(struct report *r)
 {
+	struct family_rank {
+		const char *check;
+		size_t first_seq;
+	} *families;
 	struct sort_key *keys;
 	struct finding *sorted;
-	size_t i, j;
+	size_t i, j, n_families = 0;
 
 	if (r->n_findings < 2)
 		return;
+	/* a handful of families: a linear search per finding is O(n) overall */
+	families = xcalloc(r->n_findings, sizeof(*families));
 	keys = xcalloc(r->n_findings, sizeof(*keys));
 	for (i = 0; i < r->n_findings; i++) {
 		const struct finding *f = &r->findings[i];
 
-		keys[i].f = f;
-		keys[i].family_rank = f->seq;
-		for (j = 0; j < r->n_findings; j++) {
-			const struct finding *g = &r->findings[j];
-
-			if (g->seq < keys[i].family_rank && strcmp(g->check, f->check) == 0)
-				keys[i].family_rank = g->seq;
-		}
+		for (j = 0; j < n_families && strcmp(families[j].check, f->check) != 0; j++)
+			;
+		if (j == n_families)
+			families[n_families++] = (struct family_rank){f->check, f->seq};
+		else if (f->seq < families[j].first_seq)
+			families[j].first_seq = f->seq;
+	}
+	for (i = 0; i < r->n_findings; i++) {
+		keys[i].f = &r->findings[i];
+		for (j = 0; strcmp(families[j].check, keys[i].f->check) != 0; j++)
+			;
+		keys[i].family_rank = families[j].first_seq;
 	}
 	qsort(keys, r->n_findings, sizeof(*keys), compare_keys);
 	sorted = xcalloc(r->n_findings, sizeof(*sorted));
@@ -244,6 +254,7 @@ void report_sort(struct report *r)
 	memcpy(r->findings, sorted, r->n_findings * sizeof(*sorted));
 	free(sorted);
 	free(keys);
+	free(families);
 }
 
 bool report_match(const char *pattern, const char *id)

@@ -25,17 +25,32 @@
  *           junit-10.xsd): one <testsuites>, one <testsuite> per profile,
  *           one <testcase name=ID classname=PROFILE.FAMILY> per check id
  *           that ran or was skipped (see report_ran/report_skip) and per id
- *           that has findings.  Each error is a <failure type="error">; a
- *           warning is a <failure type="warning"> in strict mode and
- *           otherwise, like a note, a line of the testcase's <system-out>
- *           (the testcase passes).  A skipped check is a testcase with
- *           <skipped message=REASON/>.  <testsuite> carries name, tests,
- *           failures, errors (always 0: "errors" means the test itself
- *           crashed), skipped and time; <testsuites> carries the same but
- *           skipped, which the schema does not allow there.
+ *           that has findings.  Errors fail their testcase, and so do
+ *           warnings in strict mode: the testcase gets one <failure> (type
+ *           "error", or "warning" when only strict warnings fail it) whose
+ *           message is the first failing finding's, with "(and N more)",
+ *           and whose text lists them all as the text renderer does.  Other
+ *           warnings and notes go to the testcase's <system-out> (it
+ *           passes).  A check that was skipped and found nothing is a
+ *           testcase with <skipped message=REASON/>.  <testsuite> carries
+ *           name, tests, failures, errors (always 0: "errors" means the
+ *           test itself crashed), skipped and time; <testsuites> carries
+ *           the same but skipped, which the schema does not allow there.
  *
+ * The text report, per profile: for each family with findings, in the
+ * order of the findings array, a header "[PROFILE] FAMILY: 1 error, 2
+ * warnings", then each finding as
+ *
+ *     error venv.system-site-packages: MESSAGE
+ *       --> FILE:LINE[:COLUMN]
+ *       hint: HINT
+ *
+ * separated by blank lines, and last the one-line summary "PROFILE: 2
+ * errors, 1 warning" ("no errors, no warnings" when clean; notes counted
+ * when present; "(strict: warnings fail the check)" when that decides).
  * Text and github output for several profiles are the single-profile
- * outputs one after another (text separated by a blank line).
+ * outputs one after another (text separated by a blank line).  Every
+ * renderer keeps the order of the findings array: call report_sort() first.
  *
  * Every string given to the report is copied and made valid UTF-8 (invalid
  * sequences and U+FFFE/U+FFFF become U+FFFD), so no message, path or id can

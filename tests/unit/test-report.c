@@ -303,6 +303,41 @@ static void test_format(void)
 	report_finish(&r);
 }
 
+/* Sorting many findings keeps families in first-seen order and sorts inside them. */
+static void test_sort_many(void)
+{
+	static const char *const ids[] = {"req.record-mismatch", "env.shadowed", "req.no-hash"};
+	struct report r;
+	struct strbuf out;
+	size_t i;
+	bool ordered = true;
+
+	report_init(&r, "big");
+	for (i = 0; i < 9000; i++)
+		report_add(&r, ids[i % 3], SEVERITY_WARNING, i % 2 ? "b.txt" : "a.txt",
+			   (int)(5000 - i / 2), NULL, "finding %zu", i);
+	report_sort(&r);
+	report_add(&r, "env.parse", SEVERITY_ERROR, "a.txt", 1, NULL, "late");
+	report_sort(&r); /* sorting again is stable and keeps the family order */
+	CHECK_STR(r.findings[0].check, "req");
+	CHECK_STR(r.findings[6000].check, "env");
+	CHECK_STR(r.findings[6000].message, "late");
+	for (i = 1; i < r.n_findings; i++) {
+		const struct finding *a = &r.findings[i - 1], *b = &r.findings[i];
+
+		if (strcmp(a->check, b->check) == 0 &&
+		    (strcmp(a->file, b->file) > 0 ||
+		     (strcmp(a->file, b->file) == 0 && a->line > b->line)))
+			ordered = false;
+	}
+	CHECK(ordered);
+	strbuf_init(&out);
+	report_render_junit(&r, 1, &out);
+	CHECK(strstr(out.buf, "tests=\"4\" failures=\"1\"") != NULL);
+	strbuf_finish(&out);
+	report_finish(&r);
+}
+
 static void test_ran_twice(void)
 {
 	struct report r;
@@ -421,6 +456,7 @@ int main(void)
 	RUN(test_match);
 	RUN(test_filter_and_cap);
 	RUN(test_ran_twice);
+	RUN(test_sort_many);
 	RUN(test_format);
 	RUN(test_golden_single);
 	RUN(test_golden_multi);
