@@ -1,0 +1,97 @@
+/*
+ * What the supervisor removes around a run, and the sweep of the process
+ * tree it leaves behind.
+ *
+ * Ownership rules (nothing the run did not create is ever deleted):
+ * - POSIX shared memory segments and named semaphores (regular files in
+ *   /dev/shm; semaphores are "sem.NAME") are removed when (1) they were not
+ *   there, with the same inode, in the snapshot taken by cleanup_create()
+ *   before the server was forked, (2) they belong to the uid the tree ran
+ *   as, and (3) no process still alive maps them or holds them open
+ *   (/proc/PID/maps and /proc/PID/fd of every process).  A process whose
+ *   maps cannot be read counts as a user of every candidate that its mode
+ *   lets other users open.  Limit: a segment created during the run by an
+ *   unrelated process of the same uid that neither maps nor opens it any
+ *   more is indistinguishable from a leak of the tree.
+ * - The Prometheus multiprocess directory: its contents (not the directory)
+ *   are removed before the start and after the exit; it is created when
+ *   missing.  Symbolic links inside are removed, never followed.
+ * - The pid file and unix sockets: removed after the exit when they exist
+ *   and did not exist (with the same inode) before the start, and are of the
+ *   expected type (regular file, socket).
+ *
+ * Every removal is logged with its size (log_info, unless quiet) and added
+ * to a one-line list for the supervisor's summary.
+ */
+#ifndef DEPLOY_RUN_CLEANUP_H
+#define DEPLOY_RUN_CLEANUP_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <sys/types.h>
+
+#include "error.h"
+
+enum cleanup_shm_mode {
+	CLEANUP_SHM_REMOVE = 0, /* remove leaked segments and semaphores */
+	CLEANUP_SHM_REPORT,     /* only warn about them */
+	CLEANUP_SHM_OFF,        /* do not look */
+};
+
+struct cleanup_config {
+	enum cleanup_shm_mode shm;
+	const char *shm_dir;        /* NULL: /dev/shm (other values are for tests) */
+	uid_t owner;                /* the uid the tree runs as */
+	gid_t owner_gid;            /* owner of a Prometheus directory we create */
+	const char *prometheus_dir; /* NULL or "": none */
+	const char *pid_file;       /* NULL or "": none */
+	char *const *unix_sockets;  /* NULL-terminated, or NULL */
+	bool quiet;                 /* no log lines (the summary list is still kept) */
+};
+
+struct cleanup;
+
+/*
+ * Takes the snapshots (shm directory, pid file, sockets).  Call before the
+ * server is forked.  The config's strings are copied.
+ */
+struct cleanup *cleanup_create(const struct cleanup_config *cfg, struct error *err);
+void cleanup_destroy(struct cleanup *cl);
+
+/* Wipes (or creates) the Prometheus directory before the start. */
+int cleanup_prepare(struct cleanup *cl, struct error *err);
+
+/*
+ * After the whole tree is gone: removes (or, in report mode, lists) leaked
+ * segments and semaphores, wipes the Prometheus directory, removes the pid
+ * file and sockets.  Failures to remove are logged as warnings; this never
+ * fails as a whole.
+ */
+void cleanup_finish(struct cleanup *cl);
+
+/* "shm /dev/shm/psm_1 (1.0 MiB), pid file /run/app.pid (6 B)", or "" when nothing. */
+const char *cleanup_summary(const struct cleanup *cl);
+/* Number of things removed (for tests and the summary). */
+size_t cleanup_count(const struct cleanup *cl);
+
+/* Appends a human size ("512 B", "4.0 KiB", "1.5 MiB") to buf. */
+void cleanup_format_size(char *buf, size_t size, unsigned long long bytes);
+
+/*
+ * The orphan sweep.  Lists the living descendants of ancestor (through
+ * /proc/PID/stat parent links, so processes that double-forked or called
+ * setsid() and were reparented to a subreaper are included).  Returns the
+ * count and a malloc'd array in *out (may be NULL when 0), or -1 when /proc
+ * cannot be read.
+ */
+long cleanup_descendants(pid_t ancestor, pid_t **out);
+
+/*
+ * Sends sig to every descendant of ancestor.  Returns the number of
+ * processes signalled.  When /proc cannot be read and the caller is PID 1
+ * (its own namespace), falls back to kill(-1, sig), which reaches every
+ * other process of the namespace; otherwise returns -1.
+ */
+long cleanup_signal_tree(pid_t ancestor, int sig);
+
+#endif
