@@ -1,0 +1,51 @@
+/*
+ * A lock: a requirement file with its -r/-c includes followed, the way
+ * pip's RequirementsFileParser does it (an included file's requirements
+ * take the place of the -r/-c line; its path is relative to the including
+ * file's directory).  An include cycle is an error that names the file and
+ * line of the include that closes it.  Files are read with file_read().
+ */
+#ifndef DEPLOY_RUN_LOCKFILE_H
+#define DEPLOY_RUN_LOCKFILE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "error.h"
+#include "reqfile.h"
+#include "strv.h"
+
+struct lockfile {
+	struct strv files;              /* every file read, in reading order, top file first */
+	struct reqfile_req *reqs;       /* every requirement, in pip's order */
+	size_t n_reqs, cap_reqs;
+	struct reqfile_option *options; /* every global option, in reading order */
+	size_t n_options, cap_options;
+
+	/* What the global options amount to (pip's handle_option_line). */
+	bool require_hashes;    /* --require-hashes, or any requirement has a --hash */
+	bool pre;               /* --pre */
+	bool no_index;          /* --no-index */
+	char *index_url;        /* the last --index-url, NULL when none */
+	struct strv extra_index_urls, find_links, trusted_hosts;
+};
+
+/*
+ * Reads path and every file it includes.  lookup gives the values of
+ * ${VAR}; NULL means the process environment (getenv).  lf is initialised
+ * by the function.  Errors: a file that cannot be read (an included one is
+ * named with the file:line of its -r/-c), a parse error, an include cycle,
+ * an include nested deeper than 32 files.  On error lf holds nothing to
+ * free.
+ */
+int lockfile_load(struct lockfile *lf, const char *path, reqfile_lookup_fn lookup, void *data,
+		  struct error *err);
+void lockfile_finish(struct lockfile *lf);
+
+/*
+ * The first requirement (not from a constraints file) with that PEP 503
+ * normalised name, or NULL.
+ */
+const struct reqfile_req *lockfile_find(const struct lockfile *lf, const char *normalized);
+
+#endif
