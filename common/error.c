@@ -12,6 +12,7 @@ void error_clear(struct error *err)
 	err->column = 0;
 	err->file[0] = '\0';
 	err->message[0] = '\0';
+	err->id = NULL;
 }
 
 static void set_message(struct error *err, const char *fmt, va_list ap)

@@ -24,9 +24,11 @@ struct error {
 	int column;                      /* 1-based, 0 when unknown */
 	char file[ERROR_FILE_MAX];       /* "" when unknown */
 	char message[ERROR_MESSAGE_MAX]; /* "" when no error */
+	const char *id;                  /* a finding id ("profile.bad-value") when the
+					  * error is one of the catalogue's, else NULL */
 };
 
-#define ERROR_INIT {0, 0, 0, "", ""}
+#define ERROR_INIT {0, 0, 0, "", "", NULL}
 
 #if defined(__GNUC__)
 #define PRINTF_LIKE(f, a) __attribute__((format(printf, f, a)))

@@ -1,0 +1,48 @@
+/*
+ * The preflight checks: a table of functions, one or more per family, that
+ * add findings to a report and never print.  checks_run() runs the table
+ * under --only/--skip and the per-family levels of [checks] (defaults from
+ * the stage: development lenient, staging and production strict).
+ */
+#ifndef DEPLOY_RUN_CHECK_H
+#define DEPLOY_RUN_CHECK_H
+
+#include <stdbool.h>
+
+#include "environ.h"
+#include "launch.h"
+#include "profile.h"
+#include "report.h"
+
+struct context {
+	const struct profile *profile;
+	const struct environ *env;      /* the composed environment */
+	const struct launch *launch;    /* what run would start; NULL if it cannot be built */
+	char *const *caller_env;        /* deploy-run's own environment */
+	long cpus;                      /* usable CPUs */
+	bool verify_records;            /* --verify-records or [checks] verify_records */
+	bool import_app;                /* --import or [checks] import_app */
+	bool reveal;                    /* --reveal: secrets may appear in messages */
+};
+
+typedef void (*check_fn)(const struct context *ctx, struct report *r);
+
+struct check_def {
+	const char *family;      /* "venv" */
+	const char *const *ids;  /* the ids it can report, NULL-terminated */
+	check_fn fn;
+};
+
+extern const struct check_def checks_table[];
+extern const unsigned checks_count;
+
+/* The level in effect for a family: [checks] FAMILY, else the stage's default. */
+enum report_level checks_level(const struct profile *p, const char *family);
+
+/*
+ * Runs every check selected by only/skip (NULL-terminated pattern lists or
+ * NULL), records which ids ran, applies the family levels, filters and sorts.
+ */
+void checks_run(const struct context *ctx, struct report *r, char *const *only, char *const *skip);
+
+#endif

@@ -1,0 +1,213 @@
+#include "check.h"
+#include "cmd.h"
+#include "log.h"
+#include "report.h"
+#include "strbuf.h"
+#include "util.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+extern char **environ;
+
+enum format { FORMAT_TEXT, FORMAT_JSON, FORMAT_GITHUB, FORMAT_JUNIT };
+
+struct check_opts {
+	enum format format;
+	bool strict, verify_records, import_app, reveal;
+	struct strv only, skip;
+	struct strv profiles;
+};
+
+static int parse_format(const char *s, enum format *f)
+{
+	static const char *names[] = {"text", "json", "github", "junit"};
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(names); i++)
+		if (strcmp(s, names[i]) == 0) {
+			*f = (enum format)i;
+			return 0;
+		}
+	return -1;
+}
+
+/* Option value: "--opt=V" or "--opt V". */
+static const char *opt_value(int argc, char **argv, int *i, const char *name)
+{
+	const char *a = argv[*i];
+	size_t n = strlen(name);
+
+	if (strncmp(a, name, n) == 0 && a[n] == '=')
+		return a + n + 1;
+	if (strcmp(a, name) == 0 && *i + 1 < argc)
+		return argv[++*i];
+	return NULL;
+}
+
+static bool is_opt(const char *a, const char *name)
+{
+	size_t n = strlen(name);
+
+	return strncmp(a, name, n) == 0 && (a[n] == '\0' || a[n] == '=');
+}
+
+static int parse(int argc, char **argv, struct check_opts *o)
+{
+	int i;
+
+	for (i = 1; i < argc; i++) {
+		const char *a = argv[i], *v;
+
+		if (strcmp(a, "--strict") == 0) {
+			o->strict = true;
+		} else if (strcmp(a, "--verify-records") == 0) {
+			o->verify_records = true;
+		} else if (strcmp(a, "--import") == 0) {
+			o->import_app = true;
+		} else if (strcmp(a, "--reveal") == 0) {
+			o->reveal = true;
+		} else if (is_opt(a, "--format")) {
+			v = opt_value(argc, argv, &i, "--format");
+			if (!v || parse_format(v, &o->format) < 0)
+				return cmd_usage_error("check", "--format takes text, json, github or junit%s%s",
+						       v ? ", not " : "", v ? v : "");
+		} else if (is_opt(a, "--only") || is_opt(a, "--skip")) {
+			bool only = is_opt(a, "--only");
+
+			v = opt_value(argc, argv, &i, only ? "--only" : "--skip");
+			if (!v || !*v)
+				return cmd_usage_error("check", "%s needs ids or families, such as env or "
+						       "venv.relocated", only ? "--only" : "--skip");
+			{
+				const char *s = v;
+
+				while (*s) {
+					const char *e = s + strcspn(s, ",");
+
+					if (e > s)
+						strv_push_owned(only ? &o->only : &o->skip,
+								xstrndup(s, (size_t)(e - s)));
+					s = *e ? e + 1 : e;
+				}
+			}
+		} else if (strcmp(a, "-h") == 0 || strcmp(a, "--help") == 0) {
+			return -1;
+		} else if (a[0] == '-') {
+			return cmd_usage_error("check", "unknown option '%s' for check", a);
+		} else {
+			strv_push(&o->profiles, a);
+		}
+	}
+	if (!o->profiles.n)
+		return cmd_usage_error("check", "check needs at least one PROFILE");
+	return 0;
+}
+
+/* A profile that cannot be loaded is one finding of its report (so that
+ * CI annotations point at the bad line) and exit status 2. */
+static void add_load_error(struct report *r, const struct error *err)
+{
+	char hint[] = "fix the profile; 'deploy-run help check' lists the keys";
+
+	report_add(r, err->id ? err->id : "profile.invalid", SEVERITY_ERROR,
+		   err->file[0] ? err->file : NULL, err->line, hint, "%s%s%s", err->message,
+		   err->errnum ? ": " : "", err->errnum ? strerror(err->errnum) : "");
+	report_ran(r, err->id ? err->id : "profile.invalid");
+}
+
+int cmd_check(int argc, char **argv, const struct globals *g)
+{
+	struct check_opts o = {0};
+	struct report *reports;
+	struct strbuf out;
+	size_t i;
+	int rc = 0, prc;
+
+	prc = parse(argc, argv, &o);
+	if (prc != 0) {
+		strv_finish(&o.profiles);
+		strv_finish(&o.only);
+		strv_finish(&o.skip);
+		if (prc < 0) {
+			char *help[] = {"help", "check", NULL};
+
+			return cmd_help(2, help, g);
+		}
+		return prc;
+	}
+	reports = xcalloc(o.profiles.n, sizeof(*reports));
+	for (i = 0; i < o.profiles.n; i++) {
+		struct error err = ERROR_INIT;
+		struct loaded l;
+		uint64_t start = now_ns();
+
+		report_init(&reports[i], o.profiles.v[i]);
+		reports[i].strict = o.strict;
+		if (cmd_load(&l, o.profiles.v[i], g, NULL, &err) < 0) {
+			if (o.format == FORMAT_TEXT)
+				cmd_print_error(&err);
+			else
+				add_load_error(&reports[i], &err);
+			rc = EXIT_USAGE;
+			continue;
+		}
+		reports[i].strict = o.strict || l.profile->strict;
+		{
+			struct context ctx = {0};
+
+			ctx.profile = l.profile;
+			ctx.env = &l.env;
+			ctx.launch = l.launch_ok ? &l.launch : NULL;
+			ctx.caller_env = environ;
+			ctx.cpus = l.cpus;
+			ctx.verify_records = o.verify_records || l.profile->verify_records;
+			ctx.import_app = o.import_app || l.profile->import_app;
+			ctx.reveal = o.reveal;
+			if (!l.launch_ok) {
+				report_add(&reports[i], "server.command", SEVERITY_ERROR,
+					   l.launch_error.file[0] ? l.launch_error.file : NULL,
+					   l.launch_error.line, NULL, "%s", l.launch_error.message);
+			}
+			checks_run(&ctx, &reports[i], o.only.n ? o.only.v : NULL,
+				   o.skip.n ? o.skip.v : NULL);
+		}
+		reports[i].elapsed_ns = now_ns() - start;
+		if (rc == 0 && !report_ok(&reports[i]))
+			rc = EXIT_FINDINGS;
+		cmd_unload(&l);
+	}
+	strbuf_init(&out);
+	switch (o.format) {
+	case FORMAT_TEXT: {
+		/* profiles that failed to load were printed already */
+		for (i = 0; i < o.profiles.n; i++)
+			if (reports[i].n_findings || reports[i].n_checks) {
+				if (out.len)
+					strbuf_addc(&out, '\n');
+				report_render_text(&reports[i], 1, g->color != 0 && log_use_color(1), &out);
+			}
+		break;
+	}
+	case FORMAT_JSON:
+		report_render_json(reports, o.profiles.n, &out);
+		break;
+	case FORMAT_GITHUB:
+		report_render_github(reports, o.profiles.n, &out);
+		break;
+	case FORMAT_JUNIT:
+		report_render_junit(reports, o.profiles.n, &out);
+		break;
+	}
+	fputs(out.buf, stdout);
+	strbuf_finish(&out);
+	for (i = 0; i < o.profiles.n; i++)
+		report_finish(&reports[i]);
+	free(reports);
+	strv_finish(&o.profiles);
+	strv_finish(&o.only);
+	strv_finish(&o.skip);
+	return rc;
+}

@@ -1,0 +1,93 @@
+/* The table of subcommands, the global usage text and `deploy-run help`. */
+#include "cmd.h"
+#include "util.h"
+
+#include <stdio.h>
+#include <string.h>
+
+const struct command commands[] = {
+	{"run", cmd_run, "run PROFILE [--exec] [-- ARGS...]",
+	 "Checks the deployment, then starts the server of PROFILE with its bind, workers,\n"
+	 "timeouts and environment. By default deploy-run stays as the server's parent\n"
+	 "(forwarding signals, reaping zombies, cleaning up at exit); --exec replaces\n"
+	 "deploy-run with the server instead, for hosts where systemd supervises.\n"
+	 "ARGS after -- are appended to the server's arguments.\n\n"
+	 "Options:\n"
+	 "  --exec          replace deploy-run with the server (no supervisor)\n"
+	 "  --no-check      start without the preflight checks\n"
+	 "  --reveal        show secret values in messages\n\n"
+	 "Exit status: the server's own; 128+N when it died of signal N; 125 when\n"
+	 "deploy-run refused or failed before the server started; 126 when the server\n"
+	 "is not executable; 127 when it is not found.\n"},
+	{"check", cmd_check, "check PROFILE... [--format text|json|github|junit] [--strict] [--only IDS] [--skip IDS]",
+	 "Proves the deployment of each PROFILE sound without starting anything.\n\n"
+	 "Options:\n"
+	 "  --format FMT        text (default), json, github (Actions annotations), junit\n"
+	 "  --strict            warnings fail too\n"
+	 "  --only IDS          only these ids or families (comma-separated; globs allowed)\n"
+	 "  --skip IDS          skip these ids or families\n"
+	 "  --verify-records    hash every installed file against its RECORD\n"
+	 "  --import            import the app in the venv's Python\n"
+	 "  --reveal            show secret values in messages\n\n"
+	 "Exit status: 0 no errors (warnings allowed unless --strict), 1 errors found,\n"
+	 "2 usage error or unreadable/malformed input.\n"},
+	{"show", cmd_show, "show PROFILE [--format text|json] [--reveal] [--all]",
+	 "Shows what run would start: the profile chain, stage, root, working directory,\n"
+	 "server argv and environment with the source of every value. Secrets are\n"
+	 "masked unless --reveal. The text format lists the inherited process\n"
+	 "environment only with --all; JSON always has it.\n"},
+	{"profiles", cmd_profiles, "profiles",
+	 "Lists the profiles found in the profiles directory with their stage and\n"
+	 "description.\n"},
+	{"help", cmd_help, "help [SUBCOMMAND]",
+	 "Shows the help of deploy-run or of one subcommand.\n"},
+	{NULL, NULL, NULL, NULL},
+};
+
+void cmd_usage(FILE *f)
+{
+	size_t i;
+
+	fputs("Usage: deploy-run [-C DIR] [--profiles DIR] [--no-color] [-q|-v] PROFILE [-- ARGS...]\n"
+	      "       deploy-run [GLOBAL OPTIONS] SUBCOMMAND [OPTIONS]\n\n"
+	      "Starts a Python web app (gunicorn or uvicorn) as its profile describes, after\n"
+	      "proving the deployment sound. A bare PROFILE means 'run PROFILE'.\n\n"
+	      "Subcommands:\n", f);
+	for (i = 0; commands[i].name; i++)
+		fprintf(f, "  deploy-run %s\n", commands[i].synopsis);
+	fputs("\nGlobal options:\n"
+	      "  -C DIR            change to DIR first (profiles are then DIR/profiles)\n"
+	      "  --profiles DIR    where PROFILE names are looked up (default: ./profiles)\n"
+	      "  --no-color        no colour, even on a terminal (NO_COLOR is honoured too)\n"
+	      "  -q, --quiet       only errors\n"
+	      "  -v, --verbose     more detail\n"
+	      "  -h, --help        this help; 'deploy-run help SUBCOMMAND' for one subcommand\n"
+	      "  -V, --version     the version\n", f);
+}
+
+const struct command *cmd_find(const char *name)
+{
+	size_t i;
+
+	for (i = 0; commands[i].name; i++)
+		if (strcmp(commands[i].name, name) == 0)
+			return &commands[i];
+	return NULL;
+}
+
+int cmd_help(int argc, char **argv, const struct globals *g)
+{
+	const struct command *c;
+
+	(void)g;
+	if (argc < 2) {
+		cmd_usage(stdout);
+		return 0;
+	}
+	c = cmd_find(argv[1]);
+	if (!c)
+		return cmd_usage_error(NULL, "unknown subcommand '%s'", argv[1]);
+	printf("Usage: deploy-run %s\n\n%s", c->synopsis, c->help);
+	return 0;
+}
+

@@ -1,0 +1,57 @@
+#include "cmd.h"
+#include "path.h"
+#include "util.h"
+
+#include <dirent.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static int by_name(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+int cmd_profiles(int argc, char **argv, const struct globals *g)
+{
+	struct strv names = STRV_INIT;
+	DIR *d;
+	struct dirent *e;
+	size_t i;
+	int rc = 0;
+
+	if (argc > 1)
+		return cmd_usage_error("profiles", "profiles takes no arguments, got '%s'", argv[1]);
+	d = opendir(g->profiles_dir);
+	if (!d) {
+		fprintf(stderr, "deploy-run: %s: error: cannot open the profiles directory: %m\n",
+			g->profiles_dir);
+		return EXIT_USAGE;
+	}
+	while ((e = readdir(d)))
+		if (e->d_name[0] != '.' && str_ends_with(e->d_name, ".ini"))
+			strv_push(&names, e->d_name);
+	closedir(d);
+	if (names.n)
+		qsort(names.v, names.n, sizeof(char *), by_name);
+	for (i = 0; i < names.n; i++) {
+		struct error err = ERROR_INIT;
+		_cleanup_free_ char *path = path_join(g->profiles_dir, names.v[i]);
+		struct profile *p = profile_load(path, NULL, &err);
+		int n = (int)(strlen(names.v[i]) - 4);
+
+		if (!p) {
+			char line[ERROR_FILE_MAX + ERROR_MESSAGE_MAX + 64];
+
+			error_format(&err, line, sizeof(line));
+			printf("%-16.*s %-12s %s\n", n, names.v[i], "(invalid)", line);
+			rc = EXIT_FINDINGS;
+			continue;
+		}
+		printf("%-16.*s %-12s %s\n", n, names.v[i], profile_stage_name(p->stage),
+		       p->description ? p->description : "");
+		profile_destroy(p);
+	}
+	strv_finish(&names);
+	return rc;
+}

@@ -1,0 +1,164 @@
+#include "cmd.h"
+#include "strbuf.h"
+#include "util.h"
+
+#include <stdio.h>
+#include <string.h>
+
+static void render_json(const struct loaded *l, bool reveal, struct strbuf *o)
+{
+	const struct profile *p = l->profile;
+	size_t i;
+	bool first = true;
+
+	strbuf_adds(o, "{\"profile\": ");
+	strbuf_add_json(o, p->name);
+	strbuf_adds(o, ", \"chain\": [");
+	for (i = 0; i < p->chain.n; i++) {
+		strbuf_adds(o, i ? ", " : "");
+		strbuf_add_json(o, p->chain.v[i]);
+	}
+	strbuf_adds(o, "], \"stage\": ");
+	strbuf_add_json(o, profile_stage_name(p->stage));
+	strbuf_adds(o, ", \"root\": ");
+	strbuf_add_json(o, p->root);
+	strbuf_adds(o, ", \"cwd\": ");
+	strbuf_add_json(o, p->workdir);
+	strbuf_adds(o, ", \"argv\": [");
+	for (i = 0; i < l->launch.argv.n; i++) {
+		strbuf_adds(o, i ? ", " : "");
+		strbuf_add_json(o, l->launch.argv.v[i]);
+	}
+	strbuf_adds(o, "], \"env\": {");
+	for (i = 0; i < l->env.n; i++) {
+		const struct env_var *v = &l->env.vars[i];
+
+		if (v->removed)
+			continue;
+		strbuf_adds(o, first ? "" : ", ");
+		first = false;
+		strbuf_add_json(o, v->key);
+		strbuf_adds(o, ": {\"value\": ");
+		strbuf_add_json(o, profile_mask(p, v->key, v->value, reveal));
+		strbuf_adds(o, ", \"source\": ");
+		strbuf_add_json(o, v->source);
+		strbuf_adds(o, "}");
+	}
+	strbuf_adds(o, "}}\n");
+}
+
+/* Quotes a word for display when a shell would need it (display only). */
+static void add_word(struct strbuf *o, const char *w)
+{
+	if (*w && strspn(w, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"
+			    "-_./:=,@%+[]") == strlen(w)) {
+		strbuf_adds(o, w);
+		return;
+	}
+	strbuf_addc(o, '\'');
+	for (; *w; w++) {
+		if (*w == '\'')
+			strbuf_adds(o, "'\\''");
+		else
+			strbuf_addc(o, *w);
+	}
+	strbuf_addc(o, '\'');
+}
+
+static void render_text(const struct loaded *l, bool reveal, bool all, struct strbuf *o)
+{
+	const struct profile *p = l->profile;
+	size_t i, inherited = 0;
+
+	strbuf_addf(o, "profile  %s\n", p->name);
+	strbuf_adds(o, "chain    ");
+	for (i = 0; i < p->chain.n; i++)
+		strbuf_addf(o, "%s%s", i ? " -> " : "", p->files.v[i]);
+	strbuf_addf(o, "\nstage    %s\n", profile_stage_name(p->stage));
+	strbuf_addf(o, "root     %s\n", p->root);
+	strbuf_addf(o, "cwd      %s\n", p->workdir);
+	strbuf_addf(o, "workers  %ld%s\n", l->launch.workers,
+		    p->workers ? "" : " (auto)");
+	strbuf_adds(o, "argv     ");
+	for (i = 0; i < l->launch.argv.n; i++) {
+		if (i)
+			strbuf_addc(o, ' ');
+		add_word(o, l->launch.argv.v[i]);
+	}
+	strbuf_adds(o, "\nenv\n");
+	for (i = 0; i < l->env.n; i++) {
+		const struct env_var *v = &l->env.vars[i];
+		const char *shown = profile_mask(p, v->key, v->value, reveal);
+
+		if (!all && strcmp(v->source, "process") == 0) {
+			inherited++;
+			continue;
+		}
+		if (v->removed)
+			strbuf_addf(o, "  %s  (removed)  [%s]\n", v->key, v->source);
+		else if (!shown)
+			strbuf_addf(o, "  %s  (declared without a value, not set)  [%s]\n", v->key,
+				    v->source);
+		else
+			strbuf_addf(o, "  %s=%s  [%s]\n", v->key, shown, v->source);
+	}
+	if (inherited)
+		strbuf_addf(o, "  (%zu more inherited from the process environment; --all lists them)\n",
+			    inherited);
+}
+
+int cmd_show(int argc, char **argv, const struct globals *g)
+{
+	struct error err = ERROR_INIT;
+	struct loaded l;
+	struct strbuf out;
+	const char *name = NULL, *format = "text";
+	bool reveal = false, all = false;
+	int i;
+
+	for (i = 1; i < argc; i++) {
+		const char *a = argv[i];
+
+		if (strcmp(a, "--reveal") == 0) {
+			reveal = true;
+		} else if (strcmp(a, "--all") == 0) {
+			all = true;
+		} else if (strcmp(a, "--format") == 0 || str_starts_with(a, "--format=")) {
+			format = strchr(a, '=') ? strchr(a, '=') + 1 : argv[++i];
+			if (!format)
+				return cmd_usage_error("show", "--format needs text or json");
+		} else if (strcmp(a, "-h") == 0 || strcmp(a, "--help") == 0) {
+			char *help[] = {"help", "show", NULL};
+
+			return cmd_help(2, help, g);
+		} else if (a[0] == '-') {
+			return cmd_usage_error("show", "unknown option '%s' for show", a);
+		} else if (!name) {
+			name = a;
+		} else {
+			return cmd_usage_error("show", "show takes one PROFILE, got '%s' too", a);
+		}
+	}
+	if (strcmp(format, "text") != 0 && strcmp(format, "json") != 0)
+		return cmd_usage_error("show", "unknown format '%s': expected text or json", format);
+	if (!name)
+		return cmd_usage_error("show", "show needs a PROFILE");
+	if (cmd_load(&l, name, g, NULL, &err) < 0) {
+		cmd_print_error(&err);
+		return EXIT_USAGE;
+	}
+	if (!l.launch_ok) {
+		cmd_print_error(&l.launch_error);
+		cmd_unload(&l);
+		return EXIT_USAGE;
+	}
+	strbuf_init(&out);
+	if (strcmp(format, "json") == 0)
+		render_json(&l, reveal, &out);
+	else
+		render_text(&l, reveal, all, &out);
+	fputs(out.buf, stdout);
+	strbuf_finish(&out);
+	cmd_unload(&l);
+	return 0;
+}

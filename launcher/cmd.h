@@ -1,0 +1,73 @@
+/*
+ * The subcommands.  main.c parses the global options and dispatches to one
+ * cmd_* per subcommand (launcher/cmd-*.c); each parses its own options and
+ * returns the exit code.  Only commands print.
+ */
+#ifndef DEPLOY_RUN_CMD_H
+#define DEPLOY_RUN_CMD_H
+
+#include <stdbool.h>
+#include <stdio.h>
+
+#include "environ.h"
+#include "error.h"
+#include "launch.h"
+#include "profile.h"
+
+/* Exit codes of `run` (DESIGN.md): */
+#define EXIT_REFUSED 125        /* bad input or failed preflight */
+#define EXIT_NOT_EXECUTABLE 126
+#define EXIT_NOT_FOUND 127
+/* of `check` and the other commands: */
+#define EXIT_FINDINGS 1
+#define EXIT_USAGE 2
+
+struct globals {
+	const char *profiles_dir; /* --profiles, or "profiles" */
+	int color;                /* -1 auto, 0 off */
+	int verbosity;            /* -1 quiet, 0 normal, 1+ verbose */
+};
+
+struct command {
+	const char *name;
+	int (*fn)(int argc, char **argv, const struct globals *g);
+	const char *synopsis;
+	const char *help;
+};
+
+extern const struct command commands[];
+
+/* The command called name, or NULL. */
+const struct command *cmd_find(const char *name);
+/* The global usage text. */
+void cmd_usage(FILE *f);
+
+int cmd_run(int argc, char **argv, const struct globals *g);
+int cmd_check(int argc, char **argv, const struct globals *g);
+int cmd_show(int argc, char **argv, const struct globals *g);
+int cmd_profiles(int argc, char **argv, const struct globals *g);
+int cmd_help(int argc, char **argv, const struct globals *g);
+
+/* Prints "deploy-run: error: MESSAGE" and the pointer to help; returns EXIT_USAGE. */
+int cmd_usage_error(const char *command, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* Prints the error as the design says (deploy-run: FILE:LINE: error: MESSAGE). */
+void cmd_print_error(const struct error *err);
+
+/*
+ * A loaded profile, its composed environment and its launch, as run, show
+ * and check need them.  On error returns -1 with err set (nothing is kept).
+ */
+struct loaded {
+	struct profile *profile;
+	struct environ env;
+	struct launch launch;
+	bool launch_ok;
+	struct error launch_error;  /* why launch could not be built */
+	long cpus;
+};
+int cmd_load(struct loaded *out, const char *name, const struct globals *g, char *const *extra,
+	     struct error *err);
+void cmd_unload(struct loaded *l);
+
+#endif

@@ -1,0 +1,41 @@
+/*
+ * What `run` starts: the server's argv built from [server], its working
+ * directory and its environment.  Built once, used by `run --exec`, the
+ * supervisor, `show` and the checks, so that what is shown is what runs.
+ */
+#ifndef DEPLOY_RUN_LAUNCH_H
+#define DEPLOY_RUN_LAUNCH_H
+
+#include "environ.h"
+#include "error.h"
+#include "profile.h"
+#include "strv.h"
+
+struct launch {
+	char *exe;          /* absolute path of the server in the venv's bin/ */
+	struct strv argv;   /* argv[0] is exe */
+	struct strv envp;   /* KEY=VALUE */
+	char *cwd;
+	long workers;       /* the number passed (auto resolved) */
+	long cpus;          /* usable CPUs seen when resolving auto */
+};
+
+/*
+ * Builds the launch of p with the composed environment env; extra are
+ * arguments given after "--" on the command line (may be NULL).  cpus is
+ * the number of usable CPUs (cpus_usable()), used for workers = auto.
+ * Fails (-1, err with the profile's file:line) for settings the server
+ * cannot express, such as several binds for uvicorn.
+ */
+int launch_build(struct launch *out, const struct profile *p, const struct environ *env,
+		 char *const *extra, long cpus, struct error *err);
+void launch_finish(struct launch *l);
+
+/* The version of a distribution installed in the venv ("0.17.6"), read
+ * from the name of its .dist-info directory; NULL when not found. */
+char *launch_installed_version(const char *venv, const char *dist);
+
+/* Compares dotted numeric versions: <0, 0, >0. */
+int launch_version_cmp(const char *a, const char *b);
+
+#endif

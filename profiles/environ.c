@@ -1,0 +1,295 @@
+#include "environ.h"
+#include "fileio.h"
+#include "path.h"
+#include "strbuf.h"
+#include "util.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define ENV_FILE_MAX (64u * 1024 * 1024)
+
+static size_t hash_key(const char *s)
+{
+	size_t h = 1469598103934665603ull;
+
+	for (; *s; s++)
+		h = (h ^ (unsigned char)*s) * 1099511628211ull;
+	return h;
+}
+
+static void reindex(struct environ *env)
+{
+	size_t i, cap = env->index_cap ? env->index_cap * 2 : 256;
+
+	while (cap < env->n * 2 + 2)
+		cap *= 2;
+	free(env->index);
+	env->index = xmalloc(cap * sizeof(*env->index));
+	for (i = 0; i < cap; i++)
+		env->index[i] = SIZE_MAX;
+	env->index_cap = cap;
+	for (i = 0; i < env->n; i++) {
+		size_t slot = hash_key(env->vars[i].key) & (cap - 1);
+
+		while (env->index[slot] != SIZE_MAX)
+			slot = (slot + 1) & (cap - 1);
+		env->index[slot] = i;
+	}
+}
+
+static long find(const struct environ *env, const char *key)
+{
+	size_t slot;
+
+	if (!env->index_cap)
+		return -1;
+	slot = hash_key(key) & (env->index_cap - 1);
+	while (env->index[slot] != SIZE_MAX) {
+		if (strcmp(env->vars[env->index[slot]].key, key) == 0)
+			return (long)env->index[slot];
+		slot = (slot + 1) & (env->index_cap - 1);
+	}
+	return -1;
+}
+
+static struct env_var *put(struct environ *env, const char *key, const char *value,
+			   const char *source)
+{
+	long i = find(env, key);
+	struct env_var *v;
+
+	if (i >= 0) {
+		v = &env->vars[i];
+		free(v->value);
+		free(v->source);
+	} else {
+		grow_array((void **)&env->vars, &env->cap, env->n + 1, sizeof(*env->vars));
+		v = &env->vars[env->n++];
+		v->key = xstrdup(key);
+		if (env->n * 2 + 2 > env->index_cap) {
+			reindex(env);
+		} else {
+			size_t slot = hash_key(key) & (env->index_cap - 1);
+
+			while (env->index[slot] != SIZE_MAX)
+				slot = (slot + 1) & (env->index_cap - 1);
+			env->index[slot] = env->n - 1;
+		}
+	}
+	v->value = value ? xstrdup(value) : NULL;
+	v->source = xstrdup(source);
+	v->removed = false;
+	return v;
+}
+
+static void add_shadow(struct environ *env, const char *key, const char *winner,
+		       const char *loser)
+{
+	struct env_shadow *s;
+
+	grow_array((void **)&env->shadows, &env->shadow_cap, env->nshadows + 1, sizeof(*s));
+	s = &env->shadows[env->nshadows++];
+	s->key = xstrdup(key);
+	s->winner_source = xstrdup(winner);
+	s->loser_source = xstrdup(loser);
+}
+
+const struct env_var *environ_get(const struct environ *env, const char *key)
+{
+	long i = find(env, key);
+
+	return i >= 0 ? &env->vars[i] : NULL;
+}
+
+const char *environ_value(const struct environ *env, const char *key)
+{
+	const struct env_var *v = environ_get(env, key);
+
+	return v && !v->removed ? v->value : NULL;
+}
+
+const char *environ_process_value(char *const *process_env, const char *key)
+{
+	size_t n = strlen(key);
+
+	for (; process_env && *process_env; process_env++)
+		if (strncmp(*process_env, key, n) == 0 && (*process_env)[n] == '=')
+			return *process_env + n + 1;
+	return NULL;
+}
+
+struct lookup_ctx {
+	const struct environ *env;
+	char *const *process_env;
+	bool process_wins;
+};
+
+/* "Everything composed so far", with the precedence the final result has. */
+static bool lookup(void *opaque, const char *name, const char **value)
+{
+	struct lookup_ctx *ctx = opaque;
+	const struct env_var *v;
+	const char *pv = environ_process_value(ctx->process_env, name);
+
+	if (pv && ctx->process_wins) {
+		*value = pv;
+		return true;
+	}
+	v = environ_get(ctx->env, name);
+	if (v && !(pv && str_eq(v->source, "profile"))) {
+		*value = v->value;
+		return true;
+	}
+	if (pv) {
+		*value = pv;
+		return true;
+	}
+	return false;
+}
+
+static void load_file(struct environ *env, const struct profile *p, size_t i,
+		      char *const *process_env)
+{
+	struct env_file *f = &env->files[i];
+	struct lookup_ctx ctx = {env, process_env, p->process_mode == PROCESS_WINS};
+	char *buf = NULL;
+	size_t len, j;
+	struct strbuf source;
+
+	f->as_written = xstrdup(p->env_files_as_written.v[i]);
+	f->path = xstrdup(p->env_files.v[i]);
+	f->parsed = (struct dotenv)DOTENV_INIT;
+	error_clear(&f->error);
+	if (file_read(f->path, ENV_FILE_MAX, &buf, &len, NULL, &f->error) < 0) {
+		/* error_at put the absolute path first; messages use the path as written */
+		snprintf(f->error.file, sizeof(f->error.file), "%s", f->as_written);
+		f->found = f->error.errnum != ENOENT;
+		return;
+	}
+	f->found = true;
+	if (dotenv_parse(buf, len, f->as_written, &f->parsed, &f->error) < 0) {
+		free(buf);
+		return;
+	}
+	free(buf);
+	strbuf_init(&source);
+	for (j = 0; j < f->parsed.n; j++) {
+		const struct dotenv_entry *e = &f->parsed.entries[j];
+		const struct env_var *old = environ_get(env, e->key);
+		char *value = NULL;
+
+		strbuf_reset(&source);
+		strbuf_addf(&source, "%s:%d", f->as_written, e->line);
+		if (!e->value) {
+			/* KEY without "=": python-dotenv's None, which load_dotenv never sets */
+			if (!old)
+				put(env, e->key, NULL, source.buf);
+			continue;
+		}
+		if (p->interpolate && e->interpolate)
+			value = dotenv_expand(e->value, lookup, &ctx);
+		if (old && old->value && str_eq(old->source, "profile"))
+			add_shadow(env, e->key, source.buf, "profile");
+		put(env, e->key, value ? value : e->value, source.buf);
+		free(value);
+	}
+	strbuf_finish(&source);
+}
+
+int environ_compose(struct environ *env, const struct profile *p, char *const *process_env,
+		    struct error *err)
+{
+	size_t i;
+	char *const *pe;
+	struct strbuf source;
+
+	memset(env, 0, sizeof(*env));
+	strbuf_init(&source);
+	for (i = 0; i < p->nvars; i++)
+		put(env, p->vars[i].key, p->vars[i].value, "profile");
+	env->nfiles = p->env_files.n;
+	env->files = xcalloc(env->nfiles ? env->nfiles : 1, sizeof(*env->files));
+	for (i = 0; i < env->nfiles; i++)
+		load_file(env, p, i, process_env);
+	for (pe = process_env; pe && *pe; pe++) {
+		const char *eq = strchr(*pe, '=');
+		char *key;
+		const struct env_var *old;
+
+		if (!eq || eq == *pe)
+			continue;
+		key = xstrndup(*pe, (size_t)(eq - *pe));
+		old = environ_get(env, key);
+		if (!old || str_eq(old->source, "process")) {
+			put(env, key, eq + 1, "process");
+		} else if (str_eq(old->source, "profile") || p->process_mode == PROCESS_WINS) {
+			if (old->value && !str_eq(old->value, eq + 1))
+				add_shadow(env, key, "process", old->source);
+			put(env, key, eq + 1, "process");
+		} else if (!old->value) {
+			put(env, key, eq + 1, "process");
+		} else if (!str_eq(old->value, eq + 1)) {
+			add_shadow(env, key, old->source, "process");
+		}
+		free(key);
+	}
+	/* deploy-run's own */
+	{
+		_cleanup_free_ char *bin = path_join(p->venv, "bin");
+		const char *path = environ_value(env, "PATH");
+		_cleanup_free_ char *newpath = path && *path ? xasprintf("%s:%s", bin, path)
+							     : xasprintf("%s:/usr/local/bin:/usr/bin:/bin", bin);
+		struct env_var *home;
+
+		put(env, "VIRTUAL_ENV", p->venv, "deploy-run");
+		put(env, "PATH", newpath, "deploy-run");
+		if (environ_get(env, "PYTHONHOME")) {
+			home = put(env, "PYTHONHOME", environ_value(env, "PYTHONHOME"), "deploy-run");
+			home->removed = true;
+		}
+		if (p->prometheus_dir)
+			put(env, "PROMETHEUS_MULTIPROC_DIR", p->prometheus_dir, "deploy-run");
+	}
+	strbuf_finish(&source);
+	(void)err;
+	return 0;
+}
+
+void environ_finish(struct environ *env)
+{
+	size_t i;
+
+	if (!env)
+		return;
+	for (i = 0; i < env->n; i++) {
+		free(env->vars[i].key);
+		free(env->vars[i].value);
+		free(env->vars[i].source);
+	}
+	for (i = 0; i < env->nfiles; i++) {
+		free(env->files[i].as_written);
+		free(env->files[i].path);
+		dotenv_finish(&env->files[i].parsed);
+	}
+	for (i = 0; i < env->nshadows; i++) {
+		free(env->shadows[i].key);
+		free(env->shadows[i].winner_source);
+		free(env->shadows[i].loser_source);
+	}
+	free(env->vars);
+	free(env->files);
+	free(env->shadows);
+	free(env->index);
+	memset(env, 0, sizeof(*env));
+}
+
+void environ_envp(const struct environ *env, struct strv *out)
+{
+	size_t i;
+
+	for (i = 0; i < env->n; i++)
+		if (env->vars[i].value && !env->vars[i].removed)
+			strv_pushf(out, "%s=%s", env->vars[i].key, env->vars[i].value);
+}

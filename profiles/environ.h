@@ -1,0 +1,82 @@
+/*
+ * The environment the server gets, composed with the source of every value.
+ *
+ * Order (DESIGN.md, [env]): the profile's [vars] first; then the .env
+ * files of [env] files in order, a later file overriding an earlier one,
+ * each value interpolated (${VAR}, ${VAR:-default}) against everything
+ * composed so far; then the inherited process environment, which beats the
+ * files (process = wins, python-dotenv's override=False) or loses to them
+ * (process = loses); the process environment always beats [vars].  Last,
+ * deploy-run's own: VIRTUAL_ENV, the venv's bin/ first in PATH, PYTHONHOME
+ * removed, PROMETHEUS_MULTIPROC_DIR when [cleanup] prometheus_dir is set.
+ *
+ * Composition never fails on a missing or malformed .env file: it records
+ * what it found (env_file) so that the env checks can report it, and
+ * preflight refuses to start.
+ */
+#ifndef DEPLOY_RUN_ENVIRON_H
+#define DEPLOY_RUN_ENVIRON_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "dotenv.h"
+#include "error.h"
+#include "profile.h"
+
+struct env_var {
+	char *key;
+	char *value;   /* NULL: declared in a file without "=" (not exported) */
+	char *source;  /* "process", "FILE:LINE" (path as written), "profile", "deploy-run" */
+	bool removed;  /* deploy-run removes it (PYTHONHOME): shown, never exported */
+};
+
+struct env_file {
+	char *as_written;  /* as in the profile */
+	char *path;        /* absolute */
+	bool found;        /* false: missing (or unreadable: see error) */
+	struct error error;/* why it could not be read */
+	struct dotenv parsed;
+};
+
+/* A value that lost to another one: the load-order report (env.shadowed). */
+struct env_shadow {
+	char *key;
+	char *winner_source;
+	char *loser_source;
+};
+
+struct environ {
+	struct env_var *vars;   /* in order of first definition */
+	size_t n, cap;
+	struct env_file *files;
+	size_t nfiles;
+	struct env_shadow *shadows;
+	size_t nshadows, shadow_cap;
+	/* private: open-addressing index of vars by key */
+	size_t *index;
+	size_t index_cap;
+};
+
+/*
+ * Composes the environment for p from process_env (a NULL-terminated
+ * "KEY=VALUE" array, usually environ).  Reads the .env files.  Returns 0,
+ * or -1 with err set only for what no check can report (out of memory is
+ * fatal anyway), so callers may treat -1 as exit 125/2.
+ */
+int environ_compose(struct environ *out, const struct profile *p, char *const *process_env,
+		    struct error *err);
+void environ_finish(struct environ *env);
+
+/* The variable, or NULL. */
+const struct env_var *environ_get(const struct environ *env, const char *key);
+/* The value (NULL when unset or declared without a value). */
+const char *environ_value(const struct environ *env, const char *key);
+
+/* A "KEY=VALUE" array for execve (caller frees with strv_finish). */
+void environ_envp(const struct environ *env, struct strv *out);
+
+/* The process environment's value of key, or NULL. */
+const char *environ_process_value(char *const *process_env, const char *key);
+
+#endif

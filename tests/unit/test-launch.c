@@ -1,0 +1,171 @@
+/* The server command line built from [server], and the composed environment. */
+#include "t.h"
+#include "environ.h"
+#include "launch.h"
+#include "path.h"
+#include "profile.h"
+#include "util.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <sys/stat.h>
+
+static char dir[] = "/tmp/dr-launch-XXXXXX";
+
+static void write_file(const char *name, const char *text)
+{
+	char *p = path_join(dir, name);
+	FILE *f = fopen(p, "w");
+
+	fputs(text, f);
+	fclose(f);
+	free(p);
+}
+
+static char *joined(const struct strv *sv)
+{
+	char *s = xstrdup(""), *t;
+	size_t i;
+
+	for (i = 1; i < sv->n; i++) {
+		t = xasprintf("%s%s%s", s, i > 1 ? " " : "", sv->v[i]);
+		free(s);
+		s = t;
+	}
+	return s;
+}
+
+/* Builds the launch of profile name with process environment penv. */
+static char *argv_of(const char *name, long cpus, char **penv, struct launch *out)
+{
+	struct error err = ERROR_INIT;
+	struct profile *p = profile_load(name, dir, &err);
+	struct environ env;
+	char *s;
+
+	if (!p) {
+		fprintf(stderr, "  %s:%d: %s\n", err.file, err.line, err.message);
+		return xstrdup("(load failed)");
+	}
+	environ_compose(&env, p, penv, &err);
+	if (launch_build(out, p, &env, NULL, cpus, &err) < 0) {
+		environ_finish(&env);
+		profile_destroy(p);
+		return xasprintf("(error: %s)", err.message);
+	}
+	s = joined(&out->argv);
+	environ_finish(&env);
+	profile_destroy(p);
+	return s;
+}
+
+static void test_gunicorn(void)
+{
+	struct launch l;
+	char *penv[] = {"PATH=/usr/bin:/bin", "PYTHONHOME=/opt/py", NULL};
+	char *s;
+
+	write_file("g.ini",
+		   "[app]\nroot = .\nmodule = webapp.wsgi:app\n"
+		   "[server]\nbind = 0.0.0.0:8000, unix:/run/app.sock\nworkers = auto\n"
+		   "worker_class = gthread\nthreads = 4\ntimeout = 1m\ngraceful_timeout = 1500ms\n"
+		   "max_requests = 1000\nmax_requests_jitter = 50\npreload = true\n"
+		   "forwarded_allow_ips = 10.0.0.1, 10.0.0.2\nlog_level = trace\n"
+		   "args = --name 'my app'\n");
+	s = argv_of("g", 2, penv, &l);
+	CHECK_STR(s, "--bind 0.0.0.0:8000 --bind unix:/run/app.sock --workers 5 "
+		  "--worker-class gthread --threads 4 --timeout 60 --graceful-timeout 2 "
+		  "--keep-alive 5 --max-requests 1000 --max-requests-jitter 50 --preload "
+		  "--access-logfile - --log-level debug --forwarded-allow-ips 10.0.0.1,10.0.0.2 "
+		  "--name my app webapp.wsgi:app");
+	CHECK(str_ends_with(l.exe, "/.venv/bin/gunicorn"));
+	CHECK_STR(l.argv.v[0], l.exe);
+	CHECK_INT(l.workers, 5);
+	CHECK_STR(l.cwd, dir);
+	/* the environment: venv first in PATH, PYTHONHOME removed */
+	{
+		bool path_ok = false, home = false, venv = false;
+		size_t i;
+
+		for (i = 0; i < l.envp.n; i++) {
+			if (str_starts_with(l.envp.v[i], "PATH="))
+				path_ok = strstr(l.envp.v[i], "/.venv/bin:/usr/bin:/bin") != NULL;
+			home |= str_starts_with(l.envp.v[i], "PYTHONHOME=");
+			venv |= str_starts_with(l.envp.v[i], "VIRTUAL_ENV=");
+		}
+		CHECK(path_ok);
+		CHECK(!home);
+		CHECK(venv);
+	}
+	launch_finish(&l);
+	free(s);
+}
+
+static void test_uvicorn(void)
+{
+	struct launch l;
+	char *penv[] = {NULL};
+	char *s;
+
+	write_file("u.ini", "[app]\nroot = .\nmodule = webapp.asgi:app\nserver = uvicorn\n"
+		   "[server]\nbind = [::1]:9000\nworkers = 3\nproxy_headers = true\n"
+		   "access_log =\n");
+	s = argv_of("u", 2, penv, &l);
+	CHECK_STR(s, "webapp.asgi:app --host ::1 --port 9000 --workers 3 --timeout-keep-alive 5 "
+		  "--timeout-graceful-shutdown 30 --no-access-log --log-level info --proxy-headers");
+	launch_finish(&l);
+	free(s);
+	write_file("u2.ini", "[app]\nroot = .\nmodule = webapp.asgi:app\nserver = uvicorn\n"
+		   "[server]\nbind = unix:/run/a.sock\nreload = true\n");
+	s = argv_of("u2", 2, penv, &l);
+	CHECK_STR(s, "webapp.asgi:app --uds /run/a.sock --reload --timeout-keep-alive 5 "
+		  "--timeout-graceful-shutdown 30 --access-log --log-level info --no-proxy-headers");
+	launch_finish(&l);
+	free(s);
+	write_file("u3.ini", "[app]\nroot = .\nmodule = webapp.asgi:app\nserver = uvicorn\n"
+		   "[server]\nbind = 127.0.0.1:1, 127.0.0.1:2\n");
+	s = argv_of("u3", 2, penv, &l);
+	CHECK(strstr(s, "uvicorn listens on one address") != NULL);
+	free(s);
+}
+
+static void test_installed_version(void)
+{
+	char *sp = path_join(dir, ".venv/lib/python3.11/site-packages/uvicorn-0.17.6.dist-info");
+	char *cmd = xasprintf("mkdir -p '%s'", sp);
+	char *v;
+	struct launch l;
+	char *penv[] = {NULL};
+	char *s;
+
+	CHECK_INT(system(cmd), 0);
+	v = launch_installed_version(path_join(dir, ".venv"), "uvicorn");
+	CHECK_STR(v, "0.17.6");
+	free(v);
+	CHECK(launch_version_cmp("0.17.6", "0.24") < 0);
+	CHECK(launch_version_cmp("0.29.0", "0.24") > 0);
+	CHECK(launch_version_cmp("0.24", "0.24.0") == 0);
+	/* uvicorn 0.17 has no --timeout-graceful-shutdown */
+	s = argv_of("u", 2, penv, &l);
+	CHECK(strstr(s, "graceful") == NULL);
+	launch_finish(&l);
+	free(s);
+	free(cmd);
+	free(sp);
+}
+
+int main(void)
+{
+	char *cmd;
+
+	if (!mkdtemp(dir))
+		return 1;
+	RUN(test_gunicorn);
+	RUN(test_uvicorn);
+	RUN(test_installed_version);
+	cmd = xasprintf("rm -rf '%s'", dir);
+	if (system(cmd) != 0)
+		return 1;
+	free(cmd);
+	return T_DONE();
+}
