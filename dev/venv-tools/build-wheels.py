@@ -35,7 +35,6 @@ import email.parser
 import fcntl
 import hashlib
 import importlib.metadata
-import io
 import json
 import os
 import re
@@ -45,7 +44,6 @@ import sys
 import tempfile
 import zipfile
 
-from packaging.markers import default_environment
 from packaging.requirements import Requirement
 from packaging.utils import canonicalize_name
 from packaging.version import Version
