@@ -60,9 +60,9 @@ venv_sane() {
 		"$venv/bin/python" -c 'import sys; sys.exit(sys.prefix == sys.base_prefix)' 2>/dev/null
 }
 
+# The lock now matches the wheels, so its digest stands for both.
 want="python $("$PY" -V 2>&1 | cut -d' ' -f2)
 lock $(sha256sum <"$lock" | cut -d' ' -f1)
-wheels $(cat "$wheelhouse/.fingerprint")
 venv $venv"
 
 if [ -z "$force" ] && venv_sane && [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$want" ]; then
