@@ -122,6 +122,7 @@ int cmd_check(int argc, char **argv, const struct globals *g)
 {
 	struct check_opts o = {0};
 	struct report *reports;
+	bool *loaded;
 	struct strbuf out;
 	size_t i;
 	int rc = 0, prc;
@@ -139,6 +140,7 @@ int cmd_check(int argc, char **argv, const struct globals *g)
 		return prc;
 	}
 	reports = xcalloc(o.profiles.n, sizeof(*reports));
+	loaded = xcalloc(o.profiles.n, sizeof(*loaded));
 	for (i = 0; i < o.profiles.n; i++) {
 		struct error err = ERROR_INIT;
 		struct loaded l;
@@ -154,6 +156,7 @@ int cmd_check(int argc, char **argv, const struct globals *g)
 			rc = EXIT_USAGE;
 			continue;
 		}
+		loaded[i] = true;
 		reports[i].strict = o.strict || l.profile->strict;
 		{
 			struct context ctx = {0};
@@ -184,7 +187,7 @@ int cmd_check(int argc, char **argv, const struct globals *g)
 	case FORMAT_TEXT: {
 		/* profiles that failed to load were printed already */
 		for (i = 0; i < o.profiles.n; i++)
-			if (reports[i].n_findings || reports[i].n_checks) {
+			if (loaded[i]) {
 				if (out.len)
 					strbuf_addc(&out, '\n');
 				report_render_text(&reports[i], 1, g->color != 0 && log_use_color(1), &out);
@@ -206,6 +209,7 @@ int cmd_check(int argc, char **argv, const struct globals *g)
 	for (i = 0; i < o.profiles.n; i++)
 		report_finish(&reports[i]);
 	free(reports);
+	free(loaded);
 	strv_finish(&o.profiles);
 	strv_finish(&o.only);
 	strv_finish(&o.skip);

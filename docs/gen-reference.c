@@ -1,0 +1,109 @@
+/*
+ * Prints the profile reference from the key table (profiles/keys.c):
+ *   gen-reference markdown   docs/profiles.md
+ *   gen-reference scdoc      the KEYS part of deploy-run.ini(5)
+ * A test compares docs/profiles.md with the output, so the documentation
+ * cannot drift from what the parser accepts.
+ */
+#include "keys.h"
+
+#include <stdio.h>
+#include <string.h>
+
+static void default_text(const struct key_def *d, char *buf, size_t size)
+{
+	if (d->type == KT_EXTENDS || !d->def)
+		snprintf(buf, size, "%s", d->type == KT_EXTENDS ? "none" : "none (required)");
+	else if (!d->def[0])
+		snprintf(buf, size, "empty");
+	else
+		snprintf(buf, size, "%s", d->def);
+}
+
+static void type_text(const struct key_def *d, char *buf, size_t size)
+{
+	if (d->type == KT_ENUM) {
+		char choices[256];
+
+		keys_choices_text(d, choices, sizeof(choices));
+		snprintf(buf, size, "one of %s", choices);
+	} else if (d->type == KT_INT || d->type == KT_WORKERS) {
+		snprintf(buf, size, "%s (%ld to %ld)", keys_type_name(d->type), d->min, d->max);
+	} else {
+		snprintf(buf, size, "%s", keys_type_name(d->type));
+	}
+}
+
+static void markdown(void)
+{
+	const char *const *s;
+	size_t i;
+
+	puts("# Profile reference\n");
+	puts("Generated from the key table (`profiles/keys.c`) by `docs/gen-reference markdown`;");
+	puts("a test keeps this file equal to its output. See deploy-run.ini(5) for the same text.\n");
+	puts("Value types: a *duration* is `NUMBER[ms|s|m|h]` and may combine parts (`1m30s`);");
+	puts("a bare number is seconds. A *size* is `NUMBER[K|M|G|T]` in powers of 1024. A *list*");
+	puts("is comma-separated. *words* are split as a shell would, without running one.");
+	puts("Paths of [app] root are relative to the directory of the file that sets them; every");
+	puts("other path is relative to [app] root.\n");
+	for (s = profile_sections; *s; s++) {
+		printf("## [%s]\n\n", *s);
+		if (strcmp(*s, "vars") == 0) {
+			puts("Any `NAME = VALUE`: variables the profile itself sets for the server. The");
+			puts(".env files and the process environment override them.\n");
+			continue;
+		}
+		puts("| key | type | default | meaning |");
+		puts("|---|---|---|---|");
+		for (i = 0; i < profile_nkeys; i++) {
+			const struct key_def *d = &profile_keys[i];
+			char def[256], type[300];
+
+			if (strcmp(d->section, *s) != 0)
+				continue;
+			default_text(d, def, sizeof(def));
+			type_text(d, type, sizeof(type));
+			printf("| `%s` | %s | `%s` | %s |\n", d->key, type, def, d->help);
+		}
+		puts("");
+	}
+}
+
+static void scdoc(void)
+{
+	const char *const *s;
+	size_t i;
+
+	for (s = profile_sections; *s; s++) {
+		printf("## [%s]\n\n", *s);
+		if (strcmp(*s, "vars") == 0) {
+			puts("Any _NAME_ = _VALUE_: variables the profile itself sets for the server.");
+			puts("The .env files and the process environment override them.\n");
+			continue;
+		}
+		for (i = 0; i < profile_nkeys; i++) {
+			const struct key_def *d = &profile_keys[i];
+			char def[256], type[300];
+
+			if (strcmp(d->section, *s) != 0)
+				continue;
+			default_text(d, def, sizeof(def));
+			type_text(d, type, sizeof(type));
+			printf("*%s* (%s; default: %s)\n\t%s\n\n", d->key, type, def, d->help);
+		}
+	}
+}
+
+int main(int argc, char **argv)
+{
+	if (argc == 2 && strcmp(argv[1], "markdown") == 0)
+		markdown();
+	else if (argc == 2 && strcmp(argv[1], "scdoc") == 0)
+		scdoc();
+	else {
+		fputs("usage: gen-reference markdown|scdoc\n", stderr);
+		return 2;
+	}
+	return 0;
+}

@@ -1,0 +1,78 @@
+# Shared helpers of the end-to-end scripts: source it first.
+#   DEPLOY_RUN   the built binary (set by tests/meson.build)
+#   SOURCE_ROOT  the source tree
+set -u
+: "${DEPLOY_RUN:?DEPLOY_RUN must name the built deploy-run}"
+: "${SOURCE_ROOT:=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)}"
+PY=/usr/bin/python3
+
+T=$(mktemp -d "${TMPDIR:-/tmp}/dr-e2e.XXXXXX")
+_cleanup_hooks=()
+_cleanup() {
+	local h
+	for h in "${_cleanup_hooks[@]}"; do eval "$h" || true; done
+	rm -rf "$T"
+}
+trap _cleanup EXIT
+at_exit() { _cleanup_hooks+=("$1"); }
+
+_failures=0
+_passes=0
+fail() { echo "FAIL: $*" >&2; _failures=$((_failures + 1)); }
+pass() { _passes=$((_passes + 1)); }
+# check DESCRIPTION COMMAND...: runs the command, counts a pass or a failure.
+check() { local d=$1; shift; if "$@"; then pass; else fail "$d"; fi; }
+finish() {
+	echo "$_passes passed, $_failures failed"
+	[ "$_failures" -eq 0 ]
+}
+
+# run_dr ARGS...: runs deploy-run, keeping stdout in $T/out, stderr in $T/err, status in $rc.
+run_dr() {
+	set +e
+	"$DEPLOY_RUN" "$@" >"$T/out" 2>"$T/err"
+	rc=$?
+	set -e
+}
+
+# json_ids FILE: the finding ids of a check --format json output, one a line, sorted.
+json_ids() {
+	$PY -c 'import json,sys
+d=json.load(open(sys.argv[1]))
+for r in (d if isinstance(d, list) else [d]):
+    for f in r["findings"]: print(f["id"])' "$1" | sort
+}
+
+# assert_ids FILE ID...: the JSON report in FILE has exactly these finding ids (any order).
+assert_ids() {
+	local file=$1; shift
+	local want got
+	want=$(printf '%s\n' "$@" | sed '/^$/d' | sort)
+	got=$(json_ids "$file")
+	if [ "$want" = "$got" ]; then pass; else
+		fail "expected ids [$(echo $want)], got [$(echo $got)]"
+		cat "$file" >&2
+	fi
+}
+
+# json_get FILE EXPR: evaluates a Python expression over the parsed JSON `d`.
+json_get() { $PY -c 'import json,sys; d=json.load(open(sys.argv[1])); print(eval(sys.argv[2]))' "$1" "$2"; }
+
+# free_port: a TCP port free on 127.0.0.1 now.
+free_port() { $PY -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
+
+# wait_http URL SECONDS: waits until URL answers 200.
+wait_http() {
+	local url=$1 secs=${2:-20} i
+	for i in $(seq 1 $((secs * 10))); do
+		if curl -fsS -o /dev/null --max-time 1 "$url" 2>/dev/null; then return 0; fi
+		sleep 0.1
+	done
+	return 1
+}
+
+# example_venv: makes sure the example's virtualenv exists (idempotent, fast when done).
+example_venv() {
+	bash "$SOURCE_ROOT/dev/venv-tools/make-venv.sh" "$SOURCE_ROOT/example" >"$T/venv.log" 2>&1 ||
+		{ cat "$T/venv.log" >&2; return 1; }
+}

@@ -1,0 +1,77 @@
+#!/bin/bash
+# Real gunicorn and real uvicorn started through `deploy-run run --exec`, each
+# answering HTTP 200 on loopback; the server gets the composed environment.
+. "$(dirname "$0")/lib.sh"
+set -e
+example_venv
+P="$T/profiles"
+mkdir -p "$P"
+
+serve() {  # NAME PORT: starts deploy-run run --exec in the background
+	"$DEPLOY_RUN" --profiles "$P" run "$1" --exec >"$T/$1.log" 2>&1 &
+	pid=$!
+	at_exit "kill -TERM $pid 2>/dev/null; sleep 0.5; kill -KILL $pid 2>/dev/null"
+}
+
+port=$(free_port)
+cat >"$P/g.ini" <<EOF2
+[profile]
+extends = base
+[app]
+root = $SOURCE_ROOT/example
+[server]
+bind = 127.0.0.1:$port
+workers = 2
+EOF2
+cat >"$P/base.ini" <<EOF2
+[app]
+module = webapp.wsgi:app
+[env]
+files = .env, .env.development
+[vars]
+APP_ENV = e2e
+EOF2
+serve g
+if wait_http "http://127.0.0.1:$port/healthz" 30; then pass; else fail "gunicorn did not answer"; cat "$T/g.log" >&2; fi
+body=$(curl -fsS "http://127.0.0.1:$port/healthz" || true)
+check "gunicorn /healthz says ok" grep -q '"ok"' <<<"$body"
+# exec: the process deploy-run was is now gunicorn's master
+check "run --exec replaced itself with gunicorn" grep -q gunicorn "/proc/$pid/cmdline"
+check "gunicorn has 2 workers" [ "$(pgrep -P "$pid" | wc -l)" = 2 ]
+check "the server's environment has VIRTUAL_ENV" grep -qz "^VIRTUAL_ENV=$SOURCE_ROOT/example/.venv$" "/proc/$pid/environ"
+check "the server's environment has the .env values" grep -qz '^LOG_LEVEL=debug$' "/proc/$pid/environ"
+check "the server's cwd is the app root" [ "$(readlink "/proc/$pid/cwd")" = "$SOURCE_ROOT/example" ]
+kill -TERM "$pid"
+wait "$pid" || true
+
+port=$(free_port)
+cat >"$P/u.ini" <<EOF2
+[profile]
+extends = base
+[app]
+root = $SOURCE_ROOT/example
+module = webapp.asgi:app
+server = uvicorn
+[server]
+bind = 127.0.0.1:$port
+workers = 1
+EOF2
+serve u
+if wait_http "http://127.0.0.1:$port/healthz" 30; then pass; else fail "uvicorn did not answer"; cat "$T/u.log" >&2; fi
+check "run --exec replaced itself with uvicorn" grep -q uvicorn "/proc/$pid/cmdline"
+code=$(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$port/")
+check "uvicorn serves / with 200 (got $code)" [ "$code" = 200 ]
+kill -TERM "$pid"
+wait "$pid" || true
+
+# a server that is missing: 127; not executable: 126
+mkdir -p "$T/app/.venv/bin"
+printf '[app]\nroot = %s\nmodule = a:b\nrequirements =\n[checks]\nvenv = off\n' "$T/app" >"$P/missing.ini"
+run_dr --profiles "$P" run missing --exec
+check "missing server exits 127 (got $rc)" [ "$rc" = 127 ]
+check "missing server: message names it" grep -q "server not found: $T/app/.venv/bin/gunicorn" "$T/err"
+printf 'not a program' >"$T/app/.venv/bin/gunicorn"
+chmod 644 "$T/app/.venv/bin/gunicorn"
+run_dr --profiles "$P" run missing --exec
+check "non-executable server exits 126 (got $rc)" [ "$rc" = 126 ]
+finish
