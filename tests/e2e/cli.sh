@@ -51,4 +51,9 @@ check "profiles of a missing directory exits 2" [ "$rc" = 2 ]
 # -C DIR
 run_dr -C "$SOURCE_ROOT" show dev --format json
 check "-C DIR finds DIR/profiles" [ "$rc" = 0 ]
+# heavy libraries are loaded on demand, never at start-up
+libs=$(ldd "$DEPLOY_RUN")
+check "libcurl is not linked" bash -c "! grep -q libcurl <<<'$libs'"
+check "libarchive is not linked" bash -c "! grep -q libarchive <<<'$libs'"
+check "libcrypto is not linked" bash -c "! grep -q libcrypto <<<'$libs'"
 finish
