@@ -50,6 +50,7 @@ static volatile sig_atomic_t stop_requested;
 static pid_t workers[64];
 static int n_workers;
 static int term_status;
+static int ready_fd = -1; /* written to once the signal handlers are in place */
 
 static void say(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 static void say(const char *fmt, ...)
@@ -117,6 +118,12 @@ static void wait_signals(void)
 
 	catch_all();
 	say("ready");
+	if (ready_fd >= 0) {
+		if (write(ready_fd, "r", 1) < 0)
+			_exit(100);
+		close(ready_fd);
+		ready_fd = -1;
+	}
 	sigemptyset(&none);
 	while (!stop_requested)
 		sigsuspend(&none);
@@ -245,10 +252,18 @@ static void make_workers(long n)
 static void make_orphans(long n)
 {
 	for (long i = 0; i < n; i++) {
-		pid_t pid = fork();
+		int fds[2];
+		pid_t pid;
+		char c;
 
+		/* the orphan is made only once it logs its signals */
+		if (pipe(fds) < 0)
+			exit(99);
+		pid = fork();
 		if (pid == 0) {
+			close(fds[0]);
 			if (fork() == 0) {
+				ready_fd = fds[1];
 				role = "orphan";
 				n_workers = 0;
 				ignore_term = orphan_ignore_term;
@@ -256,8 +271,13 @@ static void make_orphans(long n)
 				wait_signals();
 				_exit(0);
 			}
+			close(fds[1]);
 			_exit(0);
 		}
+		close(fds[1]);
+		if (read(fds[0], &c, 1) != 1)
+			exit(99);
+		close(fds[0]);
 		waitpid(pid, NULL, 0);
 	}
 }

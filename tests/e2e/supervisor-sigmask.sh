@@ -1,2 +1,38 @@
 #!/bin/bash
-exit 77
+# The server starts with an empty signal mask and no ignored signal, even when
+# the supervisor itself was started with every signal blocked or ignored, and
+# forwarding still works in that case.
+. "$(dirname "$0")/supervisor-lib.sh"
+
+clean='mask=0000000000000000 ignored=0000000000000000$'
+"$SUPERVISE" -q -- "$PAYLOAD" --report-signals --exit 0
+[ "$(count "$clean")" = 1 ] || fail "a plain start is not clean"
+
+: >"$LOG"
+"$SUPERVISE" -q --block-signals -- "$PAYLOAD" --report-signals --exit 0
+[ "$(count "$clean")" = 1 ] || fail "signals blocked by the parent leaked into the server"
+ok "every signal blocked in the supervisor: the server's mask is empty"
+
+: >"$LOG"
+"$SUPERVISE" -q --ignore-signals -- "$PAYLOAD" --report-signals --exit 0
+[ "$(count "$clean")" = 1 ] || fail "signals ignored by the parent leaked into the server"
+ok "every signal ignored in the supervisor: the server has default dispositions"
+
+# ignored for real by the shell that starts it, inherited through execve()
+: >"$LOG"
+(
+	trap '' TERM INT HUP USR1 QUIT
+	exec "$SUPERVISE" -q --ignore-signals -- "$PAYLOAD" --report-signals --wait
+) &
+SV=$!
+BG+=("$SV")
+wait_for has_lines ' ready$' 1 || fail "no start"
+grep -q '^SigIgn:[[:space:]]*0*$' "/proc/$SV/status" || true
+[ "$(count "$clean")" = 1 ] || fail "inherited ignored signals leaked: $(cat "$LOG")"
+kill -USR1 "$SV"
+wait_for has_lines ' master SIGUSR1$' 1 || fail "SIGUSR1 lost while the parent ignored it"
+kill -TERM "$SV"
+rc=0; wait "$SV" || rc=$?
+[ "$rc" = 0 ] || fail "stop gave $rc"
+[ "$(count ' master SIGTERM$')" = 1 ] || fail "SIGTERM ignored by the parent was not forwarded"
+ok "signals ignored by the parent shell are still forwarded and the server's are default"
