@@ -58,6 +58,9 @@ static struct env_var *put(struct environ *env, const char *key, const char *val
 			   const char *source)
 {
 	long i = find(env, key);
+	/* copies first: value or source may be the variable's own current strings */
+	char *new_value = value ? xstrdup(value) : NULL;
+	char *new_source = xstrdup(source);
 	struct env_var *v;
 
 	if (i >= 0) {
@@ -78,8 +81,8 @@ static struct env_var *put(struct environ *env, const char *key, const char *val
 			env->index[slot] = env->n - 1;
 		}
 	}
-	v->value = value ? xstrdup(value) : NULL;
-	v->source = xstrdup(source);
+	v->value = new_value;
+	v->source = new_source;
 	v->removed = false;
 	return v;
 }

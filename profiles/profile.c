@@ -636,7 +636,7 @@ struct profile *profile_load(const char *name, const char *profiles_dir, struct 
 			goto fail;
 		}
 		free(f->name);
-		f->name = nfiles ? name_of(display) : xstrdup(is_path_name(name) ? name_of(name) : name);
+		f->name = nfiles ? name_of(display) : is_path_name(name) ? name_of(name) : xstrdup(name);
 		free(display);
 		for (i = 0; i < nfiles; i++)
 			if (strcmp(files[i]->absolute, f->absolute) == 0) {

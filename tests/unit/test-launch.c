@@ -139,7 +139,12 @@ static void test_installed_version(void)
 	char *s;
 
 	CHECK_INT(system(cmd), 0);
-	v = launch_installed_version(path_join(dir, ".venv"), "uvicorn");
+	{
+	char *venv = path_join(dir, ".venv");
+
+	v = launch_installed_version(venv, "uvicorn");
+	free(venv);
+	}
 	CHECK_STR(v, "0.17.6");
 	free(v);
 	CHECK(launch_version_cmp("0.17.6", "0.24") < 0);
