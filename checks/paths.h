@@ -1,0 +1,71 @@
+/*
+ * The path check family: every path-like value the deployment uses.
+ *
+ * paths_check_values() looks at the profile's path values ([app] root,
+ * workdir, venv, [env] files, [cleanup] pid_file and prometheus_dir,
+ * [health] ready_file, [checks] wheelhouse, [server] access_log, unix:
+ * binds and the path options of [server] args) and at the variables of the
+ * composed environment that the deployment itself sets or declares: those
+ * whose name ends in _PATH, _DIR, _FILE, _ROOT or _SOCKET, and those whose
+ * value is an absolute path.  It reports
+ *
+ *   path.missing          an input that does not exist, an output whose
+ *                         directory does not exist, or a path the runtime
+ *                         user ([app] user, else the current user) cannot
+ *                         read (inputs) or write (outputs);
+ *   path.outside-allowed  a path outside every [checks] allowed_paths;
+ *   path.home-dir         /home/..., /Users/..., /root in a staging
+ *                         (warning) or production (error) profile;
+ *   path.relative-to-cwd  a relative path the app would resolve against its
+ *                         working directory (a warning).
+ *
+ * Paths inside [app] root are judged for home-dir and outside-allowed by
+ * the root alone, so that one misplaced root gives one finding.  The venv,
+ * the requirements lock and the .env files are reported missing by their
+ * own families.
+ *
+ * paths_check_source() reports path.hardcoded: string literals in the
+ * app's .py files under [app] root that are absolute paths into a home or
+ * build directory, with file, line and column.  It skips the venv, hidden
+ * directories, __pycache__, site-packages, node_modules and vendored trees.
+ */
+#ifndef DEPLOY_RUN_PATHS_H
+#define DEPLOY_RUN_PATHS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "check.h"
+
+extern const char *const paths_value_ids[];
+extern const char *const paths_source_ids[];
+
+void paths_check_values(const struct context *ctx, struct report *r);
+void paths_check_source(const struct context *ctx, struct report *r);
+
+/*
+ * Called for each string literal of Python source: body is its text
+ * between the quotes (escapes not decoded), len bytes; line and column
+ * (1-based, column in bytes) are those of its first character, prefix
+ * included; raw is true for r"" literals.  A non-zero return stops the scan.
+ */
+typedef int (*paths_literal_fn)(void *ctx, const char *body, size_t len, int line, int column,
+				bool raw);
+
+/*
+ * Calls fn for every string literal in the Python source buf (len bytes,
+ * need not be NUL-terminated), skipping comments.  Pure: never fails;
+ * unterminated literals end at the end of their line (or of the buffer for
+ * triple-quoted ones).
+ */
+void paths_python_literals(const char *buf, size_t len, paths_literal_fn fn, void *ctx);
+
+/*
+ * True when the literal text s (len bytes, as written in the source: raw
+ * tells whether backslashes are escapes) starts with a home or build
+ * directory: /home/, /Users/, /root, C:\Users, /tmp/pip-, /builds/,
+ * /github/workspace, /var/folders/, /var/lib/jenkins/workspace/, ...
+ */
+bool paths_is_hardcoded(const char *s, size_t len, bool raw);
+
+#endif
