@@ -573,19 +573,25 @@ static char *url_filename(const char *url)
 	return xstrdup(slash ? slash + 1 : u);
 }
 
-/* A wheel's name and version from its file name (pip's Wheel.wheel_file_re). */
-static int wheel_name(struct parser *p, int line, int col, struct reqfile_req *r, const char *url)
+/*
+ * A wheel's name and version from its file name, as pip's
+ * Wheel.wheel_file_re reads NAME-VER(-BUILD)?-PY-ABI-PLAT.whl.
+ */
+static int wheel_name(struct parser *p, int line, int col, struct reqfile_req *r,
+		      const char *file)
 {
-	_cleanup_free_ char *file = url_filename(url);
-	char *parts[8], *save = NULL, *s;
+	_cleanup_free_ char *stem = xstrndup(file, strlen(file) - strlen(".whl"));
+	char *parts[7], *rest = stem, *s;
 	size_t n = 0, i;
 
-	file[strlen(file) - strlen(".whl")] = '\0';
-	for (s = strtok_r(file, "-", &save); s && n < ARRAY_SIZE(parts); s = strtok_r(NULL, "-", &save))
+	while ((s = strsep(&rest, "-")) && n < ARRAY_SIZE(parts)) {
+		if (!*s || strpbrk(s, " \t\r\n\v\f"))
+			break;
 		parts[n++] = s;
+	}
 	if ((n != 5 && n != 6) || s)
 		return error_at(p->err, p->name, line, col,
-				"%s is not a valid wheel filename", url);
+				"%s is not a valid wheel filename", file);
 	for (i = 0; parts[0][i]; i++)
 		if (parts[0][i] == '_')
 			parts[0][i] = '-';
@@ -638,11 +644,12 @@ static int req_from_link(struct parser *p, int line, int col, struct reqfile_req
 			 const char *link)
 {
 	_cleanup_free_ char *egg = NULL;
+	_cleanup_free_ char *file = url_filename(link);
 
 	free(r->url);
 	r->url = xstrdup(link);
-	if (str_ends_with(link, ".whl") || strstr(link, ".whl#") || strstr(link, ".whl?"))
-		return wheel_name(p, line, col, r, link);
+	if (str_ends_with(file, ".whl"))
+		return wheel_name(p, line, col, r, file);
 	egg = egg_fragment(link);
 	if (egg && *egg)
 		return set_egg_name(p, line, col, r, egg);
