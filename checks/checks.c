@@ -1,10 +1,21 @@
 #include "check.h"
+#include "env.h"
+#include "paths.h"
+#include "server.h"
+#include "venv.h"
 #include "util.h"
 
 #include <string.h>
 
 /* The families register here, in the order they run and are reported. */
 const struct check_def checks_table[] = {
+	{"venv", venv_ids, venv_check},
+	{"env", env_file_ids, env_check_files},
+	{"env", env_var_ids, env_check_vars},
+	{"env", env_app_ids, env_check_app},
+	{"path", paths_value_ids, paths_check_values},
+	{"path", paths_source_ids, paths_check_source},
+	{"server", server_ids, server_check},
 	{NULL, NULL, NULL},
 };
 

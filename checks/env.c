@@ -1,0 +1,1057 @@
+#include "env.h"
+#include "fileio.h"
+#include "path.h"
+#include "strbuf.h"
+#include "util.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <limits.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+const char *const env_file_ids[] = {
+	"env.file-missing", "env.parse", "env.duplicate-key", "env.encoding", "env.permissions",
+	NULL,
+};
+const char *const env_var_ids[] = {
+	"env.missing-required", "env.shadowed", "env.debug-in-production", NULL,
+};
+const char *const env_app_ids[] = {"env.app-loads-dotenv", NULL};
+
+/* Longest value quoted in a message. */
+#define VALUE_SHOWN_MAX 60
+/* Limits of the walk over the app's tree. */
+#define WALK_MAX_DEPTH 32
+#define WALK_MAX_ENTRIES 100000
+#define PY_FILE_MAX (4u * 1024 * 1024)
+
+/* error in production, warning in the other stages */
+static enum severity severity_prod(const struct profile *p)
+{
+	return p->stage == STAGE_PRODUCTION ? SEVERITY_ERROR : SEVERITY_WARNING;
+}
+
+/* The path relative to the working directory when it lies below it (what
+ * editors and CI annotations want), else the absolute path. */
+static char *display_path(const char *abs)
+{
+	char cwd[PATH_MAX];
+	size_t n;
+
+	if (!getcwd(cwd, sizeof(cwd)) || !path_is_inside(abs, cwd) || str_eq(abs, cwd))
+		return xstrdup(abs);
+	n = strlen(cwd);
+	return xstrdup(abs + n + (cwd[n - 1] == '/' ? 0 : 1));
+}
+
+/* A value as messages show it: masked when secret, quoted, shortened. */
+static void add_value(struct strbuf *sb, const struct context *ctx, const char *key,
+		      const char *value)
+{
+	const char *v = profile_mask(ctx->profile, key, value, ctx->reveal);
+	size_t n = strlen(v);
+
+	if (n > VALUE_SHOWN_MAX)
+		strbuf_addf(sb, "\"%.*s...\"", VALUE_SHOWN_MAX, v);
+	else
+		strbuf_addf(sb, "\"%s\"", v);
+}
+
+/* The .env file a "FILE:LINE" source names, and the line; NULL for others. */
+static const struct env_file *source_file(const struct environ *env, const char *source,
+					  int *line)
+{
+	const char *colon = strrchr(source, ':');
+	size_t i, n;
+
+	if (!colon)
+		return NULL;
+	n = (size_t)(colon - source);
+	for (i = 0; i < env->nfiles; i++)
+		if (strlen(env->files[i].as_written) == n &&
+		    strncmp(env->files[i].as_written, source, n) == 0) {
+			*line = atoi(colon + 1);
+			return &env->files[i];
+		}
+	return NULL;
+}
+
+static const struct profile_var *profile_var(const struct profile *p, const char *key)
+{
+	size_t i;
+
+	for (i = 0; i < p->nvars; i++)
+		if (str_eq(p->vars[i].key, key))
+			return &p->vars[i];
+	return NULL;
+}
+
+/* Where a source ("process", "profile", "FILE:LINE", "deploy-run") is written
+ * down: a malloc'd file for findings and its line, or false. */
+static bool source_location(const struct context *ctx, const char *source, const char *key,
+			    char **file, int *line)
+{
+	const struct env_file *f;
+	const struct profile_var *v;
+
+	if (str_eq(source, "profile")) {
+		v = profile_var(ctx->profile, key);
+		if (!v || !v->loc.file)
+			return false;
+		*file = xstrdup(v->loc.file);
+		*line = v->loc.line;
+		return true;
+	}
+	f = source_file(ctx->env, source, line);
+	if (!f)
+		return false;
+	*file = display_path(f->path);
+	return true;
+}
+
+/* The value a source gave key (as written in its file), or NULL. */
+static const char *source_value(const struct context *ctx, const char *source, const char *key)
+{
+	const struct env_var *final = environ_get(ctx->env, key);
+	const struct env_file *f;
+	const struct profile_var *v;
+	int line;
+	size_t i;
+
+	if (final && str_eq(final->source, source) && !final->removed)
+		return final->value;
+	if (str_eq(source, "process"))
+		return environ_process_value(ctx->caller_env, key);
+	if (str_eq(source, "profile")) {
+		v = profile_var(ctx->profile, key);
+		return v ? v->value : NULL;
+	}
+	f = source_file(ctx->env, source, &line);
+	if (!f)
+		return NULL;
+	for (i = 0; i < f->parsed.n; i++)
+		if (f->parsed.entries[i].line == line && str_eq(f->parsed.entries[i].key, key))
+			return f->parsed.entries[i].value;
+	return NULL;
+}
+
+static void describe_source(struct strbuf *sb, const struct context *ctx, const char *source,
+			    const char *key)
+{
+	const struct profile_var *v;
+
+	if (str_eq(source, "process")) {
+		strbuf_adds(sb, "the process environment");
+	} else if (str_eq(source, "profile")) {
+		v = profile_var(ctx->profile, key);
+		if (v && v->loc.file)
+			strbuf_addf(sb, "[vars] (%s:%d)", v->loc.file, v->loc.line);
+		else
+			strbuf_adds(sb, "[vars]");
+	} else if (str_eq(source, "deploy-run")) {
+		strbuf_adds(sb, "deploy-run");
+	} else {
+		strbuf_adds(sb, source);
+	}
+}
+
+/* ---- the .env files ---------------------------------------------------- */
+
+static void check_missing(const struct context *ctx, struct report *r, const struct env_file *f)
+{
+	const struct profile *p = ctx->profile;
+	struct profile_loc loc = profile_loc(p, "env", "files");
+	enum severity sev = p->stage == STAGE_DEVELOPMENT ? SEVERITY_WARNING : SEVERITY_ERROR;
+
+	if (!f->found)
+		report_add(r, "env.file-missing", sev, loc.file, loc.line,
+			   "create the file, or remove it from [env] files",
+			   "%s is listed in [env] files but does not exist (%s); python-dotenv "
+			   "would skip it without a word", f->as_written, f->path);
+	else
+		report_add(r, "env.file-missing", sev, loc.file, loc.line,
+			   "make it a regular file the user running deploy-run can read",
+			   "%s is listed in [env] files but cannot be read: %s%s%s", f->as_written,
+			   f->error.message, f->error.errnum ? ": " : "",
+			   f->error.errnum ? strerror(f->error.errnum) : "");
+}
+
+static void check_parse(const struct context *ctx, struct report *r, const struct env_file *f,
+			const char *file)
+{
+	size_t i;
+
+	for (i = 0; i < f->parsed.nproblems; i++) {
+		const struct dotenv_problem *pb = &f->parsed.problems[i];
+		struct finding *fd;
+
+		fd = report_add(r, "env.parse", severity_prod(ctx->profile), file, pb->line,
+				"fix the line: KEY=VALUE, with matching quotes; python-dotenv skips "
+				"it, so the app does not get that variable",
+				"%s:%d: %s%s", f->as_written, pb->line, pb->message,
+				pb->start_line != pb->line ? " (in the statement that starts on an "
+				"earlier line)" : "");
+		fd->column = pb->column;
+	}
+}
+
+struct keyed {
+	const char *key;
+	size_t index;
+};
+
+static int cmp_keyed(const void *a, const void *b)
+{
+	const struct keyed *x = a, *y = b;
+	int c = strcmp(x->key, y->key);
+
+	if (c)
+		return c;
+	return x->index < y->index ? -1 : x->index > y->index;
+}
+
+static void check_duplicates(struct report *r, const struct env_file *f, const char *file)
+{
+	const struct dotenv *d = &f->parsed;
+	struct keyed *k;
+	size_t i;
+
+	if (d->n < 2)
+		return;
+	k = xmalloc(d->n * sizeof(*k));
+	for (i = 0; i < d->n; i++) {
+		k[i].key = d->entries[i].key;
+		k[i].index = i;
+	}
+	qsort(k, d->n, sizeof(*k), cmp_keyed);
+	for (i = 1; i < d->n; i++) {
+		const struct dotenv_entry *prev = &d->entries[k[i - 1].index];
+		const struct dotenv_entry *e = &d->entries[k[i].index];
+
+		if (!str_eq(prev->key, e->key))
+			continue;
+		report_add(r, "env.duplicate-key", SEVERITY_WARNING, file, e->line,
+			   "keep one of the two lines",
+			   "%s is set twice in %s: at line %d and at line %d; python-dotenv keeps "
+			   "the later one", e->key, f->as_written, prev->line, e->line);
+	}
+	free(k);
+}
+
+static void check_encoding(const struct context *ctx, struct report *r,
+			   const struct env_file *f, const char *file)
+{
+	const struct dotenv_encoding *enc = &f->parsed.encoding;
+	enum severity sev = severity_prod(ctx->profile);
+
+	if (enc->bom) {
+		const char *first = f->parsed.n && f->parsed.entries[0].line == 1
+			&& str_starts_with(f->parsed.entries[0].key, "\xef\xbb\xbf")
+			? f->parsed.entries[0].key + 3 : NULL;
+
+		report_add(r, "env.encoding", sev, file, 1,
+			   "save the file as UTF-8 without a byte order mark",
+			   "%s starts with a UTF-8 byte order mark: python-dotenv keeps it as part "
+			   "of the first key%s%s%s", f->as_written, first ? ", so " : "",
+			   first ? first : "", first ? " is not set under that name" : "");
+	}
+	if (enc->invalid_utf8_line)
+		report_add(r, "env.encoding", sev, file, enc->invalid_utf8_line,
+			   "save the file as UTF-8",
+			   "%s:%d is not valid UTF-8: python-dotenv raises UnicodeDecodeError and "
+			   "loads nothing from the file", f->as_written, enc->invalid_utf8_line);
+	if (enc->nul_line)
+		report_add(r, "env.encoding", sev, file, enc->nul_line,
+			   "remove the NUL byte (the process environment cannot hold one)",
+			   "%s:%d holds a NUL byte: the value is cut there, and os.environ refuses "
+			   "it in python-dotenv", f->as_written, enc->nul_line);
+	if (enc->crlf_line)
+		report_add(r, "env.encoding", SEVERITY_WARNING, file, enc->crlf_line,
+			   "convert the file to LF line endings (dos2unix)",
+			   "%s has CRLF line endings (first at line %d): python-dotenv accepts them, "
+			   "but docker --env-file, systemd and shells keep the \\r in every value",
+			   f->as_written, enc->crlf_line);
+	if (enc->cr_line)
+		report_add(r, "env.encoding", SEVERITY_WARNING, file, enc->cr_line,
+			   "convert the file to LF line endings",
+			   "%s:%d ends with a lone CR (old Mac line ending): python-dotenv takes it "
+			   "as a line break, most other readers do not", f->as_written, enc->cr_line);
+}
+
+static void check_permissions(const struct context *ctx, struct report *r,
+			      const struct env_file *f, const char *file)
+{
+	const struct profile *p = ctx->profile;
+	const struct dotenv_entry *secret = NULL;
+	struct strbuf why;
+	struct stat st;
+	mode_t mode;
+	size_t i;
+
+	if (stat(f->path, &st) < 0)
+		return;
+	mode = st.st_mode & 07777;
+	for (i = 0; i < f->parsed.n && !secret; i++)
+		if (f->parsed.entries[i].value && f->parsed.entries[i].value[0] &&
+		    profile_is_secret(p, f->parsed.entries[i].key))
+			secret = &f->parsed.entries[i];
+	strbuf_init(&why);
+	if (secret && (mode & (S_IRGRP | S_IROTH)))
+		strbuf_addf(&why, "holds secrets (%s at line %d) and is readable by %s",
+			    secret->key, secret->line,
+			    (mode & S_IRGRP) && (mode & S_IROTH) ? "group and others"
+			    : (mode & S_IRGRP) ? "its group" : "others");
+	if (mode & S_IWOTH)
+		strbuf_addf(&why, "%sis writable by others: anyone on the host can change what "
+			    "the server runs with", why.len ? "; it " : "");
+	if (why.len)
+		report_add(r, "env.permissions", severity_prod(p), file,
+			   secret && (mode & (S_IRGRP | S_IROTH)) ? secret->line : 0,
+			   "chmod 600 the file and chown it to the user that starts the server",
+			   "%s (mode %04o) %s", f->as_written, (unsigned)mode, why.buf);
+	strbuf_finish(&why);
+}
+
+void env_check_files(const struct context *ctx, struct report *r)
+{
+	const struct environ *env = ctx->env;
+	size_t i;
+
+	for (i = 0; i < env->nfiles; i++) {
+		const struct env_file *f = &env->files[i];
+		char *file;
+
+		if (!f->found || error_is_set(&f->error)) {
+			check_missing(ctx, r, f);
+			continue;
+		}
+		file = display_path(f->path);
+		check_parse(ctx, r, f, file);
+		check_duplicates(r, f, file);
+		check_encoding(ctx, r, f, file);
+		check_permissions(ctx, r, f, file);
+		free(file);
+	}
+}
+
+/* ---- the composed environment ------------------------------------------ */
+
+static void check_required(const struct context *ctx, struct report *r)
+{
+	const struct profile *p = ctx->profile;
+	struct profile_loc loc = profile_loc(p, "env", "required");
+	size_t i;
+
+	for (i = 0; i < p->required.n; i++) {
+		const char *key = p->required.v[i];
+		const struct env_var *v = environ_get(ctx->env, key);
+		struct strbuf msg;
+
+		if (v && !v->removed && v->value && v->value[0])
+			continue;
+		strbuf_init(&msg);
+		strbuf_addf(&msg, "%s is required ([env] required) but ", key);
+		if (v && !v->removed && v->value)
+			strbuf_addf(&msg, "empty (set by %s)", v->source);
+		else if (v && !v->removed)
+			strbuf_addf(&msg, "%s declares it without a value, and nothing else sets it",
+				    v->source);
+		else
+			strbuf_adds(&msg, "no .env file, [vars] or the process environment sets it");
+		report_add(r, "env.missing-required", SEVERITY_ERROR, loc.file, loc.line,
+			   "set it in one of [env] files, in [vars], or in the environment "
+			   "deploy-run is started with", "%s", msg.buf);
+		strbuf_finish(&msg);
+	}
+}
+
+static void check_shadowed(const struct context *ctx, struct report *r)
+{
+	const struct profile *p = ctx->profile;
+	const struct environ *env = ctx->env;
+	bool explicit = profile_loc(p, "env", "process").file != NULL;
+	const char *mode = p->process_mode == PROCESS_WINS ? "wins" : "loses";
+	size_t i;
+
+	for (i = 0; i < env->nshadows; i++) {
+		const struct env_shadow *s = &env->shadows[i];
+		const char *wv = source_value(ctx, s->winner_source, s->key);
+		const char *lv = source_value(ctx, s->loser_source, s->key);
+		bool vars = str_eq(s->loser_source, "profile");
+		enum severity sev = vars || explicit ? SEVERITY_NOTE : SEVERITY_WARNING;
+		char *file = NULL;
+		int line = 0;
+		struct strbuf msg, hint;
+
+		if (!source_location(ctx, s->loser_source, s->key, &file, &line))
+			source_location(ctx, s->winner_source, s->key, &file, &line);
+		strbuf_init(&msg);
+		strbuf_init(&hint);
+		strbuf_addf(&msg, "%s from ", s->key);
+		describe_source(&msg, ctx, s->winner_source, s->key);
+		if (wv) {
+			strbuf_adds(&msg, " (");
+			add_value(&msg, ctx, s->key, wv);
+			strbuf_adds(&msg, ")");
+		}
+		strbuf_adds(&msg, " overrides ");
+		describe_source(&msg, ctx, s->loser_source, s->key);
+		if (lv) {
+			strbuf_adds(&msg, " (");
+			add_value(&msg, ctx, s->key, lv);
+			strbuf_adds(&msg, ")");
+		}
+		if (vars) {
+			strbuf_adds(&msg, ": [vars] are defaults that the .env files and the process "
+				    "environment override");
+			strbuf_addf(&hint, "remove %s from [vars], or from %s if the default should "
+				    "apply", s->key, str_eq(s->winner_source, "process")
+				    ? "the environment deploy-run is started with" : s->winner_source);
+		} else {
+			strbuf_addf(&msg, " (process = %s%s)", mode,
+				    explicit ? "" : ", the default: the profile does not say");
+			if (!explicit)
+				strbuf_adds(&hint, "write [env] process = wins or loses in the profile "
+					    "so that the order is on record; ");
+			if (p->process_mode == PROCESS_WINS)
+				strbuf_addf(&hint, "unset %s where deploy-run is started, or remove "
+					    "it from %s if the environment is meant to provide it",
+					    s->key, s->loser_source);
+			else
+				strbuf_addf(&hint, "remove %s from %s to let the environment decide",
+					    s->key, s->winner_source);
+		}
+		report_add(r, "env.shadowed", sev, file, line, hint.buf, "%s", msg.buf);
+		strbuf_finish(&msg);
+		strbuf_finish(&hint);
+		free(file);
+	}
+}
+
+enum debug_rule {
+	RULE_TRUTHY,    /* as frameworks read flags: set, and not 0/false/no/off/n/f */
+	RULE_NONEMPTY,  /* as CPython reads its PYTHON* switches: any non-empty string */
+	RULE_DEV,       /* equals "development" or "dev" */
+	RULE_OFF,       /* equals "off" */
+	RULE_SETTINGS,  /* a settings module whose last part names a development setup */
+};
+
+static const struct {
+	const char *glob;
+	enum debug_rule rule;
+	const char *why;
+} debug_vars[] = {
+	{"DEBUG", RULE_TRUTHY, "Django, Starlette and most apps show tracebacks and settings"},
+	{"FLASK_DEBUG", RULE_TRUTHY, "Flask serves the interactive debugger"},
+	{"QUART_DEBUG", RULE_TRUTHY, "Quart serves tracebacks"},
+	{"DJANGO_DEBUG", RULE_TRUTHY, "Django shows tracebacks and settings"},
+	{"TEMPLATE_DEBUG", RULE_TRUTHY, "template errors show source and context"},
+	{"DJANGO_TEMPLATE_DEBUG", RULE_TRUTHY, "template errors show source and context"},
+	{"APP_DEBUG", RULE_TRUTHY, "the app runs in debug mode"},
+	{"STARLETTE_DEBUG", RULE_TRUTHY, "Starlette serves tracebacks"},
+	{"FASTAPI_DEBUG", RULE_TRUTHY, "FastAPI serves tracebacks"},
+	{"SANIC_DEBUG", RULE_TRUTHY, "Sanic serves tracebacks"},
+	{"PYRAMID_DEBUG_*", RULE_TRUTHY, "Pyramid logs debugging details"},
+	{"PYRAMID_RELOAD_*", RULE_TRUTHY, "Pyramid reloads from disk on every request"},
+	{"FLASK_ENV", RULE_DEV, "Flask before 2.3 turns on the debugger"},
+	{"QUART_ENV", RULE_DEV, "Quart turns on debug mode"},
+	{"WERKZEUG_DEBUG_PIN", RULE_OFF, "the Werkzeug debugger runs code for anyone, no PIN"},
+	{"DJANGO_SETTINGS_MODULE", RULE_SETTINGS, "Django loads development settings"},
+	{"PYTHONDEVMODE", RULE_NONEMPTY, "Python runs in development mode (slower, noisier)"},
+	{"PYTHONASYNCIODEBUG", RULE_NONEMPTY, "asyncio runs in debug mode (slower)"},
+};
+
+static bool debug_on(enum debug_rule rule, const char *v)
+{
+	static const char *const falsy[] = {"", "0", "false", "no", "off", "n", "f"};
+	static const char *const dev_parts[] = {"dev", "development", "local", "debug"};
+	const char *last;
+	size_t i;
+
+	switch (rule) {
+	case RULE_TRUTHY:
+		for (i = 0; i < ARRAY_SIZE(falsy); i++)
+			if (str_case_eq(v, falsy[i]))
+				return false;
+		return true;
+	case RULE_NONEMPTY:
+		return v[0] != '\0';
+	case RULE_DEV:
+		return str_case_eq(v, "development") || str_case_eq(v, "dev");
+	case RULE_OFF:
+		return str_case_eq(v, "off");
+	case RULE_SETTINGS:
+		last = strrchr(v, '.');
+		last = last ? last + 1 : v;
+		for (i = 0; i < ARRAY_SIZE(dev_parts); i++)
+			if (str_case_eq(last, dev_parts[i]))
+				return true;
+		return false;
+	}
+	return false;
+}
+
+static void check_debug(const struct context *ctx, struct report *r)
+{
+	const struct environ *env = ctx->env;
+	size_t i, j;
+
+	if (ctx->profile->stage != STAGE_PRODUCTION)
+		return;
+	for (i = 0; i < env->n; i++) {
+		const struct env_var *v = &env->vars[i];
+		char *file = NULL;
+		int line = 0;
+		struct strbuf msg;
+
+		if (v->removed || !v->value)
+			continue;
+		for (j = 0; j < ARRAY_SIZE(debug_vars); j++)
+			if (str_glob(debug_vars[j].glob, v->key))
+				break;
+		if (j == ARRAY_SIZE(debug_vars) || !debug_on(debug_vars[j].rule, v->value))
+			continue;
+		source_location(ctx, v->source, v->key, &file, &line);
+		strbuf_init(&msg);
+		strbuf_addf(&msg, "%s=", v->key);
+		add_value(&msg, ctx, v->key, v->value);
+		strbuf_adds(&msg, " in production, from ");
+		describe_source(&msg, ctx, v->source, v->key);
+		strbuf_addf(&msg, ": %s", debug_vars[j].why);
+		report_add(r, "env.debug-in-production", SEVERITY_ERROR, file, line,
+			   "remove it from the production configuration, or set it off (0)",
+			   "%s", msg.buf);
+		strbuf_finish(&msg);
+		free(file);
+	}
+}
+
+void env_check_vars(const struct context *ctx, struct report *r)
+{
+	check_required(ctx, r);
+	check_shadowed(ctx, r);
+	check_debug(ctx, r);
+}
+
+/* ---- the app's own calls to python-dotenv -------------------------------- */
+
+enum tok_kind { TOK_END, TOK_NAME, TOK_STRING, TOK_NUMBER, TOK_OP };
+
+struct token {
+	enum tok_kind kind;
+	size_t start, end;      /* the token's bytes */
+	size_t body, body_end;  /* TOK_STRING: between the quotes */
+	bool fstring;
+	int line, column;
+};
+
+struct lexer {
+	const char *s;
+	size_t len, pos;
+	int line;
+	size_t line_start;
+};
+
+static bool is_ident(unsigned char c, bool first)
+{
+	return c == '_' || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c >= 0x80 ||
+	       (!first && c >= '0' && c <= '9');
+}
+
+/* Consumes a line break at lx->pos ("\n", "\r\n" or "\r"); false when none. */
+static bool lex_newline(struct lexer *lx)
+{
+	if (lx->s[lx->pos] == '\r' && lx->pos + 1 < lx->len && lx->s[lx->pos + 1] == '\n')
+		lx->pos++;
+	else if (lx->s[lx->pos] != '\n' && lx->s[lx->pos] != '\r')
+		return false;
+	lx->pos++;
+	lx->line++;
+	lx->line_start = lx->pos;
+	return true;
+}
+
+/* Skips blanks, line breaks, line continuations and comments. */
+static void lex_space(struct lexer *lx)
+{
+	while (lx->pos < lx->len) {
+		char c = lx->s[lx->pos];
+
+		if (c == ' ' || c == '\t' || c == '\f') {
+			lx->pos++;
+		} else if (lex_newline(lx)) {
+			continue;
+		} else if (c == '\\' && lx->pos + 1 < lx->len &&
+			   (lx->s[lx->pos + 1] == '\n' || lx->s[lx->pos + 1] == '\r')) {
+			lx->pos++;
+			lex_newline(lx);
+		} else if (c == '#') {
+			while (lx->pos < lx->len && lx->s[lx->pos] != '\n' && lx->s[lx->pos] != '\r')
+				lx->pos++;
+		} else {
+			break;
+		}
+	}
+}
+
+/* A string literal whose opening quote is at lx->pos. */
+static void lex_string(struct lexer *lx, struct token *t)
+{
+	char q = lx->s[lx->pos];
+	bool triple = lx->pos + 2 < lx->len && lx->s[lx->pos + 1] == q && lx->s[lx->pos + 2] == q;
+
+	lx->pos += triple ? 3 : 1;
+	t->body = lx->pos;
+	while (lx->pos < lx->len) {
+		char c = lx->s[lx->pos];
+
+		if (c == '\\' && lx->pos + 1 < lx->len) {
+			lx->pos++;
+			if (!lex_newline(lx))
+				lx->pos++;
+		} else if (c == '\n' || c == '\r') {
+			if (!triple)
+				break; /* unterminated: the literal ends with its line */
+			lex_newline(lx);
+		} else if (c == q && (!triple || (lx->pos + 2 < lx->len &&
+						  lx->s[lx->pos + 1] == q && lx->s[lx->pos + 2] == q))) {
+			t->body_end = lx->pos;
+			lx->pos += triple ? 3 : 1;
+			return;
+		} else {
+			lx->pos++;
+		}
+	}
+	t->body_end = lx->pos;
+}
+
+static bool is_string_prefix(const char *s, size_t n, bool *f)
+{
+	size_t i;
+
+	if (n > 2)
+		return false;
+	*f = false;
+	for (i = 0; i < n; i++) {
+		if (!strchr("rRbBuUfF", s[i]))
+			return false;
+		if (s[i] == 'f' || s[i] == 'F')
+			*f = true;
+	}
+	return true;
+}
+
+static void lex_next(struct lexer *lx, struct token *t)
+{
+	unsigned char c;
+
+	lex_space(lx);
+	memset(t, 0, sizeof(*t));
+	t->start = lx->pos;
+	t->line = lx->line;
+	t->column = (int)(lx->pos - lx->line_start) + 1;
+	if (lx->pos >= lx->len) {
+		t->kind = TOK_END;
+		t->end = lx->pos;
+		return;
+	}
+	c = (unsigned char)lx->s[lx->pos];
+	if (is_ident(c, true)) {
+		while (lx->pos < lx->len && is_ident((unsigned char)lx->s[lx->pos], false))
+			lx->pos++;
+		t->kind = TOK_NAME;
+		if (lx->pos < lx->len && (lx->s[lx->pos] == '\'' || lx->s[lx->pos] == '"') &&
+		    is_string_prefix(lx->s + t->start, lx->pos - t->start, &t->fstring)) {
+			t->kind = TOK_STRING;
+			lex_string(lx, t);
+		}
+	} else if (c == '\'' || c == '"') {
+		t->kind = TOK_STRING;
+		lex_string(lx, t);
+	} else if ((c >= '0' && c <= '9') || (c == '.' && lx->pos + 1 < lx->len &&
+					      lx->s[lx->pos + 1] >= '0' && lx->s[lx->pos + 1] <= '9')) {
+		t->kind = TOK_NUMBER;
+		while (lx->pos < lx->len && (is_ident((unsigned char)lx->s[lx->pos], false) ||
+					     lx->s[lx->pos] == '.'))
+			lx->pos++;
+	} else {
+		t->kind = TOK_OP;
+		lx->pos++;
+		if (lx->pos < lx->len) {
+			char d = lx->s[lx->pos];
+
+			if ((d == '=' && strchr("=!<>:+-*/%&|^@", (char)c)) ||
+			    (d == (char)c && strchr("*/<>", (char)c)) || (c == '-' && d == '>'))
+				lx->pos++;
+		}
+	}
+	t->end = lx->pos;
+}
+
+static bool tok_is(const struct lexer *lx, const struct token *t, const char *text)
+{
+	size_t n = strlen(text);
+
+	return (t->kind == TOK_NAME || t->kind == TOK_OP) && t->end - t->start == n &&
+	       memcmp(lx->s + t->start, text, n) == 0;
+}
+
+#define ARG_TOKENS 16
+#define CALL_ARGS 8
+
+struct arg {
+	bool is_kw;
+	struct token kw;         /* the keyword's name when is_kw */
+	int pos;                 /* index among the positional arguments, -1 for others */
+	struct token v[ARG_TOKENS];
+	size_t n;                /* value tokens; may exceed ARG_TOKENS (then not kept) */
+};
+
+struct call_args {
+	struct arg a[CALL_ARGS];
+	size_t n;
+	bool star;               /* *args or **kwargs: anything may be passed */
+};
+
+/* Files the argument just read under its keyword or position. */
+static void end_arg(const struct lexer *lx, struct call_args *ca, struct arg *cur, int *npos)
+{
+	if (!cur->n)
+		return;
+	cur->pos = -1;
+	if (cur->n >= 2 && cur->v[0].kind == TOK_NAME && tok_is(lx, &cur->v[1], "=")) {
+		cur->is_kw = true;
+		cur->kw = cur->v[0];
+		memmove(cur->v, cur->v + 2, (ARG_TOKENS - 2) * sizeof(cur->v[0]));
+		cur->n -= 2;
+	} else if (tok_is(lx, &cur->v[0], "*") || tok_is(lx, &cur->v[0], "**")) {
+		ca->star = true;
+		return;
+	} else {
+		cur->pos = (*npos)++;
+	}
+	if (ca->n < CALL_ARGS)
+		ca->a[ca->n++] = *cur;
+}
+
+/* The arguments of the call whose "(" lx has just read (lx is a copy, so
+ * that the caller goes on scanning inside the arguments). */
+static bool parse_args(struct lexer lx, struct call_args *ca)
+{
+	struct arg cur;
+	struct token t;
+	int depth = 0, npos = 0;
+
+	memset(ca, 0, sizeof(*ca));
+	memset(&cur, 0, sizeof(cur));
+	for (;;) {
+		lex_next(&lx, &t);
+		if (t.kind == TOK_END)
+			return false;
+		if (depth == 0 && (tok_is(&lx, &t, ")") || tok_is(&lx, &t, ","))) {
+			end_arg(&lx, ca, &cur, &npos);
+			if (tok_is(&lx, &t, ")"))
+				return true;
+			memset(&cur, 0, sizeof(cur));
+			continue;
+		}
+		if (tok_is(&lx, &t, "(") || tok_is(&lx, &t, "[") || tok_is(&lx, &t, "{"))
+			depth++;
+		else if (tok_is(&lx, &t, ")") || tok_is(&lx, &t, "]") || tok_is(&lx, &t, "}"))
+			depth--;
+		if (cur.n < ARG_TOKENS)
+			cur.v[cur.n] = t;
+		cur.n++;
+	}
+}
+
+static const struct arg *find_arg(const struct lexer *lx, const struct call_args *ca, int pos,
+				  const char *kw)
+{
+	size_t i;
+
+	for (i = 0; i < ca->n; i++)
+		if (ca->a[i].is_kw ? tok_is(lx, &ca->a[i].kw, kw) : ca->a[i].pos == pos)
+			return &ca->a[i];
+	return NULL;
+}
+
+enum value_kind { V_ABSENT, V_NONE, V_TRUE, V_FALSE, V_PATH, V_OTHER };
+
+/* Appends the body of a string literal (escapes are left as written). */
+static void add_literal(const struct lexer *lx, const struct token *t, struct strbuf *path)
+{
+	if (path)
+		strbuf_addf(path, "%.*s", (int)(t->body_end - t->body), lx->s + t->body);
+}
+
+/*
+ * What an argument is: absent, None, True, False, a path literal (strings,
+ * implicitly concatenated, or Path(...) / os.path.join(...) of string
+ * literals, joined as they would be; the path goes to *path when not
+ * NULL), or any other expression.
+ */
+static enum value_kind classify(const struct lexer *lx, const struct arg *a, struct strbuf *path)
+{
+	const struct token *v, *last = NULL;
+	size_t i, j, n, names = 0, part = 0;
+	bool seen = false;
+
+	if (!a)
+		return V_ABSENT;
+	v = a->v;
+	n = a->n;
+	if (n == 0 || n > ARG_TOKENS)
+		return V_OTHER;
+	if (n == 1 && tok_is(lx, &v[0], "None"))
+		return V_NONE;
+	if (n == 1 && tok_is(lx, &v[0], "True"))
+		return V_TRUE;
+	if (n == 1 && tok_is(lx, &v[0], "False"))
+		return V_FALSE;
+	for (i = 0; i < n && v[i].kind == TOK_STRING && !v[i].fstring; i++)
+		;
+	if (i == n) {
+		for (i = 0; i < n; i++)
+			add_literal(lx, &v[i], path);
+		return V_PATH;
+	}
+	/* a dotted name called with string literals only */
+	i = 0;
+	while (i < n && v[i].kind == TOK_NAME) {
+		last = &v[i++];
+		names++;
+		if (i < n && tok_is(lx, &v[i], "."))
+			i++;
+		else
+			break;
+	}
+	if (!last || i >= n - 1 || !tok_is(lx, &v[i], "(") || !tok_is(lx, &v[n - 1], ")"))
+		return V_OTHER;
+	if (!tok_is(lx, last, "Path") && !tok_is(lx, last, "PurePath") &&
+	    !tok_is(lx, last, "PosixPath") && !(tok_is(lx, last, "join") && names >= 2))
+		return V_OTHER;
+	for (j = i + 1; j < n - 1; j++) {
+		if (v[j].kind == TOK_STRING && !v[j].fstring) {
+			if (path && !seen && part > 0 && v[j].body < v[j].body_end &&
+			    lx->s[v[j].body] == '/')
+				strbuf_reset(path); /* an absolute part starts over */
+			else if (path && !seen && part > 0 && path->len && path->buf[path->len - 1] != '/')
+				strbuf_addc(path, '/');
+			add_literal(lx, &v[j], path);
+			seen = true;
+		} else if (tok_is(lx, &v[j], ",")) {
+			part++;
+			seen = false;
+		} else {
+			return V_OTHER;
+		}
+	}
+	return part > 0 || seen ? V_PATH : V_OTHER;
+}
+
+static void judge_call(const struct lexer *lx, const struct token *name, const char *func,
+		       const struct call_args *ca, env_call_fn fn, void *ctx)
+{
+	struct env_dotenv_call c = {func, name->line, name->column, 0, NULL};
+	bool find = str_eq(func, "find_dotenv");
+	struct strbuf path;
+	enum value_kind kind;
+
+	strbuf_init(&path);
+	kind = classify(lx, find_arg(lx, ca, 0, find ? "filename" : "dotenv_path"), &path);
+	if (find) {
+		enum value_kind cwd = classify(lx, find_arg(lx, ca, 2, "usecwd"), NULL);
+
+		/* joined to every parent directory, an absolute name stays itself */
+		if (!(kind == V_PATH && path.buf[0] == '/')) {
+			if (cwd == V_TRUE)
+				c.flags |= ENV_CALL_USECWD;
+			else if (cwd == V_FALSE || cwd == V_NONE || (cwd == V_ABSENT && !ca->star))
+				c.flags |= ENV_CALL_SEARCH;
+		}
+	} else {
+		enum value_kind stream = classify(lx, find_arg(lx, ca, 1, "stream"), NULL);
+
+		if ((kind == V_ABSENT || kind == V_NONE) &&
+		    (stream == V_ABSENT || stream == V_NONE) && !ca->star)
+			c.flags |= ENV_CALL_NO_PATH;
+		if (kind == V_PATH && path.buf[0] != '/') {
+			c.flags |= ENV_CALL_RELATIVE;
+			c.path = path.buf;
+		}
+		if (str_eq(func, "load_dotenv") &&
+		    classify(lx, find_arg(lx, ca, 3, "override"), NULL) == V_TRUE)
+			c.flags |= ENV_CALL_OVERRIDE;
+	}
+	if (c.flags)
+		fn(ctx, &c);
+	strbuf_finish(&path);
+}
+
+void env_scan_python(const char *buf, size_t len, env_call_fn fn, void *ctx)
+{
+	static const char *const funcs[] = {"load_dotenv", "dotenv_values", "find_dotenv"};
+	struct lexer lx = {buf, len, 0, 1, 0};
+	struct token t, prev;
+	size_t i;
+
+	memset(&prev, 0, sizeof(prev));
+	for (;;) {
+		lex_next(&lx, &t);
+		if (t.kind == TOK_END)
+			break;
+		for (i = 0; t.kind == TOK_NAME && i < ARRAY_SIZE(funcs); i++) {
+			struct lexer peek = lx;
+			struct token open;
+			struct call_args ca;
+
+			if (!tok_is(&lx, &t, funcs[i]) || tok_is(&lx, &prev, "def"))
+				continue;
+			lex_next(&peek, &open);
+			if (tok_is(&peek, &open, "(") && parse_args(peek, &ca))
+				judge_call(&lx, &t, funcs[i], &ca, fn, ctx);
+			break;
+		}
+		prev = t;
+	}
+}
+
+struct walk {
+	const struct context *ctx;
+	struct report *r;
+	size_t entries;
+	bool truncated;
+	const char *display;  /* the .py file being scanned, as findings name it */
+};
+
+static void report_call(void *opaque, const struct env_dotenv_call *c)
+{
+	struct walk *w = opaque;
+	const struct profile *p = w->ctx->profile;
+	bool serious = c->flags & (ENV_CALL_RELATIVE | ENV_CALL_OVERRIDE | ENV_CALL_USECWD);
+	struct strbuf msg;
+	struct finding *fd;
+
+	strbuf_init(&msg);
+	if (c->flags & ENV_CALL_NO_PATH)
+		strbuf_addf(&msg, "%s() without a path searches upward from this file's "
+			    "directory and loads the first .env it finds, whatever [env] files "
+			    "says", c->func);
+	if (c->flags & ENV_CALL_RELATIVE) {
+		_cleanup_free_ char *abs = path_absolute(c->path, p->workdir);
+
+		strbuf_addf(&msg, "%s%s() opens the relative path '%s' against the working "
+			    "directory, not this file's: under this profile that is %s%s",
+			    msg.len ? "; " : "", c->func, c->path, abs,
+			    path_exists(abs) ? "" : ", which does not exist");
+	}
+	if (c->flags & ENV_CALL_OVERRIDE)
+		strbuf_addf(&msg, "%soverride=True overwrites the variables deploy-run composed: the "
+			    "process environment and [env] process no longer decide",
+			    msg.len ? "; " : "load_dotenv(override=True) ");
+	if (c->flags & ENV_CALL_USECWD)
+		strbuf_addf(&msg, "%sfind_dotenv(usecwd=True) searches upward from the working "
+			    "directory (%s under this profile)", msg.len ? "; " : "", p->workdir);
+	if (c->flags & ENV_CALL_SEARCH)
+		strbuf_addf(&msg, "%sfind_dotenv() searches upward from this file's directory and "
+			    "returns the first match, whatever [env] files says", msg.len ? "; " : "");
+	fd = report_add(w->r, "env.app-loads-dotenv", serious ? severity_prod(p) : SEVERITY_WARNING,
+			w->display, c->line,
+			c->flags == ENV_CALL_OVERRIDE
+			? "drop override=True: [env] process says whether the environment or the "
+			  "files win"
+			: "list the files in [env] files and drop the call, or build an absolute path "
+			  "from the file's location: Path(__file__).resolve().parent / '.env'",
+			"%s", msg.buf);
+	fd->column = c->column;
+	strbuf_finish(&msg);
+}
+
+/* Directories that hold no code of the app's own. */
+static bool skip_dir(const char *name, const char *path, const struct profile *p)
+{
+	static const char *const names[] = {
+		"node_modules", "site-packages", "dist-packages", "__pycache__", "vendor",
+		"vendored", "_vendor", "third_party", "third-party", "bower_components",
+	};
+	_cleanup_free_ char *cfg = NULL;
+	size_t i;
+
+	if (name[0] == '.')
+		return true; /* .git, .venv, .tox, caches */
+	for (i = 0; i < ARRAY_SIZE(names); i++)
+		if (str_eq(name, names[i]))
+			return true;
+	if (p->venv && str_eq(path, p->venv))
+		return true;
+	cfg = path_join(path, "pyvenv.cfg");
+	return path_exists(cfg); /* any virtualenv */
+}
+
+static void scan_file(struct walk *w, const char *path)
+{
+	_cleanup_free_ char *buf = NULL;
+	struct error err = ERROR_INIT;
+	size_t len;
+
+	if (file_read(path, PY_FILE_MAX, &buf, &len, NULL, &err) < 0)
+		return; /* unreadable or huge: not the app's own code to judge */
+	if (!memmem(buf, len, "dotenv", 6))
+		return;
+	w->display = display_path(path);
+	env_scan_python(buf, len, report_call, w);
+	free((char *)w->display);
+	w->display = NULL;
+}
+
+static void walk_dir(struct walk *w, const char *dir, int depth)
+{
+	DIR *d = opendir(dir);
+	struct dirent *de;
+
+	if (!d)
+		return;
+	while ((de = readdir(d)) != NULL) {
+		_cleanup_free_ char *path = NULL;
+		unsigned char type = de->d_type;
+		struct stat st;
+
+		if (str_eq(de->d_name, ".") || str_eq(de->d_name, ".."))
+			continue;
+		if (++w->entries > WALK_MAX_ENTRIES) {
+			w->truncated = true;
+			break;
+		}
+		path = path_join(dir, de->d_name);
+		if (type == DT_UNKNOWN) {
+			if (lstat(path, &st) < 0)
+				continue;
+			type = S_ISDIR(st.st_mode) ? DT_DIR : S_ISREG(st.st_mode) ? DT_REG : DT_LNK;
+		}
+		if (type == DT_DIR) {
+			if (depth < WALK_MAX_DEPTH && !skip_dir(de->d_name, path, w->ctx->profile))
+				walk_dir(w, path, depth + 1);
+		} else if (type == DT_REG && str_ends_with(de->d_name, ".py")) {
+			scan_file(w, path);
+		}
+	}
+	closedir(d);
+}
+
+void env_check_app(const struct context *ctx, struct report *r)
+{
+	struct walk w = {ctx, r, 0, false, NULL};
+
+	if (!ctx->profile->root)
+		return;
+	walk_dir(&w, ctx->profile->root, 0);
+	if (w.truncated)
+		report_add(r, "env.app-loads-dotenv", SEVERITY_NOTE, NULL, 0,
+			   "point [app] root at the app's own directory",
+			   "stopped looking for load_dotenv() calls after %d entries under %s",
+			   WALK_MAX_ENTRIES, ctx->profile->root);
+}
