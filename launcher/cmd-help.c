@@ -39,6 +39,16 @@ const struct command commands[] = {
 	{"profiles", cmd_profiles, "profiles",
 	 "Lists the profiles found in the profiles directory with their stage and\n"
 	 "description.\n"},
+	{"init", cmd_init, "init [DIR] [--force]",
+	 "Scaffolds profiles/base.ini, dev.ini, staging.ini and prod.ini for the app in\n"
+	 "DIR (default: the working directory), detecting its virtualenv and Python, the\n"
+	 "servers installed in it, the requirements lock, the .env files, the WSGI or\n"
+	 "ASGI entry point and a health route. base.ini lists every other key as a\n"
+	 "commented default. The profiles go to DIR/profiles, or to --profiles DIR.\n\n"
+	 "Options:\n"
+	 "  --force         overwrite existing profiles\n\n"
+	 "Exit status: 0 written; 2 usage error, or a profile exists and --force was\n"
+	 "not given (nothing is written then).\n"},
 	{"help", cmd_help, "help [SUBCOMMAND]",
 	 "Shows the help of deploy-run or of one subcommand.\n"},
 	{NULL, NULL, NULL, NULL},

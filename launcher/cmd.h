@@ -47,6 +47,7 @@ int cmd_check(int argc, char **argv, const struct globals *g);
 int cmd_show(int argc, char **argv, const struct globals *g);
 int cmd_profiles(int argc, char **argv, const struct globals *g);
 int cmd_help(int argc, char **argv, const struct globals *g);
+int cmd_init(int argc, char **argv, const struct globals *g);
 
 /* Prints "deploy-run: error: MESSAGE" and the pointer to help; returns EXIT_USAGE. */
 int cmd_usage_error(const char *command, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
