@@ -2,6 +2,8 @@
 #include "cmd.h"
 #include "log.h"
 #include "report.h"
+#include "signame.h"
+#include "supervisor.h"
 #include "strbuf.h"
 #include "util.h"
 
@@ -78,6 +80,52 @@ static int exec_server(struct loaded *l)
 	return errno == ENOENT ? EXIT_NOT_FOUND : EXIT_NOT_EXECUTABLE;
 }
 
+/* The signals whose death counts as success: [run] success_signals, or
+ * TERM and INT for uvicorn when the key is not set. */
+static uint64_t success_signals(const struct profile *p)
+{
+	uint64_t mask = 0;
+	size_t i;
+
+	if (!profile_loc(p, "run", "success_signals").file && p->server == SERVER_UVICORN)
+		return (1ull << SIGTERM) | (1ull << SIGINT);
+	for (i = 0; i < p->success_signals.n; i++)
+		mask |= 1ull << signame_to_number(p->success_signals.v[i]);
+	return mask;
+}
+
+/* Runs the server under the supervisor (launcher/supervisor.h). */
+static int supervise(struct loaded *l, const struct globals *g)
+{
+	const struct profile *p = l->profile;
+	struct supervisor_config cfg = {0};
+	struct strv sockets = STRV_INIT;
+	struct error err = ERROR_INIT;
+	size_t i;
+	int rc;
+
+	for (i = 0; i < p->bind.n; i++)
+		if (str_starts_with(p->bind.v[i], "unix:"))
+			strv_push(&sockets, p->bind.v[i] + 5);
+	cfg.argv = l->launch.argv.v;
+	cfg.envp = strv_argv(&l->launch.envp);
+	cfg.cwd = l->launch.cwd;
+	cfg.user = p->user && *p->user ? p->user : NULL;
+	cfg.kill_timeout_ms = profile_kill_timeout_ms(p);
+	cfg.success_signals = success_signals(p);
+	cfg.shm = p->shm == SHM_REMOVE ? CLEANUP_SHM_REMOVE
+		: p->shm == SHM_REPORT ? CLEANUP_SHM_REPORT : CLEANUP_SHM_OFF;
+	cfg.prometheus_dir = p->prometheus_dir;
+	cfg.pid_file = p->pid_file;
+	cfg.unix_sockets = sockets.n ? sockets.v : NULL;
+	cfg.quiet = g->verbosity < 0;
+	rc = supervisor_run(&cfg, &err);
+	if (error_is_set(&err))
+		cmd_print_error(&err);
+	strv_finish(&sockets);
+	return rc;
+}
+
 int cmd_run(int argc, char **argv, const struct globals *g)
 {
 	struct error err = ERROR_INIT;
@@ -140,8 +188,7 @@ int cmd_run(int argc, char **argv, const struct globals *g)
 		cmd_unload(&l);
 		return EXIT_NOT_EXECUTABLE;
 	}
-	(void)exec_mode;
-	rc = exec_server(&l);
+	rc = exec_mode ? exec_server(&l) : supervise(&l, g);
 	cmd_unload(&l);
 	return rc;
 }

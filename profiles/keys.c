@@ -120,7 +120,7 @@ const struct key_def profile_keys[] = {
 	 "Absolute directories the app may use; any other path is reported."},
 
 	{"run", "success_signals", KT_LIST, F(success_signals), "", NULL, 0, 0,
-	 "Signals (TERM, INT, ...) whose death of the server counts as exit 0."},
+	 "Signals (TERM, INT, ...) whose death of the server counts as exit 0. Unset: none for gunicorn; TERM and INT for uvicorn, which re-raises them since 0.29 (exit 143 after a clean stop)."},
 
 	{"cleanup", "shm", KT_ENUM, F(shm), "remove", shm_modes, 0, 0,
 	 "POSIX shared memory and semaphores the run leaked: remove, report, or off."},
@@ -130,8 +130,6 @@ const struct key_def profile_keys[] = {
 	 "The server's pid file, removed after exit."},
 	{"cleanup", "kill_timeout", KT_DURATION, F(kill_timeout_ms), "0", NULL, 0, 0,
 	 "After a stop signal, SIGKILL what is left after this long; 0: graceful_timeout plus 5s."},
-	{"cleanup", "orphans", KT_BOOL, F(orphans), "true", NULL, 0, 0,
-	 "When the server exits, TERM then KILL the processes it left behind."},
 
 	{"health", "path", KT_STRING, F(health_path), "", NULL, 0, 0,
 	 "HTTP path probed on the first bind address, such as /healthz; empty: no probe."},

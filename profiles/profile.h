@@ -110,7 +110,6 @@ struct profile {
 	char *prometheus_dir;    /* absolute or NULL */
 	char *pid_file;          /* absolute or NULL */
 	int64_t kill_timeout_ms; /* 0: graceful_timeout + 5 s */
-	bool orphans;            /* TERM then KILL orphans when the server exits */
 
 	/* [health] */
 	char *health_path;
