@@ -214,7 +214,7 @@ def main():
         print(__doc__, file=sys.stderr)
         return 2
     tool = args[0]
-    seed, scale, show = 4402, 1, 8
+    seed, scale, show = 4402, 3, 8
     i = 1
     while i < len(args):
         if args[i] == "--seed":
