@@ -6,7 +6,6 @@
 
 #include <dirent.h>
 #include <errno.h>
-#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -32,19 +31,6 @@ const char *const env_app_ids[] = {"env.app-loads-dotenv", NULL};
 static enum severity severity_prod(const struct profile *p)
 {
 	return p->stage == STAGE_PRODUCTION ? SEVERITY_ERROR : SEVERITY_WARNING;
-}
-
-/* The path relative to the working directory when it lies below it (what
- * editors and CI annotations want), else the absolute path. */
-static char *display_path(const char *abs)
-{
-	char cwd[PATH_MAX];
-	size_t n;
-
-	if (!getcwd(cwd, sizeof(cwd)) || !path_is_inside(abs, cwd) || str_eq(abs, cwd))
-		return xstrdup(abs);
-	n = strlen(cwd);
-	return xstrdup(abs + n + (cwd[n - 1] == '/' ? 0 : 1));
 }
 
 /* A value as messages show it: masked when secret, quoted, shortened. */
@@ -108,7 +94,7 @@ static bool source_location(const struct context *ctx, const char *source, const
 	f = source_file(ctx->env, source, line);
 	if (!f)
 		return false;
-	*file = display_path(f->path);
+	*file = xstrdup(f->path);
 	return true;
 }
 
@@ -322,18 +308,15 @@ void env_check_files(const struct context *ctx, struct report *r)
 
 	for (i = 0; i < env->nfiles; i++) {
 		const struct env_file *f = &env->files[i];
-		char *file;
 
 		if (!f->found || error_is_set(&f->error)) {
 			check_missing(ctx, r, f);
 			continue;
 		}
-		file = display_path(f->path);
-		check_parse(ctx, r, f, file);
-		check_duplicates(r, f, file);
-		check_encoding(ctx, r, f, file);
-		check_permissions(ctx, r, f, file);
-		free(file);
+		check_parse(ctx, r, f, f->path);
+		check_duplicates(r, f, f->path);
+		check_encoding(ctx, r, f, f->path);
+		check_permissions(ctx, r, f, f->path);
 	}
 }
 
@@ -925,7 +908,7 @@ struct walk {
 	struct report *r;
 	size_t entries;
 	bool truncated;
-	const char *display;  /* the .py file being scanned, as findings name it */
+	const char *display;  /* the .py file being scanned */
 };
 
 static void report_call(void *opaque, const struct env_dotenv_call *c)
@@ -1002,9 +985,8 @@ static void scan_file(struct walk *w, const char *path)
 		return; /* unreadable or huge: not the app's own code to judge */
 	if (!memmem(buf, len, "dotenv", 6))
 		return;
-	w->display = display_path(path);
+	w->display = path;
 	env_scan_python(buf, len, report_call, w);
-	free((char *)w->display);
 	w->display = NULL;
 }
 

@@ -76,3 +76,22 @@ example_venv() {
 	bash "$SOURCE_ROOT/dev/venv-tools/make-venv.sh" "$SOURCE_ROOT/example" >"$T/venv.log" 2>&1 ||
 		{ cat "$T/venv.log" >&2; return 1; }
 }
+
+# has_finding ID FILE LINE [SEVERITY]: the JSON report in $T/out has that finding
+# (FILE "" and LINE "": a finding without location).
+has_finding() {
+	if $PY - "$T/out" "$@" <<'PYEOF'; then pass; else fail "no finding $* in:"; cat "$T/out" >&2; fi
+import json, sys
+d = json.load(open(sys.argv[1]))
+fid, file, line = sys.argv[2], sys.argv[3] or None, sys.argv[4]
+sev = sys.argv[5] if len(sys.argv) > 5 else None
+line = int(line) if line else None
+ok = any(f["id"] == fid and f["file"] == file and f["line"] == line
+         and (sev is None or f["severity"] == sev) for f in d["findings"])
+sys.exit(0 if ok else 1)
+PYEOF
+}
+
+# message_has TEXT / message_lacks TEXT: in the output $T/out.
+message_has() { check "output has '$1'" grep -qF -- "$1" "$T/out"; }
+message_lacks() { check "output lacks '$1'" bash -c "! grep -qF -- \"\$1\" \"\$2\"" _ "$1" "$T/out"; }
