@@ -2,6 +2,7 @@
 #include "cmd.h"
 #include "log.h"
 #include "report.h"
+#include "privdrop.h"
 #include "signame.h"
 #include "supervisor.h"
 #include "strbuf.h"
@@ -70,6 +71,22 @@ static int exec_server(struct loaded *l)
 {
 	const struct launch *ln = &l->launch;
 
+	const char *user = l->profile->user;
+	struct privdrop pd;
+	struct error err = ERROR_INIT;
+
+	if (user && *user) {
+		if (privdrop_init(&pd, user, &err) < 0) {
+			cmd_print_error(&err);
+			return EXIT_REFUSED;
+		}
+		if (privdrop_apply(&pd) < 0) {
+			log_error("cannot switch to user %s: %s", user, strerror(errno));
+			privdrop_finish(&pd);
+			return EXIT_REFUSED;
+		}
+		privdrop_finish(&pd);
+	}
 	if (chdir(ln->cwd) < 0) {
 		log_error("cannot change to the working directory %s: %s", ln->cwd, strerror(errno));
 		return EXIT_REFUSED;

@@ -74,4 +74,23 @@ printf 'not a program' >"$T/app/.venv/bin/gunicorn"
 chmod 644 "$T/app/.venv/bin/gunicorn"
 run_dr --profiles "$P" run missing --exec
 check "non-executable server exits 126 (got $rc)" [ "$rc" = 126 ]
+
+# [app] user: --exec drops privileges as gosu does; an unknown user is refused
+if [ "$(id -u)" = 0 ]; then
+	chmod 755 "$T"
+	mkdir -p "$T/u/.venv/bin" && chmod -R 755 "$T/u"
+	printf '#!/bin/sh\nid -u >"%s/uid"\n' "$T/u" >"$T/u/.venv/bin/gunicorn"
+	chmod 755 "$T/u/.venv/bin/gunicorn"
+	chmod 777 "$T/u"
+	printf '[app]\nroot = %s\nmodule = a:b\nrequirements =\nuser = nobody\n[checks]\nvenv = off\npath = off\n' "$T/u" >"$P/drop.ini"
+	run_dr --profiles "$P" run drop --exec
+	check "run --exec as nobody exits 0 (got $rc)" [ "$rc" = 0 ]
+	check "the server ran as nobody" [ "$(cat "$T/u/uid" 2>/dev/null)" = "$(id -u nobody)" ]
+	rm -f "$T/u/uid"
+	sed -i 's/user = nobody/user = no-such-user-here/' "$P/drop.ini"
+	run_dr --profiles "$P" run drop --exec
+	check "unknown user exits 125 (got $rc)" [ "$rc" = 125 ]
+	check "unknown user: the message names it" grep -q "no-such-user-here" "$T/err"
+	check "unknown user: nothing started" [ ! -e "$T/u/uid" ]
+fi
 finish
