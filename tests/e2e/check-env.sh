@@ -62,9 +62,6 @@ run_env() {
 	set -e
 }
 
-# line_of FILE TEXT: the number of the first line of FILE containing TEXT.
-line_of() { grep -anF -- "$2" "$1" | head -n1 | cut -d: -f1; }
-
 # --- clean: no env finding, exit 0, in every stage ---
 clean_app
 for stage in production staging development; do

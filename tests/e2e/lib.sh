@@ -92,6 +92,9 @@ sys.exit(0 if ok else 1)
 PYEOF
 }
 
+# line_of FILE TEXT: the number of the first line of FILE containing TEXT.
+line_of() { grep -anF -- "$2" "$1" | head -n1 | cut -d: -f1; }
+
 # message_has TEXT / message_lacks TEXT: in the output $T/out.
 message_has() { check "output has '$1'" grep -qF -- "$1" "$T/out"; }
 message_lacks() { check "output lacks '$1'" bash -c "! grep -qF -- \"\$1\" \"\$2\"" _ "$1" "$T/out"; }
