@@ -1,11 +1,16 @@
 /*
  * Unit tests of checks/reqfile.c (in-memory requirement files) and
  * checks/lockfile.c (includes followed in a temporary directory).
+ *
+ * "test-reqfile --dump FILE" prints what lockfile_load() reads from FILE
+ * as one JSON object, for tests/diff/dist_reqfile_pip.py, which compares
+ * it with pip's own parser.
  */
 #include "t.h"
 #include "fileio.h"
 #include "lockfile.h"
 #include "path.h"
+#include "strbuf.h"
 #include "reqfile.h"
 #include "util.h"
 
@@ -527,8 +532,74 @@ static void test_lockfile(void)
 	CHECK_INT(nftw(root, rm_entry, 16, FTW_DEPTH | FTW_PHYS), 0);
 }
 
-int main(void)
+static void add_strv(struct strbuf *sb, const char *key, const struct strv *sv)
 {
+	size_t i;
+
+	strbuf_addf(sb, ", \"%s\": [", key);
+	for (i = 0; i < sv->n; i++) {
+		if (i)
+			strbuf_adds(sb, ", ");
+		strbuf_add_json(sb, sv->v[i]);
+	}
+	strbuf_adds(sb, "]");
+}
+
+static int dump(const char *file)
+{
+	struct lockfile lf;
+	struct error err = ERROR_INIT;
+	struct strbuf sb;
+	size_t i;
+
+	strbuf_init(&sb);
+	if (lockfile_load(&lf, file, NULL, NULL, &err) < 0) {
+		char msg[4096];
+
+		error_format(&err, msg, sizeof(msg));
+		strbuf_adds(&sb, "{\"ok\": false, \"error\": ");
+		strbuf_add_json(&sb, msg);
+		strbuf_adds(&sb, "}\n");
+		fputs(sb.buf, stdout);
+		strbuf_finish(&sb);
+		return 0;
+	}
+	strbuf_adds(&sb, "{\"ok\": true, \"reqs\": [");
+	for (i = 0; i < lf.n_reqs; i++) {
+		const struct reqfile_req *r = &lf.reqs[i];
+
+		strbuf_adds(&sb, i ? ",\n {\"name\": " : "{\"name\": ");
+		strbuf_add_json(&sb, r->name);
+		strbuf_addf(&sb, ", \"line\": %d, \"file\": ", r->line);
+		strbuf_add_json(&sb, r->file);
+		strbuf_adds(&sb, ", \"specifier\": ");
+		strbuf_add_json(&sb, r->specifier);
+		strbuf_adds(&sb, ", \"version\": ");
+		strbuf_add_json(&sb, r->version);
+		strbuf_adds(&sb, ", \"marker\": ");
+		strbuf_add_json(&sb, r->marker);
+		strbuf_adds(&sb, ", \"url\": ");
+		strbuf_add_json(&sb, r->url);
+		strbuf_addf(&sb, ", \"pinned\": %s, \"editable\": %s, \"constraint\": %s",
+			    r->pinned ? "true" : "false", r->editable ? "true" : "false",
+			    r->constraint ? "true" : "false");
+		add_strv(&sb, "extras", &r->extras);
+		add_strv(&sb, "hashes", &r->hashes);
+		add_strv(&sb, "via", &r->via);
+		strbuf_adds(&sb, "}");
+	}
+	strbuf_addf(&sb, "], \"require_hashes\": %s, \"pre\": %s}\n",
+		    lf.require_hashes ? "true" : "false", lf.pre ? "true" : "false");
+	fputs(sb.buf, stdout);
+	strbuf_finish(&sb);
+	lockfile_finish(&lf);
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	if (argc == 3 && str_eq(argv[1], "--dump"))
+		return dump(argv[2]);
 	RUN(test_basic);
 	RUN(test_continuations_and_hashes);
 	RUN(test_via);
