@@ -253,22 +253,17 @@ static int handler(void *user, const char *section, const char *key, const char 
 	return 1;
 }
 
-static struct raw_file *parse_file(const char *display, const char *name, struct error *err)
+/* Parses one profile's text (pure: no I/O); display names it in messages. */
+static struct raw_file *parse_buffer(const char *buf, size_t len, const char *display,
+				     struct error *err)
 {
 	struct parse_state st = {0};
 	struct raw_file *f;
-	char *buf;
-	size_t len;
 	const char *nul;
-	char resolved[PATH_MAX];
 	int rc;
 
-	if (file_read(display, PROFILE_FILE_MAX, &buf, &len, NULL, err) < 0)
-		return NULL;
 	f = xcalloc(1, sizeof(*f));
 	f->display = xstrdup(display);
-	f->absolute = realpath(display, resolved) ? xstrdup(resolved) : path_absolute(display, NULL);
-	f->name = xstrdup(name);
 	nul = memchr(buf, '\0', len);
 	if (nul) {
 		int line = 1;
@@ -296,13 +291,37 @@ static struct raw_file *parse_file(const char *display, const char *name, struct
 		goto fail;
 	}
 	strv_finish(&st.long_values);
-	free(buf);
 	return f;
 fail:
 	strv_finish(&st.long_values);
-	free(buf);
 	raw_file_destroy(f);
 	return NULL;
+}
+
+int profile_parse_buffer(const char *buf, size_t len, const char *name, struct error *err)
+{
+	struct raw_file *f = parse_buffer(buf, len, name, err);
+
+	raw_file_destroy(f);
+	return f ? 0 : -1;
+}
+
+static struct raw_file *parse_file(const char *display, const char *name, struct error *err)
+{
+	struct raw_file *f;
+	char *buf;
+	size_t len;
+	char resolved[PATH_MAX];
+
+	if (file_read(display, PROFILE_FILE_MAX, &buf, &len, NULL, err) < 0)
+		return NULL;
+	f = parse_buffer(buf, len, display, err);
+	free(buf);
+	if (!f)
+		return NULL;
+	f->absolute = realpath(display, resolved) ? xstrdup(resolved) : path_absolute(display, NULL);
+	f->name = xstrdup(name);
+	return f;
 }
 
 static bool is_path_name(const char *name)

@@ -141,6 +141,13 @@ struct profile {
 char *profile_find(const char *name, const char *profiles_dir, struct error *err);
 
 /*
+ * Parses one profile file's text without following extends or reading
+ * anything (pure; for tests and fuzzing): syntax, sections, keys and
+ * duplicates.  Returns 0, or -1 with err naming name:line.
+ */
+int profile_parse_buffer(const char *buf, size_t len, const char *name, struct error *err);
+
+/*
  * Loads and validates the profile NAME (see profile_find) with its chain.
  * Returns NULL with err set (file, line, message) on any error.
  */
