@@ -70,6 +70,16 @@ static void markdown(void)
 	}
 }
 
+/* Prints s with scdoc's inline markup characters escaped. */
+static void scdoc_text(const char *s)
+{
+	for (; *s; s++) {
+		if (*s == '*' || *s == '_' || *s == '\\')
+			putchar('\\');
+		putchar(*s);
+	}
+}
+
 static void scdoc(void)
 {
 	const char *const *s;
@@ -90,7 +100,15 @@ static void scdoc(void)
 				continue;
 			default_text(d, def, sizeof(def));
 			type_text(d, type, sizeof(type));
-			printf("*%s* (%s; default: %s)\n\t%s\n\n", d->key, type, def, d->help);
+			putchar('*');
+			scdoc_text(d->key);
+			fputs("* (", stdout);
+			scdoc_text(type);
+			fputs("; default: ", stdout);
+			scdoc_text(def);
+			fputs(")\n\t", stdout);
+			scdoc_text(d->help);
+			fputs("\n\n", stdout);
 		}
 	}
 }
