@@ -113,7 +113,7 @@ int dist_metadata_parse(struct dist_metadata *md, const char *buf, size_t len,
 			break; /* not a header: Python's parser starts the body here */
 		if (key[0])
 			metadata_store(md, key, &value);
-		snprintf(key, sizeof(key), "%.*s", (int)(klen < sizeof(key) ? klen : 0), buf + s);
+		snprintf(key, sizeof(key), "%.*s", (int)(klen < sizeof(key) ? klen : sizeof(key) - 1), buf + s);
 		strbuf_reset(&value);
 		strbuf_add(&value, buf + s + klen + 1, e - s - klen - 1);
 	}
