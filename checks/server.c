@@ -1,0 +1,773 @@
+#include "server.h"
+#include "fileio.h"
+#include "path.h"
+#include "pyimport.h"
+#include "util.h"
+
+#include <arpa/inet.h>
+#include <ctype.h>
+#include <dirent.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+const char *const server_ids[] = {
+	"server.reload-in-production",
+	"server.reload-workers",
+	"server.bind-local-in-production",
+	"server.bind-public-in-development",
+	"server.port-in-use",
+	"server.workers-excessive",
+	"server.proxy-headers",
+	"server.worker-class",
+	"server.import",
+	NULL,
+};
+
+enum bind_kind { BIND_TCP, BIND_UNIX, BIND_FD };
+
+struct bind {
+	enum bind_kind kind;
+	char *host;        /* TCP: without brackets; "" for all interfaces */
+	int port;
+	bool loopback;     /* TCP on a loopback address or localhost */
+};
+
+static bool host_is_loopback(const char *h)
+{
+	unsigned char a[16];
+
+	if (strcmp(h, "localhost") == 0 || strcmp(h, "ip6-localhost") == 0 ||
+	    str_ends_with(h, ".localhost"))
+		return true;
+	if (inet_pton(AF_INET, h, a) == 1)
+		return a[0] == 127;
+	if (inet_pton(AF_INET6, h, a) == 1) {
+		static const unsigned char one[16] = {[15] = 1};
+		static const unsigned char mapped[12] = {[10] = 0xff, [11] = 0xff};
+
+		return memcmp(a, one, 16) == 0 || (memcmp(a, mapped, 12) == 0 && a[12] == 127);
+	}
+	return false;
+}
+
+static void bind_parse(const char *s, struct bind *b)
+{
+	const char *colon;
+
+	memset(b, 0, sizeof(*b));
+	if (str_starts_with(s, "unix:")) {
+		b->kind = BIND_UNIX;
+		b->host = xstrdup(s + 5);
+		return;
+	}
+	if (str_starts_with(s, "fd://")) {
+		b->kind = BIND_FD;
+		b->host = xstrdup(s + 5);
+		return;
+	}
+	b->kind = BIND_TCP;
+	colon = strrchr(s, ':');
+	if (s[0] == '[') {
+		const char *close = strchr(s, ']');
+
+		b->host = xstrndup(s + 1, close ? (size_t)(close - s - 1) : strlen(s + 1));
+		colon = close ? strchr(close, ':') : NULL;
+	} else if (colon) {
+		b->host = xstrndup(s, (size_t)(colon - s));
+	} else {
+		b->host = xstrdup(s);
+	}
+	b->port = colon ? atoi(colon + 1) : 8000;
+	b->loopback = host_is_loopback(b->host);
+}
+
+struct binds {
+	struct bind *v;
+	size_t n;
+	size_t n_tcp, n_loopback, n_public; /* public: TCP not on loopback */
+};
+
+static void binds_init(struct binds *bs, const struct profile *p)
+{
+	size_t i;
+
+	memset(bs, 0, sizeof(*bs));
+	bs->v = xcalloc(p->bind.n ? p->bind.n : 1, sizeof(*bs->v));
+	bs->n = p->bind.n;
+	for (i = 0; i < bs->n; i++) {
+		bind_parse(p->bind.v[i], &bs->v[i]);
+		if (bs->v[i].kind != BIND_TCP)
+			continue;
+		bs->n_tcp++;
+		if (bs->v[i].loopback)
+			bs->n_loopback++;
+		else
+			bs->n_public++;
+	}
+}
+
+static void binds_finish(struct binds *bs)
+{
+	size_t i;
+
+	for (i = 0; i < bs->n; i++)
+		free(bs->v[i].host);
+	free(bs->v);
+}
+
+static struct profile_loc loc_first(const struct profile *p, const char *s1, const char *k1,
+				    const char *s2, const char *k2)
+{
+	struct profile_loc loc = profile_loc(p, s1, k1);
+
+	if (!loc.file && s2)
+		loc = profile_loc(p, s2, k2);
+	return loc;
+}
+
+static bool args_have(const struct profile *p, const char *opt)
+{
+	size_t i, n = strlen(opt);
+
+	for (i = 0; i < p->args.n; i++)
+		if (strncmp(p->args.v[i], opt, n) == 0 &&
+		    (p->args.v[i][n] == '\0' || p->args.v[i][n] == '='))
+			return true;
+	return false;
+}
+
+static void check_reload(const struct context *ctx, struct report *r)
+{
+	const struct profile *p = ctx->profile;
+	bool in_args = args_have(p, "--reload");
+	struct profile_loc loc;
+
+	if ((p->reload || in_args) && p->stage != STAGE_DEVELOPMENT) {
+		loc = in_args ? profile_loc(p, "server", "args") : profile_loc(p, "server", "reload");
+		report_add(r, "server.reload-in-production", SEVERITY_ERROR, loc.file, loc.line,
+			   "set [server] reload = false (and drop --reload from args) outside the "
+			   "development profile",
+			   "the server restarts on file changes in a %s profile: a watcher per "
+			   "process, restarts on any write under the app, %s",
+			   profile_stage_name(p->stage),
+			   p->server == SERVER_UVICORN ? "and a single worker" :
+			   "and code that changes under running workers");
+	}
+	if (p->server == SERVER_UVICORN && (p->reload || in_args) && p->workers > 1) {
+		loc = profile_loc(p, "server", "workers");
+		report_add(r, "server.reload-workers", SEVERITY_WARNING, loc.file, loc.line,
+			   "use workers = 1 with reload, or turn reload off to get the workers",
+			   "uvicorn ignores workers = %ld when reload is on: it runs one process",
+			   p->workers);
+	}
+}
+
+static void check_binds(const struct context *ctx, struct report *r, const struct binds *bs)
+{
+	const struct profile *p = ctx->profile;
+	struct profile_loc loc = profile_loc(p, "server", "bind");
+	size_t i;
+
+	if (p->stage != STAGE_DEVELOPMENT && bs->n && bs->n_loopback == bs->n)
+		report_add(r, "server.bind-local-in-production",
+			   p->stage == STAGE_PRODUCTION ? SEVERITY_ERROR : SEVERITY_WARNING,
+			   loc.file, loc.line,
+			   "bind an address the proxy or load balancer can reach (0.0.0.0:PORT in a "
+			   "container), or a unix socket (unix:/run/app.sock) for a proxy on this host",
+			   "the server listens on loopback only (%s) in a %s profile: nothing outside "
+			   "this host or container can reach it", p->bind.v[0],
+			   profile_stage_name(p->stage));
+	if (p->stage == STAGE_DEVELOPMENT)
+		for (i = 0; i < bs->n; i++) {
+			if (bs->v[i].kind != BIND_TCP || bs->v[i].loopback)
+				continue;
+			report_add(r, "server.bind-public-in-development", SEVERITY_WARNING, loc.file,
+				   loc.line,
+				   "bind 127.0.0.1:PORT in development; a debug server on a public "
+				   "address exposes the debugger and unfinished code to the network",
+				   "the development server listens on %s, reachable from the network",
+				   p->bind.v[i]);
+			break;
+		}
+}
+
+static void check_proxy(const struct context *ctx, struct report *r, const struct binds *bs)
+{
+	const struct profile *p = ctx->profile;
+	bool env_ips = environ_value(ctx->env, "FORWARDED_ALLOW_IPS") != NULL;
+	bool trusted = p->forwarded_allow_ips.n || env_ips;
+	struct profile_loc loc;
+
+	if (p->stage == STAGE_DEVELOPMENT || !bs->n_public)
+		return;
+	if (p->server == SERVER_UVICORN && !p->proxy_headers) {
+		loc = loc_first(p, "server", "proxy_headers", "server", "bind");
+		report_add(r, "server.proxy-headers", SEVERITY_WARNING, loc.file, loc.line,
+			   "set [server] proxy_headers = true and forwarded_allow_ips to the proxy's "
+			   "addresses",
+			   "uvicorn serves a non-loopback address with proxy headers off: behind a "
+			   "proxy, request.url has the wrong scheme and client the proxy's address");
+	} else if (!trusted) {
+		loc = loc_first(p, "server", "forwarded_allow_ips", "server", "bind");
+		report_add(r, "server.proxy-headers", SEVERITY_WARNING, loc.file, loc.line,
+			   "set [server] forwarded_allow_ips to the proxy's addresses (or * when only "
+			   "the proxy can reach the server)",
+			   "no forwarded_allow_ips in a %s profile on a non-loopback address: %s "
+			   "trusts X-Forwarded-* only from 127.0.0.1, so behind a proxy on another "
+			   "host redirects use http:// and logs show the proxy's address",
+			   profile_stage_name(p->stage), profile_server_name(p->server));
+	}
+}
+
+/* --- port in use ------------------------------------------------------- */
+
+static int hexval(int c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	c = tolower(c);
+	return c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
+}
+
+/* The kernel prints each 32-bit word of the address in host order. */
+static bool parse_addr(const char *hex, size_t len, unsigned char *out)
+{
+	size_t w, i;
+
+	for (w = 0; w < len / 8; w++) {
+		uint32_t word = 0;
+
+		for (i = 0; i < 8; i++) {
+			int v = hexval((unsigned char)hex[w * 8 + i]);
+
+			if (v < 0)
+				return false;
+			word = word << 4 | (uint32_t)v;
+		}
+		memcpy(out + w * 4, &word, 4);
+	}
+	return true;
+}
+
+void server_parse_listeners(const char *buf, bool v6, struct server_listener **out, size_t *n,
+			    size_t *cap)
+{
+	const char *p = buf;
+	size_t alen = v6 ? 32 : 8;
+
+	while (p && *p) {
+		const char *end = strchr(p, '\n');
+		_cleanup_free_ char *line = xstrndup(p, end ? (size_t)(end - p) : strlen(p));
+		char local[40], remote[64], state[8];
+		unsigned port, inode_dummy;
+		unsigned long inode;
+		struct server_listener l = {0};
+
+		p = end ? end + 1 : NULL;
+		if (sscanf(line, " %*[0-9]: %39[0-9A-Fa-f]:%x %63s %7s %*s %*s %*s %u %*s %lu",
+			   local, &port, remote, state, &inode_dummy, &inode) != 6)
+			continue;
+		if (strcmp(state, "0A") != 0 || strlen(local) != alen)
+			continue;
+		l.v6 = v6;
+		if (!parse_addr(local, alen, l.addr))
+			continue;
+		l.port = (int)port;
+		l.inode = inode;
+		grow_array((void **)out, cap, *n + 1, sizeof(**out));
+		(*out)[(*n)++] = l;
+	}
+}
+
+static bool all_zero(const unsigned char *a, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (a[i])
+			return false;
+	return true;
+}
+
+/* Would binding (v6, addr) conflict with the listener l on the same port? */
+static bool conflicts(bool v6, const unsigned char *addr, const struct server_listener *l)
+{
+	static const unsigned char mapped[12] = {[10] = 0xff, [11] = 0xff};
+	unsigned char a4[4], l4[4];
+	bool a_is4 = !v6, l_is4 = !l->v6;
+
+	if (l->v6 && all_zero(l->addr, 16))
+		return true; /* [::] takes IPv4 too unless IPV6_V6ONLY */
+	if (v6 && all_zero(addr, 16))
+		return true;
+	if (v6 && memcmp(addr, mapped, 12) == 0) {
+		memcpy(a4, addr + 12, 4);
+		a_is4 = true;
+	} else if (!v6) {
+		memcpy(a4, addr, 4);
+	}
+	if (l->v6 && memcmp(l->addr, mapped, 12) == 0) {
+		memcpy(l4, l->addr + 12, 4);
+		l_is4 = true;
+	} else if (!l->v6) {
+		memcpy(l4, l->addr, 4);
+	}
+	if (a_is4 != l_is4)
+		return false;
+	if (a_is4)
+		return all_zero(a4, 4) || all_zero(l4, 4) || memcmp(a4, l4, 4) == 0;
+	return memcmp(addr, l->addr, 16) == 0;
+}
+
+static char *read_text(const char *path, size_t max)
+{
+	struct error err = ERROR_INIT;
+	char *buf = NULL;
+	size_t len;
+
+	if (file_read(path, max, &buf, &len, NULL, &err) < 0)
+		return NULL;
+	return buf;
+}
+
+/* /proc/net/tcp does not say how big it is (st_size 0): read it with stdio. */
+static char *read_proc(const char *path)
+{
+	FILE *f = fopen(path, "re");
+	struct strbuf sb;
+	char chunk[4096];
+	size_t n;
+
+	if (!f)
+		return NULL;
+	strbuf_init(&sb);
+	while ((n = fread(chunk, 1, sizeof(chunk), f)) > 0 && sb.len < 64u * 1024 * 1024)
+		strbuf_add(&sb, chunk, n);
+	fclose(f);
+	return strbuf_detach(&sb);
+}
+
+/* "pid 123 (python3 -m http.server 8000)" for the process holding the socket. */
+static char *socket_holder(unsigned long inode)
+{
+	DIR *proc = opendir("/proc");
+	struct dirent *e;
+	char want[64], *found = NULL;
+
+	if (!proc)
+		return NULL;
+	snprintf(want, sizeof(want), "socket:[%lu]", inode);
+	while (!found && (e = readdir(proc))) {
+		_cleanup_free_ char *fd_dir = NULL;
+		struct dirent *f;
+		DIR *fds;
+
+		if (!isdigit((unsigned char)e->d_name[0]))
+			continue;
+		fd_dir = xasprintf("/proc/%s/fd", e->d_name);
+		fds = opendir(fd_dir);
+		if (!fds)
+			continue;
+		while ((f = readdir(fds))) {
+			_cleanup_free_ char *link = xasprintf("%s/%s", fd_dir, f->d_name);
+			char target[128];
+			ssize_t n = readlink(link, target, sizeof(target) - 1);
+
+			if (n <= 0)
+				continue;
+			target[n] = '\0';
+			if (strcmp(target, want) == 0) {
+				_cleanup_free_ char *cpath = xasprintf("/proc/%s/cmdline", e->d_name);
+				_cleanup_free_ char *cmd = read_proc(cpath);
+				struct strbuf sb;
+				size_t i, len = 0;
+
+				strbuf_init(&sb);
+				/* cmdline is NUL-separated: show it as words, shortened */
+				if (cmd)
+					while (cmd[len] || cmd[len + 1])
+						len++;
+				for (i = 0; cmd && i <= len && i < 160; i++)
+					strbuf_addc(&sb, cmd[i] ? cmd[i] : ' ');
+				found = xasprintf("pid %s (%s)", e->d_name,
+						  sb.len ? str_trim(sb.buf) : "?");
+				strbuf_finish(&sb);
+				break;
+			}
+		}
+		closedir(fds);
+	}
+	closedir(proc);
+	return found;
+}
+
+static void check_port(const struct context *ctx, struct report *r, const struct binds *bs)
+{
+	const struct profile *p = ctx->profile;
+	struct profile_loc loc = profile_loc(p, "server", "bind");
+	struct server_listener *ls = NULL;
+	size_t nl = 0, cap = 0, i, j, k;
+	bool loaded = false;
+
+	for (i = 0; i < bs->n; i++) {
+		const struct bind *b = &bs->v[i];
+		unsigned char addrs[2][16];
+		bool v6s[2];
+		size_t na = 0;
+
+		if (b->kind != BIND_TCP)
+			continue;
+		memset(addrs, 0, sizeof(addrs));
+		if (strcmp(b->host, "localhost") == 0) {
+			inet_pton(AF_INET, "127.0.0.1", addrs[0]);
+			v6s[0] = false;
+			inet_pton(AF_INET6, "::1", addrs[1]);
+			v6s[1] = true;
+			na = 2;
+		} else if (!*b->host || inet_pton(AF_INET, b->host, addrs[0]) == 1) {
+			v6s[na++] = false;
+		} else if (inet_pton(AF_INET6, b->host, addrs[0]) == 1) {
+			v6s[na++] = true;
+		}
+		if (!na)
+			continue; /* a host name: no lookups in a check */
+		if (!loaded) {
+			_cleanup_free_ char *t4 = read_proc("/proc/net/tcp");
+			_cleanup_free_ char *t6 = read_proc("/proc/net/tcp6");
+
+			if (t4)
+				server_parse_listeners(t4, false, &ls, &nl, &cap);
+			if (t6)
+				server_parse_listeners(t6, true, &ls, &nl, &cap);
+			loaded = true;
+		}
+		for (k = 0; k < na; k++)
+			for (j = 0; j < nl; j++) {
+				_cleanup_free_ char *holder = NULL;
+
+				if (ls[j].port != b->port || !conflicts(v6s[k], addrs[k], &ls[j]))
+					continue;
+				holder = socket_holder(ls[j].inode);
+				report_add(r, "server.port-in-use", SEVERITY_ERROR, loc.file, loc.line,
+					   "stop the other server, or bind another port",
+					   "%s is already in use: a socket listening on port %d is held "
+					   "by %s", p->bind.v[i], b->port,
+					   holder ? holder : "a process deploy-run cannot see (another "
+					   "user, or another container)");
+				k = na;
+				break;
+			}
+	}
+	free(ls);
+}
+
+/* --- workers ----------------------------------------------------------- */
+
+/* A limit file's value in bytes; 0 for "max" or v1's "unlimited" (huge). */
+static int64_t limit_in(const char *dir, const char *file)
+{
+	_cleanup_free_ char *path = path_join(dir, file);
+	_cleanup_free_ char *buf = read_text(path, 4096);
+	long long v;
+
+	if (!buf || sscanf(buf, "%lld", &v) != 1 || v <= 0 || v >= (1LL << 62))
+		return 0;
+	return (int64_t)v;
+}
+
+static int64_t min_nonzero(int64_t a, int64_t b)
+{
+	return !a ? b : !b ? a : a < b ? a : b;
+}
+
+/* Smallest limit from mount/cgpath up to mount (the mount alone when the
+ * path is not visible, as inside a container). */
+static int64_t limit_along(const char *mount, const char *cgpath, const char *file)
+{
+	_cleanup_free_ char *dir = path_join(mount, cgpath[0] == '/' ? cgpath + 1 : cgpath);
+	int64_t best = 0;
+	size_t root_len = strlen(mount);
+
+	if (!path_is_dir(dir))
+		return limit_in(mount, file);
+	while (strlen(dir) >= root_len) {
+		char *up = path_dirname(dir);
+
+		best = min_nonzero(best, limit_in(dir, file));
+		if (strlen(dir) == root_len) {
+			free(up);
+			break;
+		}
+		free(dir);
+		dir = up;
+	}
+	return best;
+}
+
+int64_t server_memory_limit(const char *root)
+{
+	_cleanup_free_ char *cgfile = path_join(root, "proc/self/cgroup");
+	_cleanup_free_ char *cgroot = path_join(root, "sys/fs/cgroup");
+	_cleanup_free_ char *buf = read_text(cgfile, 64 * 1024);
+	char *line, *save = NULL;
+	int64_t limit = 0;
+
+	for (line = buf ? strtok_r(buf, "\n", &save) : NULL; line;
+	     line = strtok_r(NULL, "\n", &save)) {
+		char *c1 = strchr(line, ':'), *c2 = c1 ? strchr(c1 + 1, ':') : NULL;
+		_cleanup_free_ char *ctrls = NULL;
+
+		if (!c2)
+			continue;
+		ctrls = xstrndup(c1 + 1, (size_t)(c2 - c1 - 1));
+		if (strncmp(line, "0:", 2) == 0 && !*ctrls) {
+			_cleanup_free_ char *probe = path_join(cgroot, "cgroup.controllers");
+
+			if (path_exists(probe))
+				limit = min_nonzero(limit, limit_along(cgroot, c2 + 1, "memory.max"));
+		} else if (strcmp(ctrls, "memory") == 0) {
+			_cleanup_free_ char *m = path_join(cgroot, "memory");
+
+			if (path_is_dir(m))
+				limit = min_nonzero(limit, limit_along(m, c2 + 1,
+								       "memory.limit_in_bytes"));
+		}
+	}
+	return limit;
+}
+
+static void check_workers(const struct context *ctx, struct report *r)
+{
+	const struct profile *p = ctx->profile;
+	long cpus = ctx->cpus > 0 ? ctx->cpus : 1;
+	bool async = profile_async_worker(p);
+	long workers = ctx->launch ? ctx->launch->workers :
+		       p->workers ? p->workers : profile_auto_workers(p, cpus);
+	long justified = profile_auto_workers(p, cpus);
+	struct profile_loc loc = profile_loc(p, "server", "workers");
+	int64_t limit;
+
+	if (p->server == SERVER_UVICORN && p->reload)
+		workers = 1;
+	if (p->workers && workers > justified)
+		report_add(r, "server.workers-excessive",
+			   p->stage == STAGE_PRODUCTION ? SEVERITY_ERROR : SEVERITY_WARNING,
+			   loc.file, loc.line,
+			   "use workers = auto, which follows the CPU quota, or raise the quota",
+			   "workers = %ld, but %ld usable CPU%s justif%s at most %ld for %s workers "
+			   "(%s): the extra processes only compete for the same CPU time and memory",
+			   workers, cpus, cpus == 1 ? "" : "s", cpus == 1 ? "ies" : "y", justified,
+			   async ? "asynchronous" : "synchronous",
+			   async ? "one per CPU" : "2 x CPUs + 1");
+	if (p->worker_memory <= 0)
+		return;
+	limit = server_memory_limit("/");
+	if (limit && (int64_t)workers * p->worker_memory > limit) {
+		loc = loc_first(p, "server", "worker_memory", "server", "workers");
+		report_add(r, "server.workers-excessive", SEVERITY_ERROR, loc.file, loc.line,
+			   "lower workers (or the per-worker memory), or raise the container's "
+			   "memory limit",
+			   "%ld workers x %lld MiB (worker_memory) = %lld MiB, above the cgroup memory "
+			   "limit of %lld MiB: the kernel's OOM killer will stop workers under load",
+			   workers, (long long)(p->worker_memory >> 20),
+			   (long long)((workers * p->worker_memory) >> 20), (long long)(limit >> 20));
+	}
+}
+
+/* --- worker class ------------------------------------------------------ */
+
+static const char *interface_name(int i)
+{
+	return i == INTERFACE_WSGI ? "WSGI" : i == INTERFACE_ASGI ? "ASGI" : "unknown";
+}
+
+static const char *with_article(int i)
+{
+	return i == INTERFACE_WSGI ? "a WSGI" : i == INTERFACE_ASGI ? "an ASGI" : "an unknown";
+}
+
+/* What the configured server speaks to the app: WSGI or ASGI (AUTO: unknown). */
+static int served_interface(const struct profile *p, char *desc, size_t size)
+{
+	if (p->server == SERVER_UVICORN) {
+		bool wsgi = p->interface == INTERFACE_WSGI;
+
+		snprintf(desc, size, "uvicorn%s", wsgi ? " --interface wsgi" : "");
+		return wsgi ? INTERFACE_WSGI : INTERFACE_ASGI;
+	}
+	snprintf(desc, size, "gunicorn's %s worker", p->worker_class);
+	if (strstr(p->worker_class, "uvicorn") || strstr(p->worker_class, "Uvicorn"))
+		return INTERFACE_ASGI;
+	if (strstr(p->worker_class, "aiohttp"))
+		return INTERFACE_AUTO;
+	return INTERFACE_WSGI;
+}
+
+/* WSGI or ASGI from the module path's words ("webapp.asgi:app"), else AUTO. */
+static int interface_from_name(const char *module)
+{
+	const char *s = module;
+	int found = INTERFACE_AUTO;
+
+	while (*s) {
+		size_t n = strcspn(s, ".:_");
+		int kind = INTERFACE_AUTO;
+
+		if (n == 4 && strncasecmp(s, "wsgi", 4) == 0)
+			kind = INTERFACE_WSGI;
+		else if (n == 4 && strncasecmp(s, "asgi", 4) == 0)
+			kind = INTERFACE_ASGI;
+		if (kind != INTERFACE_AUTO) {
+			if (found != INTERFACE_AUTO && found != kind)
+				return INTERFACE_AUTO;
+			found = kind;
+		}
+		s += n;
+		if (*s)
+			s++;
+	}
+	return found;
+}
+
+/* Replaces every secret value of the environment in msg by ****. */
+static char *masked(const struct context *ctx, const char *msg)
+{
+	char *s = xstrdup(msg);
+	size_t i;
+
+	if (ctx->reveal)
+		return s;
+	for (i = 0; i < ctx->env->n; i++) {
+		const struct env_var *v = &ctx->env->vars[i];
+		char *hit;
+
+		if (!v->value || strlen(v->value) < 4 || !profile_is_secret(ctx->profile, v->key))
+			continue;
+		while ((hit = strstr(s, v->value))) {
+			char *t = xasprintf("%.*s****%s", (int)(hit - s), s,
+					    hit + strlen(v->value));
+
+			free(s);
+			s = t;
+		}
+	}
+	return s;
+}
+
+static void report_import(const struct context *ctx, struct report *r,
+			  const struct pyimport_result *res)
+{
+	const struct profile *p = ctx->profile;
+	struct profile_loc loc = profile_loc(p, "app", "module");
+	_cleanup_free_ char *msg = masked(ctx, res->error ? res->error : "");
+
+	switch (res->status) {
+	case PYIMPORT_FAILED:
+		report_add(r, "server.import", SEVERITY_ERROR, res->file ? res->file : loc.file,
+			   res->file ? res->line : loc.line,
+			   "fix the error, or run the server once by hand to see the traceback: "
+			   "deploy-run run PROFILE",
+			   "importing %s in the venv's python failed: %s", p->module, msg);
+		break;
+	case PYIMPORT_TIMEOUT:
+		report_add(r, "server.import", SEVERITY_ERROR, loc.file, loc.line,
+			   "move slow work (connections, downloads) out of import time, or raise "
+			   "[checks] import_timeout",
+			   "importing %s did not finish within %lld ms and was killed", p->module,
+			   (long long)p->import_timeout_ms);
+		break;
+	case PYIMPORT_CRASHED:
+		report_add(r, "server.import", SEVERITY_ERROR, loc.file, loc.line,
+			   "run the venv's python by hand in the working directory to see why",
+			   "importing %s ended without a result: %s", p->module, msg);
+		break;
+	case PYIMPORT_OK:
+		break;
+	}
+}
+
+static void check_worker_class(const struct context *ctx, struct report *r)
+{
+	const struct profile *p = ctx->profile;
+	struct pyimport_result res = {0};
+	char served_desc[256];
+	int served = served_interface(p, served_desc, sizeof(served_desc));
+	int app = INTERFACE_AUTO;
+	const char *how;
+	_cleanup_free_ char *imported = NULL;
+	struct profile_loc loc = p->server == SERVER_GUNICORN
+		? loc_first(p, "server", "worker_class", "app", "module")
+		: loc_first(p, "app", "interface", "app", "server");
+
+	if (ctx->import_app) {
+		_cleanup_free_ char *python = xasprintf("%s/bin/python", p->venv);
+		struct error err = ERROR_INIT;
+		struct strv envp = STRV_INIT;
+
+		if (!path_exists(python))
+			return; /* venv.missing says why */
+		environ_envp(ctx->env, &envp);
+		if (pyimport_run(python, p->module, strv_argv(&envp), p->workdir,
+				 p->import_timeout_ms, &res, &err) < 0) {
+			report_add(r, "server.import", SEVERITY_ERROR, NULL, 0, NULL, "%s%s%s",
+				   err.message, err.errnum ? ": " : "",
+				   err.errnum ? strerror(err.errnum) : "");
+			strv_finish(&envp);
+			return;
+		}
+		strv_finish(&envp);
+		if (res.status != PYIMPORT_OK) {
+			report_import(ctx, r, &res);
+			pyimport_result_finish(&res);
+			return;
+		}
+		app = res.kind;
+		imported = xasprintf("imported: %s", res.what);
+		how = imported;
+		pyimport_result_finish(&res);
+	} else if (p->interface != INTERFACE_AUTO) {
+		app = p->interface;
+		how = "[app] interface";
+	} else {
+		app = interface_from_name(p->module);
+		how = "inferred from its module name; check --import tells for sure";
+	}
+	if (app == INTERFACE_AUTO || served == INTERFACE_AUTO) {
+		if (imported)
+			report_add(r, "server.worker-class", SEVERITY_NOTE, NULL, 0, NULL,
+				   "%s is neither a WSGI nor an ASGI callable (%s)", p->module,
+				   how);
+		return;
+	}
+	if (app == served) {
+		if (imported)
+			report_add(r, "server.worker-class", SEVERITY_NOTE, NULL, 0, NULL,
+				   "%s is %s app (%s), served by %s", p->module,
+				   with_article(app), how, served_desc);
+		return;
+	}
+	report_add(r, "server.worker-class", SEVERITY_ERROR, loc.file, loc.line,
+		   app == INTERFACE_ASGI
+		   ? "serve it with worker_class = uvicorn.workers.UvicornWorker, or server = uvicorn"
+		   : "serve it with gunicorn's sync or gthread worker, or uvicorn with [app] "
+		     "interface = wsgi",
+		   "%s is %s app (%s), but %s serves %s: every request fails", p->module,
+		   with_article(app), how, served_desc, interface_name(served));
+}
+
+void server_check(const struct context *ctx, struct report *r)
+{
+	struct binds bs;
+
+	binds_init(&bs, ctx->profile);
+	check_reload(ctx, r);
+	check_binds(ctx, r, &bs);
+	check_port(ctx, r, &bs);
+	check_workers(ctx, r);
+	check_proxy(ctx, r, &bs);
+	check_worker_class(ctx, r);
+	binds_finish(&bs);
+}

@@ -1,0 +1,58 @@
+#include "t.h"
+#include "venv.h"
+
+#include <stdlib.h>
+
+static void test_cfg(void)
+{
+	const char *cfg = "home = /usr/bin\n"
+			  "Include-System-Site-Packages =  true \n"
+			  "version_info = 3.11.2.final.0\n"
+			  "no equals sign here\n"
+			  "version = 3.11.2";
+	char *v;
+	int line = 0;
+
+	v = venv_cfg_get(cfg, "include-system-site-packages", &line);
+	CHECK_STR(v, "true");
+	CHECK_INT(line, 2);
+	free(v);
+	v = venv_cfg_get(cfg, "version", &line);
+	CHECK_STR(v, "3.11.2");
+	CHECK_INT(line, 5);
+	free(v);
+	v = venv_cfg_get(cfg, "version_info", &line);
+	CHECK_STR(v, "3.11.2.final.0");
+	free(v);
+	CHECK(venv_cfg_get(cfg, "prompt", &line) == NULL);
+	CHECK(venv_cfg_get("", "home", NULL) == NULL);
+}
+
+static void test_shebang(void)
+{
+	const char *plain = "#!/srv/app/.venv/bin/python3\nimport sys\n";
+	const char *spaced = "#! /usr/bin/python3 -E\n";
+	const char *tramp = "#!/bin/sh\n'''exec' \"/very/long/path/.venv/bin/python\" \"$0\" \"$@\"\n"
+			    "' '''\n";
+	const char *bare = "#!/bin/sh\n'''exec' /p/.venv/bin/python \"$0\" \"$@\"\n";
+	const char *sh = "#!/bin/sh\necho hi\n";
+	char *s;
+
+	s = venv_shebang(plain, strlen(plain)); CHECK_STR(s, "/srv/app/.venv/bin/python3"); free(s);
+	s = venv_shebang(spaced, strlen(spaced)); CHECK_STR(s, "/usr/bin/python3"); free(s);
+	s = venv_shebang(tramp, strlen(tramp)); CHECK_STR(s, "/very/long/path/.venv/bin/python"); free(s);
+	s = venv_shebang(bare, strlen(bare)); CHECK_STR(s, "/p/.venv/bin/python"); free(s);
+	s = venv_shebang(sh, strlen(sh)); CHECK_STR(s, "/bin/sh"); free(s);
+	/* no newline, truncated */
+	s = venv_shebang("#!/x/python", 11); CHECK_STR(s, "/x/python"); free(s);
+	CHECK(venv_shebang("\x7f" "ELF", 4) == NULL);
+	CHECK(venv_shebang("#!", 2) == NULL);
+	CHECK(venv_shebang("#", 1) == NULL);
+}
+
+int main(void)
+{
+	RUN(test_cfg);
+	RUN(test_shebang);
+	return T_DONE();
+}
