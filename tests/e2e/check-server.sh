@@ -142,6 +142,11 @@ sed -i 's/^module = .*/module = webapp.asgi:app/' "$PROFILE"
 dr
 assert_ids "$T/out" server.worker-class
 has_finding server.worker-class "$PROFILE" "$(line_of "$PROFILE" "worker_class =")"
+# [app] interface says so explicitly
+prod_server "worker_class = gevent" "[app]" "interface = asgi"
+dr
+assert_ids "$T/out" server.worker-class
+message_has "([app] interface)"
 prod_server "worker_class = uvicorn.workers.UvicornWorker"
 sed -i 's/^module = .*/module = webapp.asgi:app/' "$PROFILE"
 dr
@@ -162,6 +167,19 @@ sed -i 's/^module = .*/module = badapp.missing:app/' "$PROFILE"
 dr -- --import
 assert_ids "$T/out" server.import
 message_has "ModuleNotFoundError: No module named 'badapp.missing'"
+# secret values in the exception are masked unless --reveal
+printf 'import os\nraise RuntimeError("cannot connect to " + os.environ["DATABASE_URL"])\n' \
+	>"$APP/badapp/leaks.py"
+printf 'DATABASE_URL=postgres://app:hunter2@db/app\n' >"$APP/.env"
+sed -i 's/^module = .*/module = badapp.leaks:app/' "$PROFILE"
+printf '[env]\nfiles = .env\n' >>"$PROFILE"
+dr -- --import
+assert_ids "$T/out" server.import
+has_finding server.import "$APP/badapp/leaks.py" 2
+message_has "RuntimeError: cannot connect to ****"
+message_lacks "hunter2"
+dr -- --import --reveal
+message_has "cannot connect to postgres://app:hunter2@db/app"
 sed -i 's/^module = .*/module = badapp.slow:app/' "$PROFILE"
 start=$(date +%s)
 dr -- --import
