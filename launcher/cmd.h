@@ -47,6 +47,9 @@ int cmd_check(int argc, char **argv, const struct globals *g);
 int cmd_show(int argc, char **argv, const struct globals *g);
 int cmd_profiles(int argc, char **argv, const struct globals *g);
 int cmd_help(int argc, char **argv, const struct globals *g);
+int cmd_bundle(int argc, char **argv, const struct globals *g);
+int cmd_verify_bundle(int argc, char **argv, const struct globals *g);
+int cmd_unbundle(int argc, char **argv, const struct globals *g);
 int cmd_init(int argc, char **argv, const struct globals *g);
 
 /* Prints "deploy-run: error: MESSAGE" and the pointer to help; returns EXIT_USAGE. */

@@ -156,6 +156,8 @@ const struct key_def profile_keys[] = {
 	 "Globs of files to bundle, relative to root; empty: everything not excluded."},
 	{"bundle", "exclude", KT_LIST, F(bundle_exclude), "", NULL, 0, 0,
 	 "Globs to leave out, added to the defaults (.git, the venv, __pycache__, *.pyc, .env files holding secrets)."},
+	{"bundle", "secrets_ok", KT_LIST, F(bundle_secrets_ok), "", NULL, 0, 0,
+	 "Globs of .env files to bundle even though they hold secrets (keys that [env] secrets names); such files are left out otherwise. * bundles them all."},
 };
 
 const size_t profile_nkeys = ARRAY_SIZE(profile_keys);

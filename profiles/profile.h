@@ -126,6 +126,7 @@ struct profile {
 	/* [bundle] */
 	struct strv bundle_include;
 	struct strv bundle_exclude;
+	struct strv bundle_secrets_ok; /* globs of .env files bundled despite their secrets */
 
 	/* where each key of the table was set (index = key table index) */
 	struct profile_loc *locs;

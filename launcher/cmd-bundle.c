@@ -1,0 +1,176 @@
+/*
+ * deploy-run bundle PROFILE -o FILE, verify-bundle FILE, unbundle FILE -C DIR.
+ * The archive logic is bundle.c's; these parse options and print.
+ */
+#include "bundle.h"
+#include "cmd.h"
+#include "util.h"
+
+#include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* SOURCE_DATE_EPOCH (reproducible-builds.org): -1 when unset, -2 when invalid. */
+static int64_t source_date_epoch(void)
+{
+	const char *v = getenv("SOURCE_DATE_EPOCH");
+	char *end;
+	long long n;
+
+	if (!v || !*v)
+		return -1;
+	errno = 0;
+	n = strtoll(v, &end, 10);
+	if (errno || *end || n < 0 || v[0] < '0' || v[0] > '9')
+		return -2;
+	return (int64_t)n;
+}
+
+/* Prints the problems of a report; returns the exit code. */
+static int print_problems(const char *archive, const struct bundle_report *r)
+{
+	size_t i;
+
+	for (i = 0; i < r->problems.n; i++)
+		fprintf(stderr, "deploy-run: %s: error: %s\n", archive, r->problems.v[i]);
+	if (r->problems.n) {
+		fprintf(stderr, "deploy-run: %s: error: verification failed (%zu problem%s)\n",
+			archive, r->problems.n, r->problems.n == 1 ? "" : "s");
+		return EXIT_FINDINGS;
+	}
+	return 0;
+}
+
+int cmd_bundle(int argc, char **argv, const struct globals *g)
+{
+	struct error err = ERROR_INIT;
+	struct bundle_options o = {-1, 0};
+	struct bundle_stats stats;
+	struct loaded l;
+	const char *name = NULL, *output = NULL;
+	size_t k;
+	int i, rc;
+
+	for (i = 1; i < argc; i++) {
+		const char *a = argv[i];
+
+		if (strcmp(a, "-o") == 0 || strcmp(a, "--output") == 0) {
+			if (++i >= argc)
+				return cmd_usage_error("bundle", "option '%s' needs a file", a);
+			output = argv[i];
+		} else if (str_starts_with(a, "--output=")) {
+			output = a + strlen("--output=");
+		} else if (strcmp(a, "--level") == 0 || str_starts_with(a, "--level=")) {
+			const char *v = a[7] == '=' ? a + 8 : argv[++i];
+			char *end;
+			long n;
+
+			if (!v)
+				return cmd_usage_error("bundle", "option '--level' needs a number");
+			n = strtol(v, &end, 10);
+			if (*end || end == v || n < 1 || n > 19)
+				return cmd_usage_error("bundle", "invalid --level '%s': expected 1 to 9 "
+						       "(gzip, zip) or 1 to 19 (zstd)", v);
+			o.level = (int)n;
+		} else if (a[0] == '-' && a[1]) {
+			return cmd_usage_error("bundle", "unknown option '%s'", a);
+		} else if (!name) {
+			name = a;
+		} else {
+			return cmd_usage_error("bundle", "one PROFILE only (got '%s' and '%s')", name, a);
+		}
+	}
+	if (!name || !output)
+		return cmd_usage_error("bundle", "usage: deploy-run bundle PROFILE -o FILE");
+	if (bundle_format_of(output) < 0)
+		return cmd_usage_error("bundle", "'%s': the file name must end in .tar.gz, .tgz, "
+				       ".tar.zst, .tzst or .zip", output);
+	if (o.level > 9 && bundle_format_of(output) != BUNDLE_TAR_ZST)
+		return cmd_usage_error("bundle", "--level above 9 is for zstd only");
+	o.mtime = source_date_epoch();
+	if (o.mtime == -2)
+		return cmd_usage_error("bundle", "SOURCE_DATE_EPOCH must be a number of seconds");
+	if (cmd_load(&l, name, g, NULL, &err) < 0) {
+		cmd_print_error(&err);
+		return EXIT_USAGE;
+	}
+	rc = bundle_create(l.profile, output, &o, &stats, &err);
+	for (k = 0; k < stats.notes.n; k++)
+		if (g->verbosity >= 0 || rc < 0)
+			fprintf(stderr, "deploy-run: note: %s\n", stats.notes.v[k]);
+	if (rc < 0) {
+		cmd_print_error(&err);
+		rc = EXIT_USAGE;
+	} else {
+		if (g->verbosity >= 0)
+			printf("%s: %zu files, %zu directories, %zu symlinks, %" PRIu64
+			       " bytes, profile %s\n", output, stats.files, stats.dirs, stats.links,
+			       stats.bytes, l.profile->name);
+		rc = 0;
+	}
+	bundle_stats_finish(&stats);
+	cmd_unload(&l);
+	return rc;
+}
+
+int cmd_verify_bundle(int argc, char **argv, const struct globals *g)
+{
+	struct error err = ERROR_INIT;
+	struct bundle_report r;
+	int rc;
+
+	if (argc != 2 || argv[1][0] == '-')
+		return cmd_usage_error("verify-bundle", "usage: deploy-run verify-bundle FILE");
+	if (bundle_verify(argv[1], &r, &err) < 0) {
+		cmd_print_error(&err);
+		bundle_report_finish(&r);
+		return EXIT_USAGE;
+	}
+	rc = print_problems(argv[1], &r);
+	if (rc == 0 && g->verbosity >= 0)
+		printf("%s: OK, %zu entries match the MANIFEST (profile %s, deploy-run %s)\n",
+		       argv[1], r.entries, r.manifest.profile, r.manifest.version);
+	bundle_report_finish(&r);
+	return rc;
+}
+
+int cmd_unbundle(int argc, char **argv, const struct globals *g)
+{
+	struct error err = ERROR_INIT;
+	struct bundle_report r;
+	const char *file = NULL, *dir = NULL;
+	int i, rc;
+
+	for (i = 1; i < argc; i++) {
+		const char *a = argv[i];
+
+		if (strcmp(a, "-C") == 0 || strcmp(a, "--directory") == 0) {
+			if (++i >= argc)
+				return cmd_usage_error("unbundle", "option '%s' needs a directory", a);
+			dir = argv[i];
+		} else if (str_starts_with(a, "--directory=")) {
+			dir = a + strlen("--directory=");
+		} else if (a[0] == '-' && a[1]) {
+			return cmd_usage_error("unbundle", "unknown option '%s'", a);
+		} else if (!file) {
+			file = a;
+		} else {
+			return cmd_usage_error("unbundle", "one FILE only (got '%s' and '%s')", file, a);
+		}
+	}
+	if (!file || !dir || !*dir)
+		return cmd_usage_error("unbundle", "usage: deploy-run unbundle FILE -C DIR");
+	if (bundle_unpack(file, dir, &r, &err) < 0) {
+		cmd_print_error(&err);
+		bundle_report_finish(&r);
+		return EXIT_USAGE;
+	}
+	rc = print_problems(file, &r);
+	if (rc == 0 && g->verbosity >= 0)
+		printf("%s: verified and unpacked into %s (%zu entries, profile %s)\n", file, dir,
+		       r.entries, r.manifest.profile);
+	bundle_report_finish(&r);
+	return rc;
+}
