@@ -165,7 +165,8 @@ void pyimport_result_finish(struct pyimport_result *r)
 	memset(r, 0, sizeof(*r));
 }
 
-/* Appends what fd has to sb (up to OUTPUT_MAX); returns false at EOF. */
+/* Appends what fd has to sb, keeping at most the last OUTPUT_MAX bytes (the
+ * result line comes last); returns false at EOF. */
 static bool drain(int fd, struct strbuf *sb)
 {
 	char buf[4096];
@@ -175,8 +176,14 @@ static bool drain(int fd, struct strbuf *sb)
 		return errno == EINTR || errno == EAGAIN;
 	if (n == 0)
 		return false;
-	if (sb->len < OUTPUT_MAX)
-		strbuf_add(sb, buf, (size_t)n);
+	if (sb->len + (size_t)n > OUTPUT_MAX) {
+		size_t keep = OUTPUT_MAX / 2;
+
+		memmove(sb->buf, sb->buf + sb->len - keep, keep);
+		sb->len = keep;
+		sb->buf[keep] = '\0';
+	}
+	strbuf_add(sb, buf, (size_t)n);
 	return true;
 }
 

@@ -175,6 +175,12 @@ static void test_pyimport_run(void)
 	CHECK_INT(r.status, PYIMPORT_FAILED);
 	CHECK(r.error && strstr(r.error, "AttributeError") != NULL);
 	pyimport_result_finish(&r);
+	/* an app that prints megabytes at import time: the result line is kept */
+	put(dir, "noisy.py", "print('x' * 3000000)\ndef app(environ, start_response):\n    pass\n");
+	CHECK_INT(pyimport_run("/usr/bin/python3", "noisy:app", env, dir, 10000, &r, &err), 0);
+	CHECK_INT(r.status, PYIMPORT_OK);
+	CHECK_INT(r.kind, INTERFACE_WSGI);
+	pyimport_result_finish(&r);
 	CHECK_INT(pyimport_run("/usr/bin/python3", "slow:app", env, dir, 300, &r, &err), 0);
 	CHECK_INT(r.status, PYIMPORT_TIMEOUT);
 	pyimport_result_finish(&r);
