@@ -15,6 +15,8 @@ void error_clear(struct error *err)
 	err->id = NULL;
 }
 
+static void set_message(struct error *err, const char *fmt, va_list ap) PRINTF_LIKE(2, 0);
+
 static void set_message(struct error *err, const char *fmt, va_list ap)
 {
 	vsnprintf(err->message, sizeof(err->message), fmt, ap);

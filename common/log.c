@@ -36,6 +36,9 @@ int log_use_color(int fd)
 }
 
 static void emit(enum log_level l, const char *tag, const char *color, const char *fmt, va_list ap)
+	__attribute__((format(printf, 4, 0)));
+
+static void emit(enum log_level l, const char *tag, const char *color, const char *fmt, va_list ap)
 {
 	char msg[4096];
 
