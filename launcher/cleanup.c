@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/inotify.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
 #include <unistd.h>
@@ -36,6 +37,14 @@ struct candidate {
 	bool in_use;
 };
 
+/* Who was first seen mapping or holding a segment created during the run. */
+enum holder { HOLDER_NONE, HOLDER_TREE, HOLDER_OTHER };
+
+struct known {
+	ino_t ino;
+	enum holder holder;
+};
+
 struct cleanup {
 	enum cleanup_shm_mode shm;
 	char *shm_dir;
@@ -49,6 +58,12 @@ struct cleanup {
 
 	struct seen *seen; /* the shm snapshot, sorted by name */
 	size_t n_seen;
+
+	int ino_fd;        /* inotify on shm_dir while tracking, else -1 */
+	bool tracking;     /* segments first seen used outside the tree are kept */
+	dev_t shm_dev;
+	struct known *known; /* new inodes in shm_dir and who was first seen using them */
+	size_t n_known, cap_known;
 
 	struct strbuf summary;
 	size_t count;
@@ -131,6 +146,7 @@ struct cleanup *cleanup_create(const struct cleanup_config *cfg, struct error *e
 	struct cleanup *cl = xcalloc(1, sizeof(*cl));
 	size_t i;
 
+	cl->ino_fd = -1;
 	cl->shm = cfg->shm;
 	cl->shm_dir = xstrdup(cfg->shm_dir ? cfg->shm_dir : SHM_DIR);
 	cl->owner = cfg->owner;
@@ -171,6 +187,9 @@ void cleanup_destroy(struct cleanup *cl)
 	for (i = 0; i < cl->n_seen; i++)
 		free(cl->seen[i].name);
 	free(cl->seen);
+	free(cl->known);
+	if (cl->ino_fd >= 0)
+		close(cl->ino_fd);
 	for (i = 0; i < cl->n_sockets; i++)
 		free(cl->sockets[i].path);
 	free(cl->sockets);
@@ -287,8 +306,11 @@ static bool in_snapshot(const struct cleanup *cl, const char *name, ino_t ino)
 	return s && s->ino == ino;
 }
 
-/* Marks the candidates that /proc/PID/maps shows mapped.  -1 when unreadable. */
-static int scan_maps(int procfd, const char *pid, struct candidate *c, size_t n)
+/* Called with the device and inode of every file a process maps or holds open. */
+typedef void (*file_visit_fn)(void *data, dev_t dev, ino_t ino);
+
+/* Visits the files /proc/PID/maps shows mapped.  -1 when unreadable. */
+static int visit_maps(int procfd, const char *pid, file_visit_fn fn, void *data)
 {
 	char path[64];
 	char *line = NULL;
@@ -308,23 +330,19 @@ static int scan_maps(int procfd, const char *pid, struct candidate *c, size_t n)
 	while (getline(&line, &cap, f) > 0) {
 		unsigned maj, min;
 		unsigned long long ino;
-		size_t i;
 
 		/* start-end perms offset MAJ:MIN inode path */
 		if (sscanf(line, "%*s %*s %*s %x:%x %llu", &maj, &min, &ino) != 3 || !ino)
 			continue;
-		for (i = 0; i < n; i++)
-			if (c[i].ino == (ino_t)ino && major(c[i].dev) == maj &&
-			    minor(c[i].dev) == min)
-				c[i].in_use = true;
+		fn(data, makedev(maj, min), (ino_t)ino);
 	}
 	free(line);
 	fclose(f);
 	return 0;
 }
 
-/* Marks the candidates that a process holds open. */
-static void scan_fds(int procfd, const char *pid, struct candidate *c, size_t n)
+/* Visits the files a process holds open. */
+static void visit_fds(int procfd, const char *pid, file_visit_fn fn, void *data)
 {
 	char path[64];
 	struct dirent *de;
@@ -342,19 +360,30 @@ static void scan_fds(int procfd, const char *pid, struct candidate *c, size_t n)
 	}
 	while ((de = readdir(d))) {
 		struct stat st;
-		size_t i;
 
-		if (is_dot(de->d_name) || fstatat(fd, de->d_name, &st, 0) < 0)
-			continue;
-		for (i = 0; i < n; i++)
-			if (c[i].ino == st.st_ino && c[i].dev == st.st_dev)
-				c[i].in_use = true;
+		if (!is_dot(de->d_name) && fstatat(fd, de->d_name, &st, 0) == 0)
+			fn(data, st.st_dev, st.st_ino);
 	}
 	closedir(d);
 }
 
+struct candidates {
+	struct candidate *c;
+	size_t n;
+};
+
+static void mark_candidate(void *data, dev_t dev, ino_t ino)
+{
+	struct candidates *cs = data;
+
+	for (size_t i = 0; i < cs->n; i++)
+		if (cs->c[i].ino == ino && cs->c[i].dev == dev)
+			cs->c[i].in_use = true;
+}
+
 static void mark_in_use(struct candidate *c, size_t n)
 {
+	struct candidates cs = {c, n};
 	struct dirent *de;
 	DIR *d = opendir("/proc");
 
@@ -367,15 +396,225 @@ static void mark_in_use(struct candidate *c, size_t n)
 	while ((de = readdir(d))) {
 		if (de->d_name[0] < '1' || de->d_name[0] > '9')
 			continue;
-		if (scan_maps(dirfd(d), de->d_name, c, n) < 0) {
+		if (visit_maps(dirfd(d), de->d_name, mark_candidate, &cs) < 0) {
 			for (size_t i = 0; i < n; i++)
 				if (c[i].mode & 0066)
 					c[i].in_use = true;
 			continue;
 		}
-		scan_fds(dirfd(d), de->d_name, c, n);
+		visit_fds(dirfd(d), de->d_name, mark_candidate, &cs);
 	}
 	closedir(d);
+}
+
+/* ---- which segments the tree used ---- */
+
+static struct known *find_known(const struct cleanup *cl, ino_t ino)
+{
+	for (size_t i = 0; i < cl->n_known; i++)
+		if (cl->known[i].ino == ino)
+			return &cl->known[i];
+	return NULL;
+}
+
+static struct known *add_known(struct cleanup *cl, ino_t ino)
+{
+	struct known *k = find_known(cl, ino);
+
+	if (k)
+		return k;
+	grow_array((void **)&cl->known, &cl->cap_known, cl->n_known + 1, sizeof(*cl->known));
+	k = &cl->known[cl->n_known++];
+	*k = (struct known){ino, HOLDER_NONE};
+	return k;
+}
+
+/* A process of the tree uses ino: the tree's, unless an outsider was seen first. */
+static void note_tree(void *data, dev_t dev, ino_t ino)
+{
+	struct cleanup *cl = data;
+	struct known *k;
+
+	if (dev != cl->shm_dev)
+		return;
+	k = add_known(cl, ino);
+	if (k->holder == HOLDER_NONE)
+		k->holder = HOLDER_TREE;
+}
+
+/* A process outside the tree uses ino: if nobody was seen before, it is its. */
+static void note_other(void *data, dev_t dev, ino_t ino)
+{
+	struct cleanup *cl = data;
+	struct known *k;
+
+	if (dev != cl->shm_dev || !(k = find_known(cl, ino)))
+		return;
+	if (k->holder == HOLDER_NONE)
+		k->holder = HOLDER_OTHER;
+}
+
+int cleanup_track(struct cleanup *cl, struct error *err)
+{
+	struct stat st;
+
+	if (cl->shm == CLEANUP_SHM_OFF)
+		return error_set(err, 0, "shared memory cleanup is off");
+	if (cl->ino_fd >= 0)
+		return cl->ino_fd;
+	if (stat(cl->shm_dir, &st) < 0)
+		return error_set(err, errno, "cannot examine %s", cl->shm_dir);
+	cl->ino_fd = inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
+	if (cl->ino_fd < 0)
+		return error_set(err, errno, "cannot watch %s", cl->shm_dir);
+	if (inotify_add_watch(cl->ino_fd, cl->shm_dir, IN_CREATE | IN_MOVED_TO | IN_MODIFY | IN_ONLYDIR) < 0) {
+		error_set(err, errno, "cannot watch %s", cl->shm_dir);
+		close(cl->ino_fd);
+		cl->ino_fd = -1;
+		return -1;
+	}
+	cl->shm_dev = st.st_dev;
+	cl->tracking = true;
+	return cl->ino_fd;
+}
+
+/*
+ * The processes of the tree: root's children, theirs, and so on, through
+ * /proc/PID/task/TID/children (a child is listed under the thread that
+ * forked it).  Reading a few small files per process is what keeps the
+ * look quick enough to find a segment before a short-lived creator exits.
+ * Falls back to the whole-table walk when those files are missing.
+ */
+static long tree_pids(pid_t root, pid_t **out)
+{
+	pid_t *v = NULL;
+	size_t n = 0, cap = 0, next = 0;
+	pid_t cur = root;
+
+	for (;;) {
+		char path[64];
+		struct dirent *de;
+		DIR *d;
+
+		snprintf(path, sizeof(path), "/proc/%d/task", (int)cur);
+		d = opendir(path);
+		if (!d && cur == root) {
+			free(v);
+			return cleanup_descendants(root, out);
+		}
+		while (d && (de = readdir(d))) {
+			char buf[4096], *p, *end;
+			ssize_t len;
+			int fd;
+
+			if (is_dot(de->d_name))
+				continue;
+			snprintf(path, sizeof(path), "%s/children", de->d_name);
+			fd = openat(dirfd(d), path, O_RDONLY | O_CLOEXEC);
+			if (fd < 0 && errno == ENOENT && cur == root) {
+				closedir(d);
+				free(v);
+				return cleanup_descendants(root, out);
+			}
+			if (fd < 0)
+				continue;
+			/* "PID PID ...": a list longer than the buffer is read on */
+			while ((len = read(fd, buf, sizeof(buf) - 1)) > 0) {
+				buf[len] = '\0';
+				for (p = buf; *p; p = end) {
+					long pid = strtol(p, &end, 10);
+
+					if (end == p)
+						break;
+					grow_array((void **)&v, &cap, n + 1, sizeof(*v));
+					v[n++] = (pid_t)pid;
+				}
+			}
+			close(fd);
+		}
+		if (d)
+			closedir(d);
+		if (next == n)
+			break;
+		cur = v[next++];
+	}
+	*out = v;
+	return (long)n;
+}
+
+static bool has_pid(const pid_t *v, long n, pid_t pid)
+{
+	for (long i = 0; i < n; i++)
+		if (v[i] == pid)
+			return true;
+	return false;
+}
+
+/* Adds the segments created since the snapshot that nobody was seen using yet;
+ * returns how many of those there are. */
+static size_t list_unclaimed(struct cleanup *cl)
+{
+	struct dirent *de;
+	size_t n = 0;
+	DIR *d = opendir(cl->shm_dir);
+
+	while (d && (de = readdir(d))) {
+		struct stat st;
+
+		if (is_dot(de->d_name) ||
+		    fstatat(dirfd(d), de->d_name, &st, AT_SYMLINK_NOFOLLOW) < 0 ||
+		    !S_ISREG(st.st_mode) || st.st_uid != cl->owner ||
+		    in_snapshot(cl, de->d_name, st.st_ino))
+			continue;
+		if (add_known(cl, st.st_ino)->holder == HOLDER_NONE)
+			n++;
+	}
+	if (d)
+		closedir(d);
+	return n;
+}
+
+void cleanup_observe(struct cleanup *cl, pid_t root)
+{
+	char buf[4096] __attribute__((aligned(__alignof__(struct inotify_event))));
+	char name[16];
+	struct dirent *de;
+	pid_t *pids = NULL;
+	long n, i;
+	int procfd;
+	DIR *d;
+
+	if (!cl || !cl->tracking)
+		return;
+	/* the events only say "look now": the processes tell what is new */
+	while (read(cl->ino_fd, buf, sizeof(buf)) > 0)
+		;
+	procfd = open("/proc", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (procfd < 0)
+		return;
+	/* first the tree, quickly, while a short-lived creator may still be there */
+	n = tree_pids(root, &pids);
+	for (i = 0; i < n; i++) {
+		snprintf(name, sizeof(name), "%d", (int)pids[i]);
+		visit_maps(procfd, name, note_tree, cl);
+		visit_fds(procfd, name, note_tree, cl);
+	}
+	/* then, only when a new segment is still unclaimed, every other process */
+	if (list_unclaimed(cl) && (d = fdopendir(procfd))) {
+		while ((de = readdir(d))) {
+			pid_t pid = (pid_t)atol(de->d_name);
+
+			if (pid <= 0 || has_pid(pids, n, pid))
+				continue;
+			visit_maps(dirfd(d), de->d_name, note_other, cl);
+			visit_fds(dirfd(d), de->d_name, note_other, cl);
+		}
+		closedir(d);
+		procfd = -1;
+	}
+	if (procfd >= 0)
+		close(procfd);
+	free(pids);
 }
 
 static void sweep_shm(struct cleanup *cl)
@@ -396,6 +635,12 @@ static void sweep_shm(struct cleanup *cl)
 		if (!S_ISREG(st.st_mode) || st.st_uid != cl->owner ||
 		    in_snapshot(cl, de->d_name, st.st_ino))
 			continue;
+		if (cl->tracking && find_known(cl, st.st_ino) &&
+		    find_known(cl, st.st_ino)->holder == HOLDER_OTHER) {
+			log_debug("%s/%s was first seen used by a process outside the run: kept",
+				  cl->shm_dir, de->d_name);
+			continue;
+		}
 		grow_array((void **)&c, &cap, n + 1, sizeof(*c));
 		c[n] = (struct candidate){xstrdup(de->d_name), st.st_dev, st.st_ino, st.st_size,
 					  st.st_mode, false};

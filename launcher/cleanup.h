@@ -10,9 +10,25 @@
  *   as, and (3) no process still alive maps them or holds them open
  *   (/proc/PID/maps and /proc/PID/fd of every process).  A process whose
  *   maps cannot be read counts as a user of every candidate that its mode
- *   lets other users open.  Limit: a segment created during the run by an
- *   unrelated process of the same uid that neither maps nor opens it any
- *   more is indistinguishable from a leak of the tree.
+ *   lets other users open.
+ *   While tracking (cleanup_track, which the supervisor uses), a fourth
+ *   rule applies: (4) the first process seen mapping the segment or holding
+ *   it open was one of the tree, or none was ever seen.  A segment first
+ *   seen used by a process outside the tree is kept even if nothing uses
+ *   it at the end: another program of the same uid made it during the run.
+ *   The processes are looked at whenever something is created or written
+ *   in the shm directory (an inotify watch: no wake-up while nothing
+ *   happens there), when a stop signal arrives and before orphans are
+ *   signalled; the tree first (its /proc/PID/task/TID/children links),
+ *   every other process only while a new segment is still unclaimed.
+ *   Remaining limit: a segment whose creator closed and unmapped it before
+ *   the supervisor looked (within a millisecond or so of the creation or
+ *   of the ftruncate that sizes it) is claimed by nobody, and rules (1) to
+ *   (3) alone decide: a short-lived process of the tree and an unrelated
+ *   one of the same uid cannot be told apart (fanotify would name the
+ *   creator, but needs CAP_SYS_ADMIN, which containers usually lack).
+ *   Without tracking (no inotify), rules (1) to (3) alone decide for every
+ *   segment.
  * - The Prometheus multiprocess directory: its contents (not the directory)
  *   are removed before the start and after the exit; it is created when
  *   missing.  Symbolic links inside are removed, never followed.
@@ -57,6 +73,23 @@ struct cleanup;
  */
 struct cleanup *cleanup_create(const struct cleanup_config *cfg, struct error *err);
 void cleanup_destroy(struct cleanup *cl);
+
+/*
+ * Starts tracking who uses new segments (rule 4 above): watches the shm
+ * directory.  Call before the server is forked.  Returns an fd that
+ * becomes readable when something is created there (call cleanup_observe
+ * then), or -1 with err (shm is off, no inotify): the first three rules
+ * alone decide.
+ */
+int cleanup_track(struct cleanup *cl, struct error *err);
+
+/*
+ * Notes which new segments root's descendants map or hold open now and,
+ * while one is still unclaimed, which other processes do; drains the
+ * watch fd.  Cheap while every new segment is claimed (a few /proc files
+ * per process of the tree); does nothing unless tracking.
+ */
+void cleanup_observe(struct cleanup *cl, pid_t root);
 
 /* Wipes (or creates) the Prometheus directory before the start. */
 int cleanup_prepare(struct cleanup *cl, struct error *err);

@@ -45,6 +45,7 @@ struct watch {
 
 struct supervisor {
 	const struct supervisor_config *cfg;
+	struct cleanup *cl;
 	int epfd;
 	int sfd;
 	int pidfd;
@@ -220,7 +221,10 @@ pid_t supervisor_server_pid(const struct supervisor *sv)
 
 static void kill_tree(struct supervisor *sv)
 {
-	long n = cleanup_signal_tree(sv->self, SIGKILL);
+	long n;
+
+	cleanup_observe(sv->cl, sv->self); /* the last look at what the tree maps */
+	n = cleanup_signal_tree(sv->self, SIGKILL);
 
 	if (n < 0 && !sv->server_gone)
 		n = kill(sv->server, SIGKILL) == 0;
@@ -326,6 +330,7 @@ static void server_exited(struct supervisor *sv)
 		return;
 	}
 	/* what the server left behind: a Manager after os._exit, a stray worker */
+	cleanup_observe(sv->cl, sv->self);
 	n = cleanup_signal_tree(sv->self, SIGTERM);
 	sv->orphans_termed = n > 0 ? n : 0;
 	if (n > 0)
@@ -373,6 +378,12 @@ static void on_pidfd(struct supervisor *sv, int fd, uint32_t events, void *data)
 	reap(sv);
 }
 
+/* Something was created in /dev/shm: see whether the tree uses it. */
+static void on_shm_created(struct supervisor *sv, int fd, uint32_t events, void *data)
+{
+	cleanup_observe(sv->cl, sv->self);
+}
+
 static void on_signal(struct supervisor *sv, int fd, uint32_t events, void *data)
 {
 	struct signalfd_siginfo si;
@@ -388,6 +399,8 @@ static void on_signal(struct supervisor *sv, int fd, uint32_t events, void *data
 			if (is_stop_signal(sig) && sv->phase == PHASE_RUNNING) {
 				sv->phase = PHASE_STOPPING;
 				arm_kill_timer(sv, kill_timeout(sv));
+				/* the tree is still whole: note the segments it uses */
+				cleanup_observe(sv->cl, sv->self);
 			}
 		} else if (is_stop_signal(sig) && sv->phase == PHASE_ORPHANS) {
 			log_info("%s: killing the remaining processes now",
@@ -719,6 +732,19 @@ int supervisor_run(const struct supervisor_config *cfg, struct error *err)
 	}
 	if (supervisor_watch_fd(&sv, sv.sfd, EPOLLIN, on_signal, NULL, err) < 0)
 		goto out;
+	/* which new segments the tree uses, so that only those are removed */
+	sv.cl = cl;
+	if (cfg->shm != CLEANUP_SHM_OFF) {
+		struct error terr = ERROR_INIT;
+		int wfd = cleanup_track(cl, &terr);
+
+		if (wfd < 0)
+			log_debug("%s: a new segment nothing maps at exit counts as the run's",
+				  terr.message);
+		else if (supervisor_watch_fd(&sv, wfd, EPOLLIN, on_shm_created, NULL, &terr) < 0)
+			log_debug("%s: segments are attributed to the tree at a stop only",
+				  terr.message);
+	}
 	/* orphans of the tree come to us, as they would to PID 1 */
 	if (sv.self != 1 && prctl(PR_SET_CHILD_SUBREAPER, 1) < 0) {
 		error_set(err, errno, "cannot become a child subreaper");

@@ -92,6 +92,54 @@ static void test_shm(void)
 	cleanup_destroy(cl);
 }
 
+/* tracking: a segment first used outside the tree is kept, even unused at the end */
+static void test_track(void)
+{
+	struct cleanup_config cfg = {.shm = CLEANUP_SHM_REMOVE, .shm_dir = dir, .owner = geteuid(),
+				     .quiet = true};
+	struct error err = ERROR_INIT;
+	struct cleanup *cl = cleanup_create(&cfg, &err);
+	char path[256], c;
+	int fds[2], other;
+	pid_t child;
+
+	CHECK(cl != NULL);
+	CHECK(cleanup_track(cl, &err) >= 0);
+	/* this process is outside the tree of getpid(): its segment is not the run's */
+	snprintf(path, sizeof(path), "%s/other_seg", dir);
+	other = open(path, O_CREAT | O_RDWR, 0600);
+	CHECK(other >= 0);
+	CHECK(pipe(fds) == 0);
+	child = fork();
+	if (child == 0) {
+		close(other);
+		snprintf(path, sizeof(path), "%s/tree_seg", dir);
+		if (open(path, O_CREAT | O_RDWR, 0600) < 0 || write(fds[1], "x", 1) != 1)
+			_exit(1);
+		pause();
+		_exit(0);
+	}
+	CHECK(read(fds[0], &c, 1) == 1);
+	make("unseen_seg", 100); /* nobody holds it: decided at the end, as untracked */
+	cleanup_observe(cl, getpid());
+	close(other);
+	kill(child, SIGKILL);
+	waitpid(child, NULL, 0);
+	close(fds[0]);
+	close(fds[1]);
+	cleanup_finish(cl);
+	CHECK(exists("other_seg"));
+	CHECK(!exists("tree_seg"));
+	CHECK(!exists("unseen_seg"));
+	CHECK_INT(cleanup_count(cl), 2);
+	cleanup_destroy(cl);
+
+	cfg.shm = CLEANUP_SHM_OFF;
+	cl = cleanup_create(&cfg, &err);
+	CHECK(cleanup_track(cl, &err) < 0);
+	cleanup_destroy(cl);
+}
+
 static void test_refuse_root(void)
 {
 	struct cleanup_config cfg = {.shm = CLEANUP_SHM_OFF, .prometheus_dir = "//"};
@@ -122,7 +170,8 @@ static void test_descendants(void)
 
 int main(void)
 {
-	static const char *left[] = {"old", "mapped", "psm_report", "psm_other"};
+	static const char *left[] = {"old", "mapped", "psm_report", "psm_other",
+				    "other_seg"};
 	char path[256];
 	int rc;
 
@@ -130,6 +179,7 @@ int main(void)
 		return 1;
 	RUN(test_format_size);
 	RUN(test_shm);
+	RUN(test_track);
 	RUN(test_refuse_root);
 	RUN(test_descendants);
 	rc = T_DONE();
