@@ -27,16 +27,30 @@ _deploy_run_subcommands()
 	done
 }
 
-# The options a subcommand's help mentions ("deploy-run help SUB").
+# The options of a subcommand: those of its usage line and of its option list
+# ("deploy-run help SUB").
 _deploy_run_options()
 {
-	local text w
-	text=$("$1" help "$2" 2>/dev/null) || return
-	for w in $text; do
-		w=${w#[}
-		w=${w%%[]|,.;:=)]*}
-		[[ $w == --[a-z]* ]] && printf '%s\n' "$w"
-	done | sort -u
+	"$1" help "$2" 2>/dev/null | {
+		set -f
+		local line w
+		while IFS= read -r line; do
+			case $line in
+			"Usage: "*)
+				for w in $line; do
+					w=${w#[}
+					w=${w%%[]|=]*}
+					[[ $w == -?* && $w != -- ]] && printf '%s\n' "$w"
+				done;;
+			"  -"*)
+				for w in $line; do
+					w=${w%,}
+					[[ $w == -* ]] || break
+					printf '%s\n' "${w%%=*}"
+				done;;
+			esac
+		done
+	} | sort -u
 }
 
 # Profile names (NAME of DIR/NAME.ini).
@@ -88,8 +102,11 @@ _deploy_run()
 	fi
 
 	case $prev in
-	-C | --profiles | -o | --output)
+	-C | --profiles | --directory)
 		mapfile -t COMPREPLY < <(compgen -d -- "$cur")
+		return 0;;
+	-o | --output)
+		mapfile -t COMPREPLY < <(compgen -f -- "$cur")
 		return 0;;
 	--format)
 		if [[ $sub == show ]]; then

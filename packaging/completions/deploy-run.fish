@@ -77,13 +77,26 @@ function __deploy_run_profiles
     end
 end
 
+# The options of a subcommand: those of its usage line and of its option list.
 function __deploy_run_options
     set -l sub (__deploy_run_sub)
     contains -- $sub (__deploy_run_subcommands); or set sub run
     set -l prog (__deploy_run_prog)
     command -sq -- $prog; or test -x "$prog"; or return
-    for w in (string split ' ' -- ($prog help $sub 2>/dev/null))
-        string match -r -- '--[a-z][a-z-]*' $w
+    for line in ($prog help $sub 2>/dev/null)
+        if string match -q 'Usage: *' -- $line
+            for w in (string split ' ' -- $line)
+                set w (string trim -l -c '[' -- $w)
+                set w (string replace -r '[]|=].*' '' -- $w)
+                string match -qr '^-.' -- $w; and test "$w" != --; and echo $w
+            end
+        else if string match -q '  -*' -- $line
+            for w in (string split -n ' ' -- $line)
+                set w (string trim -r -c , -- $w)
+                string match -q -- '-*' $w; or break
+                string replace -r '=.*' '' -- $w
+            end
+        end
     end | sort -u
 end
 
@@ -107,4 +120,4 @@ complete -c deploy-run -n '__deploy_run_sub; and string match -q -- "-*" (comman
 complete -c deploy-run -n '__fish_seen_subcommand_from check' -l format -x -a 'text json github junit'
 complete -c deploy-run -n '__fish_seen_subcommand_from show' -l format -x -a 'text json'
 complete -c deploy-run -n '__fish_seen_subcommand_from help' -a '(__deploy_run_subcommands)'
-complete -c deploy-run -n '__fish_seen_subcommand_from init unbundle verify-bundle' -F
+complete -c deploy-run -n '__fish_seen_subcommand_from init unbundle verify-bundle bundle' -F
