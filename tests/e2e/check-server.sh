@@ -5,6 +5,10 @@
 set -eu
 . "$(dirname "$0")/lib.sh"
 
+# the sanitizer build's settings survive the clean caller environment
+SAN_ENV=()
+for v in ASAN_OPTIONS UBSAN_OPTIONS; do [ -n "${!v:-}" ] && SAN_ENV+=("$v=${!v}"); done
+
 APP=$T/app
 mkdir -p "$APP/profiles"
 /usr/bin/python3 -m venv --without-pip "$APP/.venv"
@@ -39,7 +43,7 @@ dr() {
 	[ $# -gt 0 ] && shift
 	opts=("$@")
 	set +e
-	env -i PATH=/usr/bin:/bin HOME="$T" "${envs[@]}" "$DEPLOY_RUN" check "$PROFILE" \
+	env -i PATH=/usr/bin:/bin HOME="$T" "${SAN_ENV[@]}" "${envs[@]}" "$DEPLOY_RUN" check "$PROFILE" \
 		--only server --format json "${opts[@]}" >"$T/out" 2>"$T/err"
 	rc=$?
 	set -e
@@ -236,7 +240,7 @@ severity_is server.worker-class note
 example_venv
 for p in dev staging prod; do
 	set +e
-	env -i PATH=/usr/bin:/bin HOME="$T" "$DEPLOY_RUN" -C "$SOURCE_ROOT" check "$p" --only venv,server --format json >"$T/out" 2>"$T/err"
+	env -i PATH=/usr/bin:/bin HOME="$T" "${SAN_ENV[@]}" "$DEPLOY_RUN" -C "$SOURCE_ROOT" check "$p" --only venv,server --format json >"$T/out" 2>"$T/err"
 	rc=$?
 	set -e
 	assert_ids "$T/out"

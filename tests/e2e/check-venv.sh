@@ -5,6 +5,10 @@
 set -eu
 . "$(dirname "$0")/lib.sh"
 
+# the sanitizer build's settings survive the clean caller environment
+SAN_ENV=()
+for v in ASAN_OPTIONS UBSAN_OPTIONS; do [ -n "${!v:-}" ] && SAN_ENV+=("$v=${!v}"); done
+
 PYVER=$(/usr/bin/python3 -c 'import sys; print("%d.%d" % sys.version_info[:2])')
 APP=$T/app
 mkdir -p "$APP/profiles"
@@ -37,7 +41,7 @@ profile() {
 # dr ENV-ASSIGNMENTS... : check the venv family with a clean caller environment.
 dr() {
 	set +e
-	env -i PATH=/usr/bin:/bin HOME="$T" "$@" "$DEPLOY_RUN" check "$PROFILE" --only venv \
+	env -i PATH=/usr/bin:/bin HOME="$T" "${SAN_ENV[@]}" "$@" "$DEPLOY_RUN" check "$PROFILE" --only venv \
 		--format json >"$T/out" 2>"$T/err"
 	rc=$?
 	set -e
