@@ -16,7 +16,12 @@ const struct command commands[] = {
 	 "  --exec          replace deploy-run with the server (no supervisor)\n"
 	 "  --no-check      start without the preflight checks\n"
 	 "  --reveal        show secret values in messages\n\n"
-	 "Exit status: the server's own; 128+N when it died of signal N; 125 when\n"
+	 "With [health] path or url, deploy-run probes the server until it answers\n"
+	 "(or [health] start_timeout passes), then logs the time to ready, sends\n"
+	 "READY=1 to $NOTIFY_SOCKET (systemd Type=notify), writes [health] ready_file,\n"
+	 "and with $WATCHDOG_USEC sends WATCHDOG=1 while the probe keeps passing.\n\n"
+	 "Exit status: the server's own; 128+N when it died of signal N; 124 when the\n"
+	 "server never became ready and [health] on_timeout = stop; 125 when\n"
 	 "deploy-run refused or failed before the server started; 126 when the server\n"
 	 "is not executable; 127 when it is not found.\n"},
 	{"check", cmd_check, "check PROFILE... [--format text|json|github|junit] [--strict] [--only IDS] [--skip IDS]",
@@ -36,6 +41,29 @@ const struct command commands[] = {
 	 "server argv and environment with the source of every value. Secrets are\n"
 	 "masked unless --reveal. The text format lists the inherited process\n"
 	 "environment only with --all; JSON always has it.\n"},
+	{"probe", cmd_probe, "probe PROFILE",
+	 "Probes the server of PROFILE once: an HTTP GET of [health] path on the first\n"
+	 "bind address (0.0.0.0 and :: on loopback, unix: binds over the socket), or of\n"
+	 "[health] url, within [health] connect_timeout and timeout, expecting [health]\n"
+	 "expect (default: any 2xx). Prints one line: the verdict, the status and the\n"
+	 "time. Cheap enough for a Kubernetes exec probe or a Docker HEALTHCHECK: it\n"
+	 "loads the profile and nothing else.\n\n"
+	 "Exit status: 0 healthy, 1 unhealthy (no answer or an unexpected status),\n"
+	 "2 usage error, bad profile or no [health] path or url.\n"},
+	{"smoke", cmd_smoke, "smoke PROFILE [--timeout D] [--url PATH]... [--format text|json|junit]",
+	 "The smoke test of a deployment in one CI command: runs the preflight checks,\n"
+	 "starts the server under the supervisor, waits until it is ready (the [health]\n"
+	 "probe; without one, the first --url or / answering 2xx), GETs each URL\n"
+	 "expecting 2xx, stops the server with SIGTERM, lets the supervisor clean up,\n"
+	 "and reports each URL with its status and time.\n\n"
+	 "Options:\n"
+	 "  --timeout D     how long the server may take to become ready (default:\n"
+	 "                  [health] start_timeout), such as 20s\n"
+	 "  --url PATH      a path (or full URL) to GET once ready; repeatable;\n"
+	 "                  default: the health probe's path\n"
+	 "  --format FMT    text (default), json, junit\n\n"
+	 "Exit status: 0 everything passed; 1 a URL failed, the preflight failed, the\n"
+	 "server never became ready or did not stop cleanly; 2 usage error or bad input.\n"},
 	{"profiles", cmd_profiles, "profiles",
 	 "Lists the profiles found in the profiles directory with their stage and\n"
 	 "description.\n"},

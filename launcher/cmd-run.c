@@ -1,17 +1,24 @@
 #include "check.h"
 #include "cmd.h"
+#include "health.h"
 #include "log.h"
+#include "notify.h"
 #include "report.h"
 #include "privdrop.h"
 #include "signame.h"
 #include "supervisor.h"
 #include "strbuf.h"
 #include "util.h"
+#include "value.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <signal.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <sys/epoll.h>
+#include <sys/pidfd.h>
 #include <unistd.h>
 
 extern char **environ;
@@ -20,7 +27,7 @@ extern char **environ;
  * The preflight of run: the same checks as `check`, reported on stderr.
  * Returns 0 when the server may start.
  */
-static int preflight(struct loaded *l, bool reveal, const struct globals *g)
+int cmd_preflight(struct loaded *l, bool reveal, const struct globals *g)
 {
 	struct context ctx = {0};
 	struct report r;
@@ -111,21 +118,27 @@ static uint64_t success_signals(const struct profile *p)
 	return mask;
 }
 
-/* Runs the server under the supervisor (launcher/supervisor.h). */
-static int supervise(struct loaded *l, const struct globals *g)
+int cmd_supervise(struct loaded *l, const struct globals *g,
+		  void (*on_started)(struct supervisor *sv, pid_t server, void *data), void *data)
 {
 	const struct profile *p = l->profile;
 	struct supervisor_config cfg = {0};
 	struct strv sockets = STRV_INIT;
 	struct error err = ERROR_INIT;
-	size_t i;
+	char **envp = xcalloc(l->launch.envp.n + 1, sizeof(*envp));
+	size_t i, nenv = 0;
 	int rc;
 
 	for (i = 0; i < p->bind.n; i++)
 		if (str_starts_with(p->bind.v[i], "unix:"))
 			strv_push(&sockets, p->bind.v[i] + 5);
 	cfg.argv = l->launch.argv.v;
-	cfg.envp = strv_argv(&l->launch.envp);
+	/* deploy-run speaks to systemd for the service: the server must not */
+	for (i = 0; i < l->launch.envp.n; i++)
+		if (!notify_is_own_variable(l->launch.envp.v[i]))
+			envp[nenv++] = l->launch.envp.v[i];
+	envp[nenv] = NULL;
+	cfg.envp = envp;
 	cfg.cwd = l->launch.cwd;
 	cfg.user = p->user && *p->user ? p->user : NULL;
 	cfg.kill_timeout_ms = profile_kill_timeout_ms(p);
@@ -136,10 +149,252 @@ static int supervise(struct loaded *l, const struct globals *g)
 	cfg.pid_file = p->pid_file;
 	cfg.unix_sockets = sockets.n ? sockets.v : NULL;
 	cfg.quiet = g->verbosity < 0;
+	cfg.on_started = on_started;
+	cfg.data = data;
 	rc = supervisor_run(&cfg, &err);
 	if (error_is_set(&err))
 		cmd_print_error(&err);
 	strv_finish(&sockets);
+	free(envp);
+	return rc;
+}
+
+/*
+ * Readiness of `run` (README "Readiness"): once the server started, probe
+ * [health] on the supervisor's loop until it answers or start_timeout
+ * passes.  When ready: log the time to ready, send READY=1 and STATUS= to
+ * $NOTIFY_SOCKET, write [health] ready_file.  Then, with $WATCHDOG_USEC,
+ * probe every half interval and send WATCHDOG=1 while the probe passes.
+ * STOPPING=1 goes out when the server exits (or we stop it).
+ */
+struct readiness {
+	const struct profile *p;
+	struct health_target target;
+	bool probing;               /* [health] path or url is set */
+	struct notify notify;
+	struct health_watch *watch;
+	pid_t server;
+	int pidfd;                  /* the server's, to see it exit */
+	uint64_t watchdog_ms;       /* half of WATCHDOG_USEC, 0: none */
+	bool ready, stopping, gave_up, wrote_ready_file;
+};
+
+static void ready_notify(struct readiness *r, const char *msg)
+{
+	struct error err = ERROR_INIT;
+
+	if (notify_send(&r->notify, msg, &err) < 0)
+		log_warn("%s", err.message);
+}
+
+static void ready_stopping(struct readiness *r, const char *why)
+{
+	char *msg;
+
+	if (r->stopping)
+		return;
+	r->stopping = true;
+	msg = xasprintf("STOPPING=1\nSTATUS=stopping: %s", why);
+	ready_notify(r, msg);
+	free(msg);
+}
+
+static void on_server_exit(struct supervisor *sv, int fd, uint32_t events, void *data)
+{
+	struct readiness *r = data;
+
+	supervisor_unwatch_fd(sv, fd);
+	close(r->pidfd);
+	r->pidfd = -1;
+	ready_stopping(r, "the server exited");
+}
+
+/* Written whole under a temporary name, then renamed: readers never see half. */
+static void write_ready_file(struct readiness *r)
+{
+	const char *path = r->p->health_ready_file;
+	char *tmp, *body;
+	int fd;
+
+	if (!path || !*path)
+		return;
+	tmp = xasprintf("%s.tmp%d", path, (int)getpid());
+	body = xasprintf("%d\n", (int)r->server);
+	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0644);
+	if (fd < 0 || write(fd, body, strlen(body)) != (ssize_t)strlen(body) || close(fd) < 0 ||
+	    rename(tmp, path) < 0) {
+		log_warn("cannot write the ready file %s: %s", path, strerror(errno));
+		unlink(tmp);
+	} else {
+		r->wrote_ready_file = true;
+	}
+	free(tmp);
+	free(body);
+}
+
+static void watchdog_tick(struct supervisor *sv, void *data);
+
+static void arm_watchdog(struct supervisor *sv, struct readiness *r)
+{
+	struct error err = ERROR_INIT;
+
+	if (supervisor_add_timer(sv, r->watchdog_ms, watchdog_tick, r, &err) < 0)
+		log_warn("%s: no more WATCHDOG=1", err.message);
+}
+
+/* Without a probe the watchdog vouches for the supervisor and a live server only. */
+static void watchdog_tick(struct supervisor *sv, void *data)
+{
+	struct readiness *r = data;
+
+	if (!supervisor_server_pid(sv) || r->stopping)
+		return;
+	ready_notify(r, "WATCHDOG=1");
+	arm_watchdog(sv, r);
+}
+
+static void become_ready(struct supervisor *sv, struct readiness *r, const char *how)
+{
+	char *msg;
+
+	r->ready = true;
+	log_info("ready: %s", how);
+	msg = r->p->health_notify_mainpid
+		? xasprintf("READY=1\nMAINPID=%d\nSTATUS=ready: %s", (int)r->server, how)
+		: xasprintf("READY=1\nSTATUS=ready: %s", how);
+	ready_notify(r, msg);
+	free(msg);
+	write_ready_file(r);
+	if (r->watchdog_ms && !r->probing) {
+		ready_notify(r, "WATCHDOG=1");
+		arm_watchdog(sv, r);
+	}
+}
+
+static void on_ready(struct supervisor *sv, const struct health_result *res, uint64_t elapsed,
+		     void *data)
+{
+	struct readiness *r = data;
+	char *how = xasprintf("%s answered %d after %.3fs", r->target.display, res->status,
+			      elapsed / 1e9);
+
+	become_ready(sv, r, how);
+	free(how);
+	if (r->watchdog_ms)
+		ready_notify(r, "WATCHDOG=1");
+}
+
+static void on_not_ready(struct supervisor *sv, struct health_watch *w,
+			 const struct health_result *last, void *data)
+{
+	struct readiness *r = data;
+	char d[64], res[320];
+
+	value_format_duration(r->p->health_start_timeout_ms, d, sizeof(d));
+	if (last->status || last->error[0])
+		health_result_format(last, res, sizeof(res));
+	else
+		snprintf(res, sizeof(res), "no probe finished");
+	if (r->p->health_on_timeout == ON_TIMEOUT_WARN) {
+		log_warn("the server is not ready after %s (%s: %s); [health] on_timeout = warn: "
+			 "it keeps running and probing goes on", d, r->target.display, res);
+		return;
+	}
+	log_error("the server did not become ready within %s (%s: %s): stopping it "
+		  "(exit status %d; [health] on_timeout = warn keeps it running)",
+		  d, r->target.display, res, EXIT_NOT_READY);
+	r->gave_up = true;
+	health_watch_stop(sv, w);
+	ready_stopping(r, "not ready in time");
+	supervisor_stop(sv, SIGTERM, NULL);
+}
+
+static void on_repeat(struct supervisor *sv, const struct health_result *res, void *data)
+{
+	struct readiness *r = data;
+	char buf[320];
+
+	if (res->ok) {
+		ready_notify(r, "WATCHDOG=1");
+		return;
+	}
+	health_result_format(res, buf, sizeof(buf));
+	log_warn("health probe failed: %s: %s; WATCHDOG=1 withheld", r->target.display, buf);
+}
+
+static void readiness_started(struct supervisor *sv, pid_t server, void *data)
+{
+	struct readiness *r = data;
+	struct error err = ERROR_INIT;
+
+	r->server = server;
+	r->pidfd = (int)pidfd_open(server, 0);
+	if (r->pidfd >= 0 && supervisor_watch_fd(sv, r->pidfd, EPOLLIN, on_server_exit, r,
+						 &err) < 0) {
+		close(r->pidfd);
+		r->pidfd = -1;
+	}
+	if (!r->probing) {
+		char *how = xasprintf("%s started (pid %d; no [health] probe)",
+				      profile_server_name(r->p->server), (int)server);
+
+		become_ready(sv, r, how);
+		free(how);
+		return;
+	}
+	{
+		struct health_watch_config wc = {
+			.target = &r->target,
+			.start_timeout_ms = r->p->health_start_timeout_ms,
+			.repeat_ms = r->watchdog_ms,
+			.on_ready = on_ready,
+			.on_timeout = on_not_ready,
+			.on_repeat = on_repeat,
+			.data = r,
+		};
+
+		r->watch = health_watch_start(sv, &wc, &err);
+		if (!r->watch)
+			log_error("%s: the server runs without a health probe", err.message);
+	}
+}
+
+static int run_supervised(struct loaded *l, const struct globals *g)
+{
+	struct readiness r = {.p = l->profile, .pidfd = -1};
+	struct error err = ERROR_INIT;
+	int rc, t;
+
+	t = health_target_init(&r.target, l->profile, &err);
+	if (t < 0) {
+		cmd_print_error(&err);
+		return EXIT_REFUSED;
+	}
+	r.probing = t > 0;
+	if (notify_init(&r.notify, &err) < 0) {
+		log_warn("%s: no systemd notifications", err.message);
+		error_clear(&err);
+	}
+	r.watchdog_ms = r.notify.watchdog_usec / 2000;
+	if (r.notify.watchdog_usec && !r.watchdog_ms)
+		r.watchdog_ms = 1;
+	if (l->profile->health_ready_file && *l->profile->health_ready_file)
+		unlink(l->profile->health_ready_file); /* stale, from a run that was killed */
+	rc = cmd_supervise(l, g, readiness_started, &r);
+	ready_stopping(&r, "the server exited");
+	if (r.wrote_ready_file && unlink(l->profile->health_ready_file) < 0 && errno != ENOENT)
+		log_warn("cannot remove the ready file %s: %s", l->profile->health_ready_file,
+			 strerror(errno));
+	if (r.gave_up) {
+		rc = EXIT_NOT_READY;
+	} else if (r.probing && !r.ready && r.server) {
+		log_error("the server exited before it became ready (%s)", r.target.display);
+	}
+	health_watch_destroy(r.watch);
+	if (r.pidfd >= 0)
+		close(r.pidfd);
+	notify_finish(&r.notify);
+	health_target_finish(&r.target);
 	return rc;
 }
 
@@ -190,7 +445,7 @@ int cmd_run(int argc, char **argv, const struct globals *g)
 		cmd_unload(&l);
 		return EXIT_REFUSED;
 	}
-	if (!no_check && preflight(&l, reveal, g) < 0) {
+	if (!no_check && cmd_preflight(&l, reveal, g) < 0) {
 		cmd_unload(&l);
 		return EXIT_REFUSED;
 	}
@@ -205,7 +460,7 @@ int cmd_run(int argc, char **argv, const struct globals *g)
 		cmd_unload(&l);
 		return EXIT_NOT_EXECUTABLE;
 	}
-	rc = exec_mode ? exec_server(&l) : supervise(&l, g);
+	rc = exec_mode ? exec_server(&l) : run_supervised(&l, g);
 	cmd_unload(&l);
 	return rc;
 }

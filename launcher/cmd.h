@@ -8,6 +8,7 @@
 
 #include <stdbool.h>
 #include <stdio.h>
+#include <sys/types.h>
 
 #include "environ.h"
 #include "error.h"
@@ -15,6 +16,7 @@
 #include "profile.h"
 
 /* Exit codes of `run` (DESIGN.md): */
+#define EXIT_NOT_READY 124      /* [health] start_timeout passed, on_timeout = stop */
 #define EXIT_REFUSED 125        /* bad input or failed preflight */
 #define EXIT_NOT_EXECUTABLE 126
 #define EXIT_NOT_FOUND 127
@@ -51,6 +53,8 @@ int cmd_bundle(int argc, char **argv, const struct globals *g);
 int cmd_verify_bundle(int argc, char **argv, const struct globals *g);
 int cmd_unbundle(int argc, char **argv, const struct globals *g);
 int cmd_init(int argc, char **argv, const struct globals *g);
+int cmd_probe(int argc, char **argv, const struct globals *g);
+int cmd_smoke(int argc, char **argv, const struct globals *g);
 
 /* Prints "deploy-run: error: MESSAGE" and the pointer to help; returns EXIT_USAGE. */
 int cmd_usage_error(const char *command, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
@@ -73,5 +77,21 @@ struct loaded {
 int cmd_load(struct loaded *out, const char *name, const struct globals *g, char *const *extra,
 	     struct error *err);
 void cmd_unload(struct loaded *l);
+
+/*
+ * run's preflight: the checks of `check`, reported on stderr.  Returns 0
+ * when the server may start, -1 when it must not (the reason is printed).
+ */
+int cmd_preflight(struct loaded *l, bool reveal, const struct globals *g);
+
+/*
+ * Runs the loaded server under the supervisor as run does (cleanup, kill
+ * timeout, success signals from the profile; NOTIFY_SOCKET and WATCHDOG_*
+ * withheld from the server).  on_started (may be NULL) is the supervisor's
+ * hook, called with data.  Returns supervisor_run()'s status.
+ */
+struct supervisor;
+int cmd_supervise(struct loaded *l, const struct globals *g,
+		  void (*on_started)(struct supervisor *sv, pid_t server, void *data), void *data);
 
 #endif

@@ -151,6 +151,8 @@ const struct key_def profile_keys[] = {
 	 "A file written once the server is ready and removed at exit."},
 	{"health", "on_timeout", KT_ENUM, F(health_on_timeout), "stop", on_timeouts, 0, 0,
 	 "When the server never becomes ready: stop it and fail, or warn and keep it."},
+	{"health", "notify_mainpid", KT_BOOL, F(health_notify_mainpid), "false", NULL, 0, 0,
+	 "Send MAINPID= with the server's pid along with READY=1, so that systemd tracks the server as the service's main process. systemd then accepts later messages (WATCHDOG=1, STOPPING=1) from deploy-run only with NotifyAccess=all; by default deploy-run stays the main process."},
 
 	{"bundle", "include", KT_LIST, F(bundle_include), "", NULL, 0, 0,
 	 "Globs of files to bundle, relative to root; empty: everything not excluded."},

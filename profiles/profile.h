@@ -122,6 +122,7 @@ struct profile {
 	bool health_follow_redirects;
 	char *health_ready_file;
 	int health_on_timeout;   /* enum on_timeout */
+	bool health_notify_mainpid; /* READY=1 carries MAINPID= of the server */
 
 	/* [bundle] */
 	struct strv bundle_include;

@@ -1,0 +1,60 @@
+/*
+ * deploy-run probe PROFILE: one health probe, for a Kubernetes exec probe
+ * or a Docker HEALTHCHECK.  It stays cheap: the profile is loaded, nothing
+ * else (no environment composition, no checks); libcurl is loaded for the
+ * one request.  Prints one line; exits 0 healthy, 1 unhealthy, 2 error.
+ */
+#include "cmd.h"
+#include "health.h"
+
+#include <stdio.h>
+#include <string.h>
+
+int cmd_probe(int argc, char **argv, const struct globals *g)
+{
+	struct error err = ERROR_INIT;
+	struct health_target t;
+	struct health_result r;
+	struct profile *p;
+	const char *name = NULL;
+	char line[320];
+	int i, rc;
+
+	for (i = 1; i < argc; i++) {
+		if (strcmp(argv[i], "-h") == 0 || strcmp(argv[i], "--help") == 0) {
+			char *help[] = {"help", "probe", NULL};
+
+			return cmd_help(2, help, g);
+		} else if (argv[i][0] == '-') {
+			return cmd_usage_error("probe", "unknown option '%s' for probe", argv[i]);
+		} else if (!name) {
+			name = argv[i];
+		} else {
+			return cmd_usage_error("probe", "unexpected argument '%s'", argv[i]);
+		}
+	}
+	if (!name)
+		return cmd_usage_error("probe", "probe needs a PROFILE");
+	p = profile_load(name, g->profiles_dir, &err);
+	if (!p) {
+		cmd_print_error(&err);
+		return EXIT_USAGE;
+	}
+	rc = health_target_init(&t, p, &err);
+	if (rc == 0)
+		error_at(&err, p->path, 0, 0, "profile %s has no [health] path or url to probe",
+			 p->name);
+	if (rc <= 0 || health_probe(&t, &r, &err) < 0) {
+		cmd_print_error(&err);
+		if (rc > 0)
+			health_target_finish(&t);
+		profile_destroy(p);
+		return EXIT_USAGE;
+	}
+	health_result_format(&r, line, sizeof(line));
+	if (g->verbosity >= 0)
+		printf("%s: %s (%s)\n", r.ok ? "healthy" : "unhealthy", line, t.display);
+	health_target_finish(&t);
+	profile_destroy(p);
+	return r.ok ? 0 : 1;
+}
