@@ -132,6 +132,11 @@ static void test_requirement(void)
 	CHECK_INT(pep508_requirement_parse(&req, s, strlen(s), NULL), -1);
 	s = "pkg @ http://[::1/x";
 	CHECK_INT(pep508_requirement_parse(&req, s, strlen(s), NULL), -1);
+	/* a ']' without '[' in the host: the URL's parts are freed on that error path too */
+	s = "flask@ https://.wh];python_version<\"1\"";
+	CHECK_INT(pep508_requirement_parse(&req, s, strlen(s), &err), -1);
+	CHECK(strstr(err.message, "bad IPv6 host") != NULL);
+	CHECK(req.name == NULL && req.url == NULL);
 	s = "pkg[a b]";
 	CHECK_INT(pep508_requirement_parse(&req, s, strlen(s), NULL), -1);
 	s = "pkg===1,2";  /* one token for the tokenizer, two specifiers for SpecifierSet */
