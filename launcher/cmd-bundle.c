@@ -29,15 +29,15 @@ static int64_t source_date_epoch(void)
 }
 
 /* Prints the problems of a report; returns the exit code. */
-static int print_problems(const char *archive, const struct bundle_report *r)
+static int print_problems(const char *archive, const struct bundle_report *r, const char *then)
 {
 	size_t i;
 
 	for (i = 0; i < r->problems.n; i++)
 		fprintf(stderr, "deploy-run: %s: error: %s\n", archive, r->problems.v[i]);
 	if (r->problems.n) {
-		fprintf(stderr, "deploy-run: %s: error: verification failed (%zu problem%s)\n",
-			archive, r->problems.n, r->problems.n == 1 ? "" : "s");
+		fprintf(stderr, "deploy-run: %s: error: verification failed (%zu problem%s)%s\n",
+			archive, r->problems.n, r->problems.n == 1 ? "" : "s", then);
 		return EXIT_FINDINGS;
 	}
 	return 0;
@@ -128,7 +128,7 @@ int cmd_verify_bundle(int argc, char **argv, const struct globals *g)
 		bundle_report_finish(&r);
 		return EXIT_USAGE;
 	}
-	rc = print_problems(argv[1], &r);
+	rc = print_problems(argv[1], &r, "");
 	if (rc == 0 && g->verbosity >= 0)
 		printf("%s: OK, %zu entries match the MANIFEST (profile %s, deploy-run %s)\n",
 		       argv[1], r.entries, r.manifest.profile, r.manifest.version);
@@ -167,7 +167,7 @@ int cmd_unbundle(int argc, char **argv, const struct globals *g)
 		bundle_report_finish(&r);
 		return EXIT_USAGE;
 	}
-	rc = print_problems(file, &r);
+	rc = print_problems(file, &r, ": nothing was unpacked");
 	if (rc == 0 && g->verbosity >= 0)
 		printf("%s: verified and unpacked into %s (%zu entries, profile %s)\n", file, dir,
 		       r.entries, r.manifest.profile);
