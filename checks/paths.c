@@ -480,7 +480,13 @@ static const char *const output_words[] = {
 	"SESSION", "SESSIONS", "METRICS", "MULTIPROC", "PROMETHEUS", NULL,
 };
 
-static bool has_output_word(const char *key)
+/* Words of a variable name that mean a URL path ("/api"), not a file. */
+static const char *const url_words[] = {
+	"URL", "URI", "COOKIE", "ROUTE", "ENDPOINT", "WEBHOOK", "REDIRECT", "CALLBACK", NULL,
+};
+
+/* Whether a word of key (split at '_') is one of words. */
+static bool has_word(const char *key, const char *const *words)
 {
 	const char *s = key;
 	size_t i;
@@ -488,8 +494,8 @@ static bool has_output_word(const char *key)
 	while (*s) {
 		size_t n = strcspn(s, "_");
 
-		for (i = 0; output_words[i]; i++)
-			if (strlen(output_words[i]) == n && strncasecmp(s, output_words[i], n) == 0)
+		for (i = 0; words[i]; i++)
+			if (strlen(words[i]) == n && strncasecmp(s, words[i], n) == 0)
 				return true;
 		s += n;
 		s += *s == '_';
@@ -505,7 +511,7 @@ static bool key_ends(const char *key, const char *suffix)
 /* The kind of path a variable names; false when its name says nothing. */
 static bool env_kind(const char *key, enum kind *kind)
 {
-	bool out = has_output_word(key);
+	bool out = has_word(key, output_words);
 
 	if (key_ends(key, "_DIR") || key_ends(key, "_ROOT"))
 		*kind = out ? KIND_OUT_DIR : KIND_IN_DIR;
@@ -592,12 +598,15 @@ static void env_value(struct walk *w, const struct env_var *v, const char *file,
 {
 	enum kind kind;
 	bool named = env_kind(v->key, &kind);
+	/* FOO_DIR is a directory; FOO_PATH may as well be a URL path */
+	bool surely_file = named && !key_ends(v->key, "_PATH");
 	struct item it = {v->key, NULL, value, file, line, kind, SCOPE_ALL, false, false};
 
-	if (strstr(value, "://"))
+	if (strstr(value, "://") || has_word(v->key, url_words))
 		return;
 	if (value[0] == '/') {
-		if (!value[1] || (!named && (!top_exists(value) || strpbrk(value, " \t,;"))))
+		if (!value[1] ||
+		    (!surely_file && (!top_exists(value) || strpbrk(value, " \t,;"))))
 			return;
 	} else if (!named || !looks_relative_path(value)) {
 		return;

@@ -5,9 +5,12 @@
  * workdir, venv, [env] files, [cleanup] pid_file and prometheus_dir,
  * [health] ready_file, [checks] wheelhouse, [server] access_log, unix:
  * binds and the path options of [server] args) and at the variables of the
- * composed environment that the deployment itself sets or declares: those
- * whose name ends in _PATH, _DIR, _FILE, _ROOT or _SOCKET, and those whose
- * value is an absolute path.  It reports
+ * composed environment that the deployment itself sets or declares ([vars],
+ * the .env files, a process variable named in [env] required or overriding
+ * one of those): those whose name ends in _DIR, _FILE, _ROOT or _SOCKET, and
+ * those (_PATH included, often a URL path) whose value is an absolute path
+ * whose first directory exists here.  Names with a URL word (URL, COOKIE,
+ * ROUTE, ...) are never paths.  It reports
  *
  *   path.missing          an input that does not exist, an output whose
  *                         directory does not exist, or a path the runtime

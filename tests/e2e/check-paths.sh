@@ -87,6 +87,12 @@ assert_ids "$T/out" path.missing path.missing
 has_finding path.missing "$T/p/missing-pid.ini" "$(line_of "$T/p/missing-pid.ini" pid_file)"
 has_finding path.missing "$T/p/missing-pid.ini" "$(line_of "$T/p/missing-pid.ini" bind)"
 
+# a search path: each part is checked
+profile search production "[vars]" "PLUGIN_PATH = /usr:$T/nope:$APP"
+run_paths search
+assert_ids "$T/out" path.missing
+message_has "PLUGIN_PATH: path $T/nope does not exist"
+
 # a directory where a file is expected
 profile not-a-file production "[vars]" "CONFIG_FILE = $APP"
 run_paths not-a-file
@@ -152,7 +158,7 @@ else
 fi
 
 # --- path.relative-to-cwd ---
-printf 'APP_NAME=x\nLOG_FILE=logs/app.log\nMAX_PATH=260\nAPI_ROOT_URL=/api/v1\n' >"$APP/.env"
+printf 'APP_NAME=x\nLOG_FILE=logs/app.log\nMAX_PATH=260\nAPI_ROOT_URL=/api/v1\nMETRICS_PATH=/metrics\nSESSION_COOKIE_PATH=/usr/app\n' >"$APP/.env"
 profile relative production "[env]" "files = .env"
 run_paths relative
 check "a warning alone exits 0" [ "$rc" = 0 ]
