@@ -31,27 +31,6 @@ run_paths() {
 	run_dr check "$T/p/$name.ini" --format json --only path "$@"
 }
 
-# line_of FILE TEXT: the number of the first line of FILE containing TEXT.
-line_of() { grep -nF -- "$2" "$1" | head -n1 | cut -d: -f1; }
-
-# has_finding ID FILE LINE [SEVERITY]: $T/out holds that finding ("" FILE: none).
-has_finding() {
-	if $PY - "$T/out" "$@" <<'EOF'; then pass; else fail "no finding $* in:"; cat "$T/out" >&2; fi
-import json, sys
-d = json.load(open(sys.argv[1]))
-fid, file, line = sys.argv[2], sys.argv[3] or None, sys.argv[4]
-sev = sys.argv[5] if len(sys.argv) > 5 else None
-line = int(line) if line else None
-ok = any(f["id"] == fid and f["file"] == file and f["line"] == line
-         and (sev is None or f["severity"] == sev) for f in d["findings"])
-sys.exit(0 if ok else 1)
-EOF
-}
-
-# message_has TEXT / message_lacks TEXT: in the messages of $T/out.
-message_has() { check "message has '$1'" grep -qF -- "$1" "$T/out"; }
-message_lacks() { check "message lacks '$1'" bash -c "! grep -qF -- '$1' '$T/out'"; }
-
 # --- clean: no path finding, exit 0 ---
 profile clean production "[vars]" "DATA_DIR = $APP/webapp" "[cleanup]" "pid_file = $T/app.pid"
 run_paths clean
