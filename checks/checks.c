@@ -1,6 +1,8 @@
 #include "check.h"
 #include "env.h"
 #include "paths.h"
+#include "records.h"
+#include "requirements.h"
 #include "server.h"
 #include "venv.h"
 #include "util.h"
@@ -13,6 +15,8 @@ const struct check_def checks_table[] = {
 	{"env", env_file_ids, env_check_files},
 	{"env", env_var_ids, env_check_vars},
 	{"env", env_app_ids, env_check_app},
+	{"req", requirements_ids, requirements_check},
+	{"req", records_ids, records_check},
 	{"path", paths_value_ids, paths_check_values},
 	{"path", paths_source_ids, paths_check_source},
 	{"server", server_ids, server_check},

@@ -1,0 +1,555 @@
+#include "requirements.h"
+#include "fileio.h"
+#include "path.h"
+#include "pep440.h"
+#include "strbuf.h"
+#include "util.h"
+#include "venv.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+const char *const requirements_ids[] = {
+	"req.file-missing",
+	"req.parse",
+	"req.unpinned",
+	"req.no-hash",
+	"req.not-installed",
+	"req.version-mismatch",
+	"req.not-locked",
+	"req.dependency-conflict",
+	NULL,
+};
+
+static const char *caller_lookup(const char *name, void *data)
+{
+	return environ_process_value(data, name);
+}
+
+int requirements_load_lock(const struct context *ctx, struct lockfile *lf, struct error *err)
+{
+	return lockfile_load(lf, ctx->profile->requirements, caller_lookup,
+			     (void *)ctx->caller_env, err);
+}
+
+char *requirements_venv_python(const char *venv)
+{
+	_cleanup_free_ char *cfg = path_join(venv, "pyvenv.cfg");
+	_cleanup_free_ char *buf = NULL;
+	struct error err = ERROR_INIT;
+	char *version;
+	size_t len;
+
+	if (file_read(cfg, 1 << 20, &buf, &len, NULL, &err) < 0)
+		return NULL;
+	version = venv_cfg_get(buf, "version", NULL);
+	if (!version)
+		version = venv_cfg_get(buf, "version_info", NULL);
+	return version;
+}
+
+bool requirements_seeded_by_venv(const char *normalized, const char *python)
+{
+	long major = 3, minor = 12;
+
+	if (str_eq(normalized, "pip"))
+		return true;
+	if (!str_eq(normalized, "setuptools"))
+		return false;
+	if (python && sscanf(python, "%ld.%ld", &major, &minor) != 2)
+		return false;
+	return major == 3 && minor < 12;
+}
+
+/* ---- pip check ---- */
+
+struct pkg {
+	const struct dist *dist;
+	struct pep440_version version;
+	bool version_ok;
+	struct pep508_requirement *deps;
+	size_t ndeps;
+	bool in_set;  /* pip's package_set holds it */
+};
+
+static void add_problem(struct requirements_problems *out, enum requirements_problem_kind kind,
+			const struct dist *d, const char *dep, char *requirement,
+			const struct dist *installed)
+{
+	struct requirements_problem *p;
+
+	grow_array((void **)&out->v, &out->cap, out->n + 1, sizeof(*out->v));
+	p = &out->v[out->n++];
+	p->kind = kind;
+	p->dist = d;
+	p->dep = dep ? xstrdup(dep) : NULL;
+	p->requirement = requirement;
+	p->installed = installed;
+}
+
+/* Dependencies as pip's iter_dependencies(extras=()) yields them; -1 and why when it raises. */
+static int load_deps(struct pkg *k, const struct pep508_env *env, char **why)
+{
+	const struct strv *req = &k->dist->md.requires;
+	struct error err = ERROR_INIT;
+	size_t i;
+
+	if (k->dist->error) {
+		*why = xstrdup(k->dist->error);
+		return -1;
+	}
+	k->deps = xcalloc(req->n + 1, sizeof(*k->deps));
+	for (i = 0; i < req->n; i++) {
+		struct pep508_requirement *q = &k->deps[k->ndeps];
+		int on = 1;
+
+		if (pep508_requirement_parse(q, req->v[i], strlen(req->v[i]), &err) < 0) {
+			*why = xasprintf("invalid Requires-Dist '%s': %s", req->v[i], err.message);
+			return -1;
+		}
+		if (q->marker)
+			on = pep508_marker_evaluate(q->marker, env, &err);
+		if (on < 0) {
+			*why = xasprintf("Requires-Dist '%s': %s", req->v[i], err.message);
+			pep508_requirement_finish(q);
+			return -1;
+		}
+		if (on)
+			k->ndeps++;
+		else
+			pep508_requirement_finish(q);
+	}
+	return 0;
+}
+
+static const struct pkg *find_pkg(const struct pkg *pkgs, size_t n, const char *normalized)
+{
+	size_t lo = 0, hi = n;
+
+	/* the set is sorted by normalised name: binary search, then the first of a run */
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (strcmp(pkgs[mid].dist->normalized, normalized) < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	for (; lo < n && str_eq(pkgs[lo].dist->normalized, normalized); lo++)
+		if (pkgs[lo].in_set)
+			return &pkgs[lo];
+	return NULL;
+}
+
+static bool satisfied(const struct pep508_requirement *q, const struct pkg *dep)
+{
+	struct error err = ERROR_INIT;
+
+	if (!dep->version_ok)
+		return q->specset.n == 0;
+	return pep440_specset_contains(&q->specset, &dep->version, PEP440_PRE_ALLOW, &err) == 1;
+}
+
+void requirements_pip_check(const struct dist_set *set, const struct pep508_env *env,
+			    struct requirements_problems *out)
+{
+	struct pep508_env e;
+	struct pkg *pkgs = xcalloc(set->n + 1, sizeof(*pkgs));
+	size_t i, j;
+	int pass;
+
+	memset(out, 0, sizeof(*out));
+	memset(&e, 0, sizeof(e));
+	for (i = 0; i < PEP508_NVARS; i++)
+		e.values[i] = (char *)(i == PEP508_EXTRA ? "" : env->values[i] ? env->values[i] : "");
+	for (i = 0; i < set->n; i++) {
+		struct pkg *k = &pkgs[i];
+		struct error err = ERROR_INIT;
+		char *why = NULL;
+
+		k->dist = &set->d[i];
+		if (i && str_eq(set->d[i - 1].normalized, k->dist->normalized))
+			continue; /* importlib.metadata yields a name once */
+		if (load_deps(k, &e, &why) < 0) {
+			add_problem(out, REQUIREMENTS_BROKEN, k->dist, NULL, why, NULL);
+			continue;
+		}
+		k->in_set = true;
+		k->version_ok = k->dist->version &&
+				pep440_version_parses(&k->version, k->dist->version, &err) == 0;
+	}
+	/* pip prints every missing dependency first, then the conflicts */
+	for (pass = 0; pass < 2; pass++) {
+		for (i = 0; i < set->n; i++) {
+			const struct pkg *k = &pkgs[i];
+
+			if (!k->in_set)
+				continue;
+			for (j = 0; j < k->ndeps; j++) {
+				const struct pep508_requirement *q = &k->deps[j];
+				_cleanup_free_ char *name = pep440_canonicalize_name(q->name,
+										     strlen(q->name));
+				const struct pkg *dep = find_pkg(pkgs, set->n, name);
+
+				if (!dep && pass == 0)
+					add_problem(out, REQUIREMENTS_MISSING, k->dist, name, NULL,
+						    NULL);
+				else if (dep && pass == 1 && !satisfied(q, dep))
+					add_problem(out, REQUIREMENTS_CONFLICT, k->dist, name,
+						    pep508_requirement_str(q), dep->dist);
+			}
+		}
+	}
+	for (i = 0; i < set->n; i++) {
+		for (j = 0; j < pkgs[i].ndeps; j++)
+			pep508_requirement_finish(&pkgs[i].deps[j]);
+		free(pkgs[i].deps);
+		if (pkgs[i].version_ok)
+			pep440_version_finish(&pkgs[i].version);
+	}
+	free(pkgs);
+}
+
+void requirements_problems_finish(struct requirements_problems *p)
+{
+	size_t i;
+
+	if (!p)
+		return;
+	for (i = 0; i < p->n; i++) {
+		free(p->v[i].dep);
+		free(p->v[i].requirement);
+	}
+	free(p->v);
+	memset(p, 0, sizeof(*p));
+}
+
+/* ---- the check ---- */
+
+struct lock_entry {
+	const struct reqfile_req *req;
+	bool applies;    /* its marker holds for the venv's interpreter */
+};
+
+struct state {
+	const struct context *ctx;
+	struct report *r;
+	bool strict;     /* staging and production: errors, else warnings */
+	struct lockfile lf;
+	struct lock_entry *entries;
+	struct dist_set set;
+	bool have_set;
+	char *python;
+	struct pep508_env env;
+};
+
+static enum severity rated(const struct state *s)
+{
+	return s->strict ? SEVERITY_ERROR : SEVERITY_WARNING;
+}
+
+/* The lock entry that applies for a name (a requirement before a constraint), or NULL. */
+static const struct lock_entry *lock_entry(const struct state *s, const char *normalized,
+					   bool constraints)
+{
+	const struct lock_entry *c = NULL;
+	size_t i;
+
+	for (i = 0; i < s->lf.n_reqs; i++) {
+		const struct reqfile_req *q = s->entries[i].req;
+
+		if (!s->entries[i].applies || !str_eq(q->normalized, normalized))
+			continue;
+		if (!q->constraint)
+			return &s->entries[i];
+		if (!c)
+			c = &s->entries[i];
+	}
+	return constraints ? c : NULL;
+}
+
+static bool lock_names(const struct state *s, const char *normalized)
+{
+	size_t i;
+
+	for (i = 0; i < s->lf.n_reqs; i++)
+		if (str_eq(s->lf.reqs[i].normalized, normalized))
+			return true;
+	return false;
+}
+
+static bool is_vcs(const char *url)
+{
+	static const char *const vcs[] = {"git+", "hg+", "svn+", "bzr+"};
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(vcs); i++)
+		if (str_starts_with(url, vcs[i]))
+			return true;
+	return false;
+}
+
+static bool is_local_dir(const struct reqfile_req *q, const char *lockdir)
+{
+	const char *u = q->url;
+	struct stat st;
+	_cleanup_free_ char *p = NULL;
+
+	if (str_starts_with(u, "file://"))
+		u += 7;
+	else if (strstr(u, "://"))
+		return false;
+	p = u[0] == '/' ? xstrdup(u) : path_join(lockdir, u);
+	return stat(p, &st) == 0 && S_ISDIR(st.st_mode);
+}
+
+/* pip's --require-hashes rules (operations/prepare.py _get_linked_req_hashes, req_install). */
+static void check_pins(struct state *s)
+{
+	_cleanup_free_ char *lockdir = path_dirname(s->ctx->profile->requirements);
+	size_t i;
+
+	for (i = 0; i < s->lf.n_reqs; i++) {
+		const struct reqfile_req *q = &s->lf.reqs[i];
+		const char *name = q->name ? q->name : q->url;
+
+		if (q->constraint)
+			continue;
+		if (q->editable) {
+			report_add(s->r, "req.unpinned", rated(s), q->file, q->line,
+				   "install the project as a built wheel pinned with == and --hash, "
+				   "or keep editables in a development-only requirement file",
+				   "%s is an editable requirement: pip --require-hashes refuses it "
+				   "(there is no single file to pin and hash)", q->text);
+		} else if (q->url && is_vcs(q->url)) {
+			report_add(s->r, "req.no-hash", rated(s), q->file, q->line,
+				   "build a wheel from that revision and require it by name==version "
+				   "with its --hash=sha256:...",
+				   "%s is a version-control URL: it cannot carry a hash, and pip "
+				   "--require-hashes refuses it", q->text);
+		} else if (q->url && is_local_dir(q, lockdir)) {
+			report_add(s->r, "req.no-hash", rated(s), q->file, q->line,
+				   "build a wheel of the directory and require it by name==version "
+				   "with its --hash=sha256:...",
+				   "%s is a local directory: it cannot be hashed, and pip "
+				   "--require-hashes refuses it", q->text);
+		} else if (q->url && !q->hashes.n) {
+			report_add(s->r, "req.no-hash", rated(s), q->file, q->line,
+				   "add --hash=sha256:DIGEST of the file the URL names "
+				   "(pip hash FILE prints it)",
+				   "%s is a URL without --hash: pip --require-hashes refuses it",
+				   q->text);
+		} else if (!q->url && !q->pinned) {
+			report_add(s->r, "req.unpinned", rated(s), q->file, q->line,
+				   "pin it to one version with == (pip-compile --generate-hashes "
+				   "writes such a lock)",
+				   "%s is not pinned to one version (%s): pip --require-hashes needs "
+				   "== or === without a wildcard", name,
+				   q->specifier[0] ? q->specifier : "no version specifier");
+		} else if (!q->url && !q->hashes.n) {
+			report_add(s->r, "req.no-hash", rated(s), q->file, q->line,
+				   "add --hash=sha256:DIGEST for each file of that version "
+				   "(pip-compile --generate-hashes, or pip hash FILE)",
+				   "%s has no --hash: pip --require-hashes refuses it, and nothing "
+				   "proves the file installed is the one reviewed", q->text);
+		}
+	}
+}
+
+static void check_installed(struct state *s)
+{
+	size_t i;
+
+	for (i = 0; i < s->lf.n_reqs; i++) {
+		const struct reqfile_req *q = s->entries[i].req;
+		const struct dist *d;
+		struct pep440_specset spec = PEP440_SPECSET_INIT;
+		struct pep440_version v = {0};
+		struct error err = ERROR_INIT;
+		int in;
+
+		if (q->constraint || !q->normalized || !s->entries[i].applies ||
+		    lock_entry(s, q->normalized, false) != &s->entries[i])
+			continue;
+		d = dist_set_find(&s->set, q->normalized);
+		if (!d) {
+			report_add(s->r, "req.not-installed", SEVERITY_ERROR, q->file, q->line,
+				   "install the lock: VENV/bin/pip install --require-hashes -r "
+				   "REQUIREMENTS (or rebuild the venv from it)",
+				   "%s is in the lock but not installed in the virtualenv %s",
+				   q->name, s->ctx->profile->venv);
+			continue;
+		}
+		if (q->url || !d->version || pep440_specset_parse(&spec, q->specifier,
+								   strlen(q->specifier), &err) < 0)
+			continue;
+		in = pep440_version_parses(&v, d->version, &err) < 0 ? 0 :
+		     pep440_specset_contains(&spec, &v, PEP440_PRE_ALLOW, &err);
+		if (in != 1)
+			report_add(s->r, "req.version-mismatch", SEVERITY_ERROR, q->file, q->line,
+				   "reinstall from the lock (pip install --require-hashes -r ...), or "
+				   "update the lock if the installed version is the one wanted",
+				   "%s: the lock says %s, the virtualenv has %s %s (%s)", q->name,
+				   q->specifier[0] ? q->specifier : "any version", d->name,
+				   d->version, d->path);
+		pep440_specset_finish(&spec);
+		pep440_version_finish(&v);
+	}
+}
+
+static void check_not_locked(struct state *s, const char *lockfile)
+{
+	size_t i;
+
+	for (i = 0; i < s->set.n; i++) {
+		const struct dist *d = &s->set.d[i];
+
+		if (lock_names(s, d->normalized) ||
+		    requirements_seeded_by_venv(d->normalized, s->python) ||
+		    (i && str_eq(s->set.d[i - 1].normalized, d->normalized)))
+			continue;
+		report_add(s->r, "req.not-locked", rated(s), lockfile, 0,
+			   "add it to the lock with == and --hash (pip-compile lists every "
+			   "transitive dependency), or uninstall it",
+			   "%s %s is installed in the virtualenv (%s) but not in the lock: its version "
+			   "is whatever pip picked that day", d->name, d->version ? d->version : "?",
+			   d->path);
+	}
+}
+
+/* Where to point a pip check problem: the lock line of name, or the lock itself. */
+static void lock_loc(const struct state *s, const char *normalized, const char **file, int *line)
+{
+	const struct lock_entry *e = lock_entry(s, normalized, true);
+
+	*file = e ? e->req->file : s->lf.files.n ? s->lf.files.v[0] : NULL;
+	*line = e ? e->req->line : 0;
+}
+
+static void check_pip(struct state *s)
+{
+	struct requirements_problems probs;
+	size_t i;
+
+	requirements_pip_check(&s->set, &s->env, &probs);
+	for (i = 0; i < probs.n; i++) {
+		const struct requirements_problem *p = &probs.v[i];
+		const struct dist *d = p->dist;
+		_cleanup_free_ char *meta = path_join(d->path, d->egg_info ? "PKG-INFO" : "METADATA");
+		const char *file;
+		int line;
+
+		switch (p->kind) {
+		case REQUIREMENTS_MISSING:
+			lock_loc(s, d->normalized, &file, &line);
+			report_add(s->r, "req.dependency-conflict", SEVERITY_ERROR,
+				   file ? file : meta, line,
+				   "add the dependency to the lock (pinned, with --hash) and install it",
+				   "%s %s requires %s, which is not installed.", d->normalized,
+				   d->version, p->dep);
+			break;
+		case REQUIREMENTS_CONFLICT:
+			lock_loc(s, p->dep, &file, &line);
+			report_add(s->r, "req.dependency-conflict", SEVERITY_ERROR,
+				   file ? file : meta, line,
+				   "pin a version of the dependency that satisfies the requirement "
+				   "(or a version of the requirer that accepts it), then reinstall",
+				   "%s %s has requirement %s, but you have %s %s.", d->normalized,
+				   d->version, p->requirement, p->dep, p->installed->version);
+			break;
+		case REQUIREMENTS_BROKEN:
+			report_add(s->r, "req.dependency-conflict", SEVERITY_ERROR, d->path, 0,
+				   "reinstall the distribution (pip install --force-reinstall "
+				   "--no-deps --require-hashes ...)",
+				   "Error parsing requirements for %s: %s", d->normalized,
+				   p->requirement);
+			break;
+		}
+	}
+	requirements_problems_finish(&probs);
+}
+
+static void finish_state(struct state *s)
+{
+	free(s->entries);
+	lockfile_finish(&s->lf);
+	if (s->have_set)
+		dist_set_finish(&s->set);
+	free(s->python);
+	pep508_env_finish(&s->env);
+}
+
+static bool marker_applies(const struct reqfile_req *q, const struct pep508_env *env)
+{
+	struct pep508_marker *m;
+	struct error err = ERROR_INIT;
+	int on;
+
+	if (!q->marker)
+		return true;
+	m = pep508_marker_parse(q->marker, strlen(q->marker), &err);
+	if (!m)
+		return true;
+	on = pep508_marker_evaluate(m, env, &err);
+	pep508_marker_destroy(m);
+	return on != 0;
+}
+
+void requirements_check(const struct context *ctx, struct report *r)
+{
+	const struct profile *p = ctx->profile;
+	struct state s;
+	struct error err = ERROR_INIT;
+	struct stat st;
+	size_t i;
+
+	if (!p->requirements)
+		return;
+	memset(&s, 0, sizeof(s));
+	s.ctx = ctx;
+	s.r = r;
+	s.strict = p->stage != STAGE_DEVELOPMENT;
+	pep508_env_init(&s.env);
+	if (stat(p->requirements, &st) < 0 || !S_ISREG(st.st_mode)) {
+		struct profile_loc loc = profile_loc(p, "app", "requirements");
+
+		report_add(r, "req.file-missing", SEVERITY_ERROR, loc.file, loc.line,
+			   "write the lock (pip-compile --generate-hashes requirements.in) or fix "
+			   "[app] requirements",
+			   "the requirement file %s %s", p->requirements,
+			   stat(p->requirements, &st) < 0 ? "does not exist" : "is not a regular file");
+		finish_state(&s);
+		return;
+	}
+	if (requirements_load_lock(ctx, &s.lf, &err) < 0) {
+		bool missing = err.errnum == ENOENT;
+
+		report_add(r, missing ? "req.file-missing" : "req.parse", SEVERITY_ERROR,
+			   err.file[0] ? err.file : p->requirements, err.line,
+			   missing ? "create the included file or fix the -r/-c line"
+				   : "fix the line: pip install -r would refuse the file the same way",
+			   "%s", err.message);
+		finish_state(&s);
+		return;
+	}
+	s.python = requirements_venv_python(p->venv);
+	if (s.python) {
+		pep508_env_finish(&s.env);
+		pep508_env_init_host(&s.env, s.python, &err);
+	}
+	s.entries = xcalloc(s.lf.n_reqs + 1, sizeof(*s.entries));
+	for (i = 0; i < s.lf.n_reqs; i++) {
+		s.entries[i].req = &s.lf.reqs[i];
+		s.entries[i].applies = !s.python || marker_applies(&s.lf.reqs[i], &s.env);
+	}
+	check_pins(&s);
+	if (s.python && dist_scan_venv(&s.set, p->venv, &err) == 0) {
+		s.have_set = true;
+		check_installed(&s);
+		check_not_locked(&s, s.lf.files.v[0]);
+		check_pip(&s);
+	}
+	finish_state(&s);
+}
