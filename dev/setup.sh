@@ -21,7 +21,7 @@ packages=(
 	curl procps util-linux iproute2 tini systemd
 	# benchmarks, fuzzing, documentation, packaging
 	hyperfine clang libclang-rt-14-dev valgrind scdoc man-db
-	dpkg-dev debhelper fakeroot bash-completion zsh fish
+	dpkg-dev debhelper fakeroot bash-completion zsh fish python3-yaml
 )
 missing=()
 for p in "${packages[@]}"; do

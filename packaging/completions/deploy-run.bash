@@ -109,11 +109,10 @@ _deploy_run()
 		mapfile -t COMPREPLY < <(compgen -f -- "$cur")
 		return 0;;
 	--format)
-		if [[ $sub == show ]]; then
-			cands=(text json)
-		else
-			cands=(text json github junit)
-		fi
+		# the formats its usage line names: "[--format text|json|...]"
+		local usage re='--format ([a-z|]+)'
+		usage=$("$prog" help "$sub" 2>/dev/null | head -n 1)
+		[[ $usage =~ $re ]] && cands=(${BASH_REMATCH[1]//|/ })
 		mapfile -t COMPREPLY < <(compgen -W "${cands[*]}" -- "$cur")
 		return 0;;
 	--only | --skip)

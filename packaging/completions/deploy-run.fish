@@ -117,7 +117,14 @@ complete -c deploy-run -n 'not __deploy_run_sub' -a '(__deploy_run_subcommands)'
 complete -c deploy-run -n 'not __deploy_run_sub' -a '(__deploy_run_profiles)' -d profile
 complete -c deploy-run -n '__deploy_run_takes_profile' -a '(__deploy_run_profiles)' -d profile
 complete -c deploy-run -n '__deploy_run_sub; and string match -q -- "-*" (commandline -ct)' -a '(__deploy_run_options)'
-complete -c deploy-run -n '__fish_seen_subcommand_from check' -l format -x -a 'text json github junit'
-complete -c deploy-run -n '__fish_seen_subcommand_from show' -l format -x -a 'text json'
+# the formats the subcommand's usage line names: "[--format text|json|...]"
+function __deploy_run_formats
+    set -l prog (__deploy_run_prog)
+    command -sq -- $prog; or test -x "$prog"; or return
+    set -l usage ($prog help (__deploy_run_sub) 2>/dev/null)[1]
+    string split '|' -- (string match -r --groups-only -- '--format ([a-z|]+)' $usage)
+end
+
+complete -c deploy-run -n '__deploy_run_sub' -l format -x -a '(__deploy_run_formats)'
 complete -c deploy-run -n '__fish_seen_subcommand_from help' -a '(__deploy_run_subcommands)'
 complete -c deploy-run -n '__fish_seen_subcommand_from init unbundle verify-bundle bundle' -F

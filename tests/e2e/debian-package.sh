@@ -18,6 +18,19 @@ if dpkg-query -W -f='${Status}' deploy-run 2>/dev/null | grep -q "ok installed";
 	exit 77
 fi
 
+# dpkg_wait ARGS...: dpkg, retried for up to 5 minutes while another dpkg or
+# apt holds the dpkg lock (set-up scripts may be installing packages).
+dpkg_wait() {
+	local i
+	for i in $(seq 1 150); do
+		if dpkg "$@" >"$T/dpkg.log" 2>&1; then return 0; fi
+		grep -q "lock" "$T/dpkg.log" || break
+		sleep 2
+	done
+	cat "$T/dpkg.log" >&2
+	return 1
+}
+
 # a copy of the tree as it is, without build directories, venvs and wheels
 src=$T/deploy-run-0.1.0
 mkdir -p "$src"
@@ -41,9 +54,8 @@ for f in ./usr/bin/deploy-run ./usr/share/man/man1/deploy-run.1.gz \
 	check "the package holds $f" grep -q " $f\$" "$T/contents"
 done
 
-at_exit 'dpkg -r deploy-run >/dev/null 2>&1'
-if ! dpkg -i "$deb" >"$T/install.log" 2>&1; then
-	cat "$T/install.log" >&2
+at_exit 'dpkg_wait -r deploy-run'
+if ! dpkg_wait -i "$deb"; then
 	fail "dpkg -i failed"
 	finish
 fi
@@ -62,6 +74,15 @@ got=$(cd "$T/app" && bash -c '. /usr/share/bash-completion/completions/deploy-ru
 COMP_WORDS=(deploy-run check p); COMP_CWORD=2; _deploy_run; echo "${COMPREPLY[*]}"')
 check "the installed bash completion completes a profile name" [ "$got" = prod ]
 
-dpkg -r deploy-run >"$T/remove.log" 2>&1 || { cat "$T/remove.log" >&2; fail "dpkg -r failed"; }
+# the systemd unit shipped as an example verifies against the installed binary
+unit=/usr/share/doc/deploy-run/examples/deploy-run@.service
+check "the package ships the systemd unit" test -f "$unit"
+if command -v systemd-analyze >/dev/null; then
+	cp "$unit" "$T/deploy-run@prod.service"
+	out=$(systemd-analyze verify "$T/deploy-run@prod.service" 2>&1 | grep -v "Documentation\|man " || true)
+	check "systemd-analyze verify accepts the unit: $out" [ -z "$out" ]
+fi
+
+dpkg_wait -r deploy-run || fail "dpkg -r failed"
 check "dpkg -r removes the binary" [ ! -e /usr/bin/deploy-run ]
 finish

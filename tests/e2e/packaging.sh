@@ -62,6 +62,7 @@ expect_completion "qa " "$T" -C other --profiles conf show ""
 expect_completion "--format " "$T" check --fo
 expect_completion "github json junit text " "$T" check --format ""
 expect_completion "json text " "$T" show --format ""
+expect_completion "json junit text " "$T" smoke --format ""
 expect_completion "--exec --no-check --reveal " "$T" run -
 expect_completion "--exec --no-check --reveal " "$T/app" prod -
 expect_completion "--force " "$T" init -
@@ -79,9 +80,53 @@ if command -v fish >/dev/null; then
 		"source '$P/completions/deploy-run.fish'; complete -C 'deploy-run check '" | cut -f1 |
 		sort | tr '\n' ' ')
 	check "fish completes profile names: $got" [ "$got" = "dev prod " ]
+	got=$(cd "$T/app" && PATH="$(dirname "$DEPLOY_RUN"):$PATH" fish -c \
+		"source '$P/completions/deploy-run.fish'; complete -C 'deploy-run show --format '" |
+		cut -f1 | sort | tr '\n' ' ')
+	check "fish completes the formats of show: $got" [ "$got" = "json text " ]
 else
 	echo "fish is not installed: not parsed"
 fi
+
+# ---- deployment examples ----
+# Their timeouts follow the example's prod profile: systemd's TimeoutStopSec
+# and Kubernetes' terminationGracePeriodSeconds (minus preStop) must exceed
+# the effective kill_timeout, itself above graceful_timeout.
+check "the deployment examples agree with profiles/prod.ini" $PY - "$SOURCE_ROOT" <<'PYEOF'
+import configparser, re, sys, yaml
+root = sys.argv[1]
+cfg = configparser.ConfigParser(inline_comment_prefixes=(";",), interpolation=None)
+cfg.read([root + "/profiles/base.ini", root + "/profiles/prod.ini"])
+def secs(v):
+    return sum(int(n) * {"": 1, "s": 1, "m": 60, "h": 3600}[u] for n, u in re.findall(r"(\d+)(h|m|s|)", v))
+graceful = secs(cfg.get("server", "graceful_timeout", fallback="30s"))
+kill = secs(cfg.get("cleanup", "kill_timeout", fallback="0")) or graceful + 5
+unit = open(root + "/packaging/systemd/deploy-run@.service").read()
+stop = secs(re.search(r"^TimeoutStopSec=(\S+)", unit, re.M).group(1))
+assert re.search(r"^Type=notify$", unit, re.M) and re.search(r"^KillMode=mixed$", unit, re.M)
+assert kill > graceful and stop > kill, (graceful, kill, stop)
+dep = yaml.safe_load(open(root + "/packaging/kubernetes/deployment.yaml"))
+pod = dep["spec"]["template"]["spec"]
+c = pod["containers"][0]
+prestop = int(c["lifecycle"]["preStop"]["exec"]["command"][1])
+assert pod["terminationGracePeriodSeconds"] > prestop + kill, (pod["terminationGracePeriodSeconds"], prestop, kill)
+for probe in ("startupProbe", "readinessProbe", "livenessProbe"):
+    assert c[probe]["exec"]["command"][-2:] == ["probe", "prod"], probe
+wf = yaml.safe_load(open(root + "/packaging/github/deploy-run.yml"))
+runs = " ".join(st.get("run", "") for j in wf["jobs"].values() for st in j["steps"])
+assert "check dev staging prod --format github" in runs and "deploy-run smoke" in runs
+PYEOF
+# every file the Dockerfile copies from the tree exists
+docker_sources=$(sed -n 's/^COPY \(--chown=[^ ]* \)\{0,1\}\([^-][^ ]*\( [^ ]*\)*\) [^ ]*$/\2/p' \
+	"$P/Dockerfile")
+check "the Dockerfile copies something from the tree" [ -n "$docker_sources" ]
+for src in $docker_sources; do
+	check "the Dockerfile's COPY source $src exists" \
+		bash -c "cd '$SOURCE_ROOT' && compgen -G '$src' >/dev/null"
+done
+check "the Dockerfile's entry point is deploy-run" grep -q '^ENTRYPOINT \["deploy-run"' "$P/Dockerfile"
+check "the Dockerfile's health check is deploy-run probe" \
+	grep -q 'CMD \["deploy-run", "-C", "/srv/app", "probe", "prod"\]' "$P/Dockerfile"
 
 # ---- init ----
 # a copy of the example app without its profiles and its venv (a venv cannot
