@@ -5,6 +5,7 @@
 #include "requirements.h"
 #include "server.h"
 #include "venv.h"
+#include "wheels.h"
 #include "util.h"
 
 #include <string.h>
@@ -17,6 +18,7 @@ const struct check_def checks_table[] = {
 	{"env", env_app_ids, env_check_app},
 	{"req", requirements_ids, requirements_check},
 	{"req", records_ids, records_check},
+	{"req", wheels_ids, wheels_check},
 	{"path", paths_value_ids, paths_check_values},
 	{"path", paths_source_ids, paths_check_source},
 	{"server", server_ids, server_check},
