@@ -184,47 +184,45 @@ static void check_parse(const struct context *ctx, struct report *r, const struc
 	}
 }
 
-struct keyed {
-	const char *key;
-	size_t index;
-};
-
-static int cmp_keyed(const void *a, const void *b)
+static size_t hash_key(const char *s)
 {
-	const struct keyed *x = a, *y = b;
-	int c = strcmp(x->key, y->key);
+	size_t h = 1469598103934665603ull;
 
-	if (c)
-		return c;
-	return x->index < y->index ? -1 : x->index > y->index;
+	for (; *s; s++)
+		h = (h ^ (unsigned char)*s) * 1099511628211ull;
+	return h;
 }
 
+/* Each binding of a key already bound earlier in the file, with the line of
+ * the binding before it (one pass over an open-addressing table). */
 static void check_duplicates(struct report *r, const struct env_file *f, const char *file)
 {
 	const struct dotenv *d = &f->parsed;
-	struct keyed *k;
-	size_t i;
+	size_t cap = 16, i, slot, *slots;
 
 	if (d->n < 2)
 		return;
-	k = xmalloc(d->n * sizeof(*k));
+	while (cap < d->n * 2)
+		cap *= 2;
+	slots = xmalloc(cap * sizeof(*slots));
+	for (i = 0; i < cap; i++)
+		slots[i] = SIZE_MAX;
 	for (i = 0; i < d->n; i++) {
-		k[i].key = d->entries[i].key;
-		k[i].index = i;
-	}
-	qsort(k, d->n, sizeof(*k), cmp_keyed);
-	for (i = 1; i < d->n; i++) {
-		const struct dotenv_entry *prev = &d->entries[k[i - 1].index];
-		const struct dotenv_entry *e = &d->entries[k[i].index];
+		const struct dotenv_entry *e = &d->entries[i];
 
-		if (!str_eq(prev->key, e->key))
-			continue;
-		report_add(r, "env.duplicate-key", SEVERITY_WARNING, file, e->line,
-			   "keep one of the two lines",
-			   "%s is set twice in %s: at line %d and at line %d; python-dotenv keeps "
-			   "the later one", e->key, f->as_written, prev->line, e->line);
+		for (slot = hash_key(e->key) & (cap - 1); slots[slot] != SIZE_MAX;
+		     slot = (slot + 1) & (cap - 1))
+			if (str_eq(d->entries[slots[slot]].key, e->key))
+				break;
+		if (slots[slot] != SIZE_MAX)
+			report_add(r, "env.duplicate-key", SEVERITY_WARNING, file, e->line,
+				   "keep one of the two lines",
+				   "%s is set twice in %s: at line %d and at line %d; python-dotenv "
+				   "keeps the later one", e->key, f->as_written,
+				   d->entries[slots[slot]].line, e->line);
+		slots[slot] = i;
 	}
-	free(k);
+	free(slots);
 }
 
 static void check_encoding(const struct context *ctx, struct report *r,
@@ -280,7 +278,7 @@ static void check_permissions(const struct context *ctx, struct report *r,
 	if (stat(f->path, &st) < 0)
 		return;
 	mode = st.st_mode & 07777;
-	for (i = 0; i < f->parsed.n && !secret; i++)
+	for (i = 0; i < f->parsed.n && !secret && (mode & (S_IRGRP | S_IROTH)); i++)
 		if (f->parsed.entries[i].value && f->parsed.entries[i].value[0] &&
 		    profile_is_secret(p, f->parsed.entries[i].key))
 			secret = &f->parsed.entries[i];
@@ -447,6 +445,14 @@ static const struct {
 	{"PYTHONASYNCIODEBUG", RULE_NONEMPTY, "asyncio runs in debug mode (slower)"},
 };
 
+/* Every name of debug_vars holds one of these (a cheap test for the many
+ * variables that are none of them). */
+static bool maybe_debug(const char *key)
+{
+	return strstr(key, "DEBUG") || strstr(key, "_ENV") || strstr(key, "RELOAD") ||
+	       strstr(key, "DEVMODE") || strstr(key, "SETTINGS");
+}
+
 static bool debug_on(enum debug_rule rule, const char *v)
 {
 	static const char *const falsy[] = {"", "0", "false", "no", "off", "n", "f"};
@@ -490,7 +496,7 @@ static void check_debug(const struct context *ctx, struct report *r)
 		int line = 0;
 		struct strbuf msg;
 
-		if (v->removed || !v->value)
+		if (v->removed || !v->value || !maybe_debug(v->key))
 			continue;
 		for (j = 0; j < ARRAY_SIZE(debug_vars); j++)
 			if (str_glob(debug_vars[j].glob, v->key))
@@ -960,6 +966,7 @@ static bool skip_dir(const char *name, const char *path, const struct profile *p
 	static const char *const names[] = {
 		"node_modules", "site-packages", "dist-packages", "__pycache__", "vendor",
 		"vendored", "_vendor", "third_party", "third-party", "bower_components",
+		"tests", "test", /* the app's tests do not run under deploy-run */
 	};
 	_cleanup_free_ char *cfg = NULL;
 	size_t i;
@@ -1017,7 +1024,9 @@ static void walk_dir(struct walk *w, const char *dir, int depth)
 		if (type == DT_DIR) {
 			if (depth < WALK_MAX_DEPTH && !skip_dir(de->d_name, path, w->ctx->profile))
 				walk_dir(w, path, depth + 1);
-		} else if (type == DT_REG && str_ends_with(de->d_name, ".py")) {
+		} else if (type == DT_REG && str_ends_with(de->d_name, ".py") &&
+			   !str_starts_with(de->d_name, "test_") &&
+			   !str_ends_with(de->d_name, "_test.py") && !str_eq(de->d_name, "conftest.py")) {
 			scan_file(w, path);
 		}
 	}

@@ -86,6 +86,11 @@ void strbuf_addf(struct strbuf *sb, const char *fmt, ...)
 	sb->len += (size_t)n;
 }
 
+/* Bytes a JSON string cannot hold as they are. */
+static const unsigned char json_special[256] = {
+	[0 ... 0x1f] = 1, ['"'] = 1, ['\\'] = 1, [0x7f] = 1,
+};
+
 void strbuf_add_json(struct strbuf *sb, const char *s)
 {
 	const unsigned char *p;
@@ -96,6 +101,15 @@ void strbuf_add_json(struct strbuf *sb, const char *s)
 	}
 	strbuf_addc(sb, '"');
 	for (p = (const unsigned char *)s; *p; p++) {
+		const unsigned char *run = p;
+
+		/* runs that need no escaping are copied whole */
+		while (!json_special[*p])
+			p++;
+		if (p > run)
+			strbuf_add(sb, run, (size_t)(p - run));
+		if (!*p)
+			break;
 		switch (*p) {
 		case '"': strbuf_adds(sb, "\\\""); break;
 		case '\\': strbuf_adds(sb, "\\\\"); break;

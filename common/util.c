@@ -162,9 +162,41 @@ size_t str_distance(const char *a, const char *b, size_t max)
 	return result > max ? max + 1 : result;
 }
 
+/* A pattern whose only special character is '*' (the usual secret globs such
+ * as *_TOKEN, matched against every variable name), without fnmatch's
+ * generality: the last '*' seen absorbs one more character on each
+ * mismatch (linear for one '*', and names are short). */
+static bool star_match(const char *p, const char *s)
+{
+	const char *star = NULL, *resume = NULL;
+
+	while (*s) {
+		if (*p == '*') {
+			star = ++p;
+			resume = s;
+		} else if (*p == *s) {
+			p++;
+			s++;
+		} else if (star) {
+			p = star;
+			s = ++resume;
+		} else {
+			return false;
+		}
+	}
+	while (*p == '*')
+		p++;
+	return *p == '\0';
+}
+
 bool str_glob(const char *pattern, const char *s)
 {
-	return fnmatch(pattern, s, 0) == 0;
+	const char *q;
+
+	for (q = pattern; *q; q++)
+		if (*q == '?' || *q == '[' || *q == '\\')
+			return fnmatch(pattern, s, 0) == 0;
+	return star_match(pattern, s);
 }
 
 uint64_t now_ns(void)

@@ -170,6 +170,16 @@ static char *decode_escapes(const char *s, size_t n, char q)
 
 	strbuf_init(&sb);
 	for (i = 0; i < n; i++) {
+		const char *bs = memchr(s + i, '\\', n - i);
+		size_t run = bs ? (size_t)(bs - s) - i : n - i;
+
+		/* the text up to the next backslash, as one run */
+		if (run) {
+			strbuf_add(&sb, s + i, run);
+			i += run;
+			if (i >= n)
+				break;
+		}
 		if (s[i] == '\\' && i + 1 < n && s[i + 1] != '\0' &&
 		    (hit = strchr(from, s[i + 1])) != NULL && (q == '"' || hit - from < 2)) {
 			strbuf_addc(&sb, to[hit - from]);
@@ -232,9 +242,16 @@ static void parse_binding(struct reader *r, struct dotenv *d)
 		key = xstrndup(r->s + r->pos + 1, (size_t)(close - r->s) - r->pos - 1);
 		advance(r, (size_t)(close - r->s) + 1);
 	} else {                                 /* _unquoted_key */
-		for (i = r->pos; i < r->len && r->s[i] != '=' && r->s[i] != '#' &&
-		     !ws_at(r->s, r->len, i); i++)
-			;
+		for (i = r->pos; i < r->len; i++) {
+			unsigned char c = (unsigned char)r->s[i];
+
+			if (c == '=' || c == '#')
+				break;
+			if (c > ' ' && c < 0x7f)
+				continue; /* never white space: no need to ask ws_at() */
+			if (ws_at(r->s, r->len, i))
+				break;
+		}
 		if (i == r->pos) {
 			msg = "expected a variable name";
 			goto fail;
@@ -354,6 +371,18 @@ static char *translate(const char *buf, size_t len, size_t *outlen, struct doten
 	if (len >= 3 && s[0] == 0xef && s[1] == 0xbb && s[2] == 0xbf)
 		enc->bom = 1;
 	while (i < len) {
+		size_t run = i;
+
+		/* ASCII from 0x0e (past CR, LF and NUL; the rarer controls take the
+		 * slow path too): copied as one run */
+		while (i < len && (unsigned char)(s[i] - 0x0e) < 0x80 - 0x0e)
+			i++;
+		if (i > run) {
+			memcpy(out + o, s + run, i - run);
+			o += i - run;
+		}
+		if (i >= len)
+			break;
 		if (s[i] == '\r') {
 			if (i + 1 < len && s[i + 1] == '\n') {
 				if (!enc->crlf_line)
@@ -438,12 +467,18 @@ char *dotenv_expand(const char *value, dotenv_lookup_fn lookup, void *ctx)
 {
 	struct strbuf sb;
 	const char *p = value, *name, *name_end, *def, *def_end, *end, *v;
-	char *key;
+	char small[128], *key;
+	size_t n;
 
 	strbuf_init(&sb);
 	while (*p) {
 		if (p[0] != '$' || p[1] != '{') {
-			strbuf_addc(&sb, *p++);
+			/* literal text up to the next '$', as one run */
+			const char *dollar = strchr(p + 1, '$');
+
+			n = dollar ? (size_t)(dollar - p) : strlen(p);
+			strbuf_add(&sb, p, n);
+			p += n;
 			continue;
 		}
 		name = p + 2;
@@ -460,14 +495,18 @@ char *dotenv_expand(const char *value, dotenv_lookup_fn lookup, void *ctx)
 			strbuf_addc(&sb, *p++);
 			continue;
 		}
-		key = xstrndup(name, (size_t)(name_end - name));
+		n = (size_t)(name_end - name);
+		key = n < sizeof(small) ? small : xmalloc(n + 1);
+		memcpy(key, name, n);
+		key[n] = '\0';
 		if (lookup(ctx, key, &v)) {
 			if (v)
 				strbuf_adds(&sb, v);
 		} else if (def) {
 			strbuf_add(&sb, def, (size_t)(def_end - def));
 		}
-		free(key);
+		if (key != small)
+			free(key);
 		p = end;
 	}
 	return strbuf_detach(&sb);

@@ -10,13 +10,19 @@
 
 #define ENV_FILE_MAX (64u * 1024 * 1024)
 
+/* FNV-1a over n bytes. */
+static size_t hash_prefix(const char *s, size_t n)
+{
+	size_t h = 1469598103934665603ull, i;
+
+	for (i = 0; i < n; i++)
+		h = (h ^ (unsigned char)s[i]) * 1099511628211ull;
+	return h;
+}
+
 static size_t hash_key(const char *s)
 {
-	size_t h = 1469598103934665603ull;
-
-	for (; *s; s++)
-		h = (h ^ (unsigned char)*s) * 1099511628211ull;
-	return h;
+	return hash_prefix(s, strlen(s));
 }
 
 static void reindex(struct environ *env)
@@ -123,9 +129,52 @@ const char *environ_process_value(char *const *process_env, const char *key)
 	return NULL;
 }
 
+/* The process environment indexed by key (the first "KEY=" wins, as in
+ * environ_process_value): interpolation asks it for every ${VAR}. */
+struct process_index {
+	const char **slots; /* "KEY=VALUE" entries, NULL when free */
+	size_t cap;
+};
+
+static void process_index_init(struct process_index *x, char *const *process_env)
+{
+	size_t n = 0, i;
+	char *const *pe;
+
+	for (pe = process_env; pe && *pe; pe++)
+		n++;
+	x->cap = 16;
+	while (x->cap < n * 2 + 2)
+		x->cap *= 2;
+	x->slots = xcalloc(x->cap, sizeof(*x->slots));
+	for (pe = process_env; pe && *pe; pe++) {
+		const char *eq = strchr(*pe, '=');
+		size_t klen;
+
+		if (!eq)
+			continue;
+		klen = (size_t)(eq - *pe);
+		i = hash_prefix(*pe, klen) & (x->cap - 1);
+		while (x->slots[i] && !(strncmp(x->slots[i], *pe, klen + 1) == 0))
+			i = (i + 1) & (x->cap - 1);
+		if (!x->slots[i])
+			x->slots[i] = *pe;
+	}
+}
+
+static const char *process_index_get(const struct process_index *x, const char *key)
+{
+	size_t n = strlen(key), i = hash_prefix(key, n) & (x->cap - 1);
+
+	for (; x->slots[i]; i = (i + 1) & (x->cap - 1))
+		if (strncmp(x->slots[i], key, n) == 0 && x->slots[i][n] == '=')
+			return x->slots[i] + n + 1;
+	return NULL;
+}
+
 struct lookup_ctx {
 	const struct environ *env;
-	char *const *process_env;
+	const struct process_index *process;
 	bool process_wins;
 };
 
@@ -134,7 +183,7 @@ static bool lookup(void *opaque, const char *name, const char **value)
 {
 	struct lookup_ctx *ctx = opaque;
 	const struct env_var *v;
-	const char *pv = environ_process_value(ctx->process_env, name);
+	const char *pv = process_index_get(ctx->process, name);
 
 	if (pv && ctx->process_wins) {
 		*value = pv;
@@ -152,11 +201,27 @@ static bool lookup(void *opaque, const char *name, const char **value)
 	return false;
 }
 
+/* "FILE:LINE" (a file of a thousand keys would spend its time in printf). */
+static void add_source(struct strbuf *sb, const char *file, int line)
+{
+	char digits[16];
+	int n = 0;
+	unsigned u = line > 0 ? (unsigned)line : 0;
+
+	strbuf_adds(sb, file);
+	strbuf_addc(sb, ':');
+	do
+		digits[n++] = (char)('0' + u % 10);
+	while ((u /= 10) != 0);
+	while (n)
+		strbuf_addc(sb, digits[--n]);
+}
+
 static void load_file(struct environ *env, const struct profile *p, size_t i,
-		      char *const *process_env)
+		      const struct process_index *process)
 {
 	struct env_file *f = &env->files[i];
-	struct lookup_ctx ctx = {env, process_env, p->process_mode == PROCESS_WINS};
+	struct lookup_ctx ctx = {env, process, p->process_mode == PROCESS_WINS};
 	char *buf = NULL;
 	size_t len, j;
 	struct strbuf source;
@@ -184,14 +249,14 @@ static void load_file(struct environ *env, const struct profile *p, size_t i,
 		char *value = NULL;
 
 		strbuf_reset(&source);
-		strbuf_addf(&source, "%s:%d", f->as_written, e->line);
+		add_source(&source, f->as_written, e->line);
 		if (!e->value) {
 			/* KEY without "=": python-dotenv's None, which load_dotenv never sets */
 			if (!old)
 				put(env, e->key, NULL, source.buf);
 			continue;
 		}
-		if (p->interpolate && e->interpolate)
+		if (p->interpolate && e->interpolate && strstr(e->value, "${"))
 			value = dotenv_expand(e->value, lookup, &ctx);
 		if (old && old->value && str_eq(old->source, "profile"))
 			add_shadow(env, e->key, source.buf, "profile");
@@ -207,6 +272,7 @@ int environ_compose(struct environ *env, const struct profile *p, char *const *p
 	size_t i;
 	char *const *pe;
 	struct strbuf source;
+	struct process_index process;
 
 	memset(env, 0, sizeof(*env));
 	strbuf_init(&source);
@@ -214,8 +280,10 @@ int environ_compose(struct environ *env, const struct profile *p, char *const *p
 		put(env, p->vars[i].key, p->vars[i].value, "profile");
 	env->nfiles = p->env_files.n;
 	env->files = xcalloc(env->nfiles ? env->nfiles : 1, sizeof(*env->files));
+	process_index_init(&process, process_env);
 	for (i = 0; i < env->nfiles; i++)
-		load_file(env, p, i, process_env);
+		load_file(env, p, i, &process);
+	free(process.slots);
 	for (pe = process_env; pe && *pe; pe++) {
 		const char *eq = strchr(*pe, '=');
 		char *key;
@@ -292,7 +360,19 @@ void environ_envp(const struct environ *env, struct strv *out)
 {
 	size_t i;
 
-	for (i = 0; i < env->n; i++)
-		if (env->vars[i].value && !env->vars[i].removed)
-			strv_pushf(out, "%s=%s", env->vars[i].key, env->vars[i].value);
+	for (i = 0; i < env->n; i++) {
+		const struct env_var *v = &env->vars[i];
+		size_t klen, vlen;
+		char *kv;
+
+		if (!v->value || v->removed)
+			continue;
+		klen = strlen(v->key);
+		vlen = strlen(v->value);
+		kv = xmalloc(klen + vlen + 2);
+		memcpy(kv, v->key, klen);
+		kv[klen] = '=';
+		memcpy(kv + klen + 1, v->value, vlen + 1);
+		strv_push_owned(out, kv);
+	}
 }

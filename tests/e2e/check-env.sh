@@ -276,10 +276,12 @@ assert_ids "$T/out" env.app-loads-dotenv
 has_finding env.app-loads-dotenv "$APP/webapp/settings.py" 3 warning
 # calls in the venv, site-packages, node_modules and dot-directories are not the app's
 rm "$APP/webapp/settings.py"
-for d in .venv/lib/python3.11/site-packages/x node_modules/y .git/z vendor build/lib; do
+for d in .venv/lib/python3.11/site-packages/x node_modules/y .git/z vendor tests build/lib; do
 	mkdir -p "$APP/$d"
 	printf 'from dotenv import load_dotenv\nload_dotenv(".env")\n' >"$APP/$d/m.py"
 done
+printf 'from dotenv import load_dotenv\nload_dotenv(".env.test")\n' >"$APP/webapp/test_app.py"
+cp "$APP/webapp/test_app.py" "$APP/webapp/conftest.py"
 touch "$APP/.venv/pyvenv.cfg"
 mkdir -p "$APP/other-venv/lib"
 touch "$APP/other-venv/pyvenv.cfg"

@@ -69,6 +69,17 @@ static void test_strings(void)
 	CHECK_INT(str_distance("abc", "abcdefgh", 2), 3);
 	CHECK(str_glob("*_TOKEN", "API_TOKEN"));
 	CHECK(!str_glob("*_TOKEN", "TOKENS"));
+	/* the '*'-only fast path agrees with fnmatch */
+	CHECK(str_glob("*SECRET*", "MY_SECRET_KEY"));
+	CHECK(!str_glob("*SECRET*", "SECRE"));
+	CHECK(str_glob("DATABASE_URL", "DATABASE_URL"));
+	CHECK(!str_glob("DATABASE_URL", "DATABASE_URL2"));
+	CHECK(str_glob("a*b*c", "aXbYbZc"));
+	CHECK(!str_glob("a*b*c", "aXcYb"));
+	CHECK(str_glob("**", ""));
+	CHECK(str_glob("*ab", "aab"));
+	CHECK(str_glob("?B*", "AB_x"));
+	CHECK(!str_glob("[a]*", "b"));
 }
 
 static void test_hash(void)
