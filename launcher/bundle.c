@@ -1072,7 +1072,7 @@ static struct archive *open_writer(const struct archive_dl *ar, int format, int 
 					 level ? level : 6);
 		} else if (r == ARCHIVE_OK) {
 			r = ar->write_add_filter_zstd(a);
-			opts = xasprintf("zstd:compression-level=%d", level ? level : 3);
+			opts = xasprintf("zstd:compression-level=%d,zstd:threads=2", level ? level : 3);
 		}
 	}
 	if (r == ARCHIVE_OK)
