@@ -60,12 +60,12 @@ static long find(const struct environ *env, const char *key)
 	return -1;
 }
 
-static struct env_var *put(struct environ *env, const char *key, const char *value,
-			   const char *source)
+/* Sets key to new_value (taken; NULL: declared without a value) from source. */
+static struct env_var *put_owned(struct environ *env, const char *key, char *new_value,
+				 const char *source)
 {
 	long i = find(env, key);
-	/* copies first: value or source may be the variable's own current strings */
-	char *new_value = value ? xstrdup(value) : NULL;
+	/* copied first: source may be the variable's own current string */
 	char *new_source = xstrdup(source);
 	struct env_var *v;
 
@@ -91,6 +91,13 @@ static struct env_var *put(struct environ *env, const char *key, const char *val
 	v->source = new_source;
 	v->removed = false;
 	return v;
+}
+
+static struct env_var *put(struct environ *env, const char *key, const char *value,
+			   const char *source)
+{
+	/* copied first: value may be the variable's own current string */
+	return put_owned(env, key, value ? xstrdup(value) : NULL, source);
 }
 
 static void add_shadow(struct environ *env, const char *key, const char *winner,
@@ -260,8 +267,7 @@ static void load_file(struct environ *env, const struct profile *p, size_t i,
 			value = dotenv_expand(e->value, lookup, &ctx);
 		if (old && old->value && str_eq(old->source, "profile"))
 			add_shadow(env, e->key, source.buf, "profile");
-		put(env, e->key, value ? value : e->value, source.buf);
-		free(value);
+		put_owned(env, e->key, value ? value : xstrdup(e->value), source.buf);
 	}
 	strbuf_finish(&source);
 }
