@@ -810,6 +810,11 @@ static int walk_one(struct builder *b, const char *abs, const char *rel, const c
 	if (skipped_file(b, &st) || excluded_by_default(b, abs, rel, base, &st) ||
 	    matches_any(&p->bundle_exclude, rel, base))
 		return 0;
+	if (strcmp(rel, BUNDLE_MANIFEST_NAME) == 0) {
+		strv_pushf(&b->stats->notes, "left out %s: the bundle's own manifest has that name",
+			   rel);
+		return 0;
+	}
 	explicit = matches_any(&p->bundle_include, rel, base);
 	included = !p->bundle_include.n || inside || explicit;
 	if (S_ISDIR(st.st_mode)) {
@@ -1450,9 +1455,10 @@ static int open_parent(int dirfd, const char *path, const char **base, struct er
 	return fd;
 }
 
-/* Reads (and in extraction writes) a regular file's data, hashing it. */
+/* Reads (and in extraction writes) a regular file's data, hashing it; stops
+ * once past limit bytes. */
 static int read_file_data(struct scan *s, struct archive *a, const char *path, unsigned mode,
-			  uint8_t sum[SHA256_LEN], uint64_t *size, struct blob *keep,
+			  uint64_t limit, uint8_t sum[SHA256_LEN], uint64_t *size, struct blob *keep,
 			  struct error *err)
 {
 	_cleanup_close_ int out = -1;
@@ -1512,6 +1518,8 @@ static int read_file_data(struct scan *s, struct archive *a, const char *path, u
 				left -= (size_t)w;
 			}
 		}
+		if (*size > limit)
+			break; /* more than the MANIFEST says: reported by the caller */
 	}
 	sha256_final(h, sum);
 	if (keep) {
@@ -1644,8 +1652,8 @@ static int scan_entry(struct scan *s, struct archive *a, struct archive_entry *e
 	}
 	if (type != 'f')
 		return 0;
-	if (read_file_data(s, a, path, mode & 0777, sum, &size, li >= 0 ? &s->locks[li] : NULL,
-			   err) < 0)
+	if (read_file_data(s, a, path, mode & 0777, me ? me->size : UINT64_MAX, sum, &size,
+			   li >= 0 ? &s->locks[li] : NULL, err) < 0)
 		return -1;
 	if (li >= 0 && size > LOCK_MAX) {
 		problem(s, path, "the lock is larger than %u bytes", LOCK_MAX);
