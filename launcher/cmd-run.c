@@ -176,15 +176,18 @@ struct readiness {
 	pid_t server;
 	int pidfd;                  /* the server's, to see it exit */
 	uint64_t watchdog_ms;       /* half of WATCHDOG_USEC, 0: none */
-	bool ready, stopping, gave_up, wrote_ready_file;
+	bool ready, stopping, gave_up, wrote_ready_file, notify_failed;
 };
 
 static void ready_notify(struct readiness *r, const char *msg)
 {
 	struct error err = ERROR_INIT;
 
-	if (notify_send(&r->notify, msg, &err) < 0)
-		log_warn("%s", err.message);
+	/* once: a watchdog ticking into a dead socket would flood the log */
+	if (notify_send(&r->notify, msg, &err) < 0 && !r->notify_failed) {
+		r->notify_failed = true;
+		log_warn("%s: %s", err.message, strerror(err.errnum));
+	}
 }
 
 static void ready_stopping(struct readiness *r, const char *why)

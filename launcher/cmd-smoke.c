@@ -16,10 +16,12 @@
 #include "util.h"
 #include "value.h"
 
+#include <fcntl.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 enum format { FMT_TEXT, FMT_JSON, FMT_JUNIT };
 
@@ -379,7 +381,18 @@ int cmd_smoke(int argc, char **argv, const struct globals *g)
 			 "check %s')", s.profile);
 		s.exit_status = -1;
 	} else {
+		/* the server's output (its access log on stdout) goes to stderr:
+		 * stdout is the report's, which CI parses */
+		int saved = fcntl(STDOUT_FILENO, F_DUPFD_CLOEXEC, 3);
+
+		fflush(stdout);
+		if (saved >= 0)
+			dup2(STDERR_FILENO, STDOUT_FILENO);
 		s.exit_status = cmd_supervise(&l, g, on_started, &s);
+		if (saved >= 0) {
+			dup2(saved, STDOUT_FILENO);
+			close(saved);
+		}
 	}
 	strbuf_init(&out);
 	if (fmt == FMT_JSON)
