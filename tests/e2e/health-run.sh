@@ -51,6 +51,7 @@ check "gunicorn: time to ready logged" grep -q "deploy-run: ready: http://127.0.
 check "gunicorn: ready file holds the server's pid" [ "$(cat "$T/ready" 2>/dev/null)" = "$server" ]
 check "gunicorn: the server does not inherit NOTIFY_SOCKET" bash -c "! grep -qz '^NOTIFY_SOCKET=' /proc/$server/environ"
 check "gunicorn: one READY=1 only (the server's own withheld)" [ "$(grep -c READY=1 "$T/g.log")" = 1 ]
+check "gunicorn: the probing supervisor does not map libcurl" bash -c "! grep -q libcurl /proc/$pid/maps"
 stop g
 check "gunicorn: exit 0 after TERM (got $rc)" [ "$rc" = 0 ]
 check "gunicorn: STOPPING=1 after TERM" grep -q "STOPPING=1" "$T/g.log"
