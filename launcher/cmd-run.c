@@ -151,7 +151,17 @@ int cmd_supervise(struct loaded *l, const struct globals *g,
 	cfg.quiet = g->verbosity < 0;
 	cfg.on_started = on_started;
 	cfg.data = data;
-	rc = supervisor_run(&cfg, &err);
+	if (cfg.user) {
+		/* resolved again by the supervisor; here for the profile's file and line */
+		struct privdrop pd;
+		struct profile_loc at = profile_loc(p, "app", "user");
+
+		if (privdrop_init(&pd, cfg.user, &err) == 0)
+			privdrop_finish(&pd);
+		else
+			error_locate(&err, at.file, at.line);
+	}
+	rc = error_is_set(&err) ? EXIT_REFUSED : supervisor_run(&cfg, &err);
 	if (error_is_set(&err))
 		cmd_print_error(&err);
 	strv_finish(&sockets);

@@ -1,0 +1,58 @@
+# Sourced by the run-*.sh end-to-end scripts: the supervisor exercised through
+# the built binary, `deploy-run run PROFILE`, with profiles written by the test.
+#   DEPLOY_RUN   the built binary;  PAYLOAD  tests/payload.c built
+#   SOURCE_ROOT  the source tree
+#
+# The app of the profiles ($APP) has a venv whose bin/gunicorn drops the
+# server arguments deploy-run builds (--bind, --workers...) up to the word
+# --payload and executes what follows, in the same process:
+#     dr PROFILE -- --payload "$PAYLOAD" --exit 3
+# runs the payload as the server.  The helpers (fail, ok, skip, wait_for,
+# count, has_lines, alive, gone, all_gone, master_pid, $T, $LOG, BG) are
+# those of supervisor-lib.sh.
+: "${DEPLOY_RUN:?DEPLOY_RUN must name the built deploy-run}"
+: "${SOURCE_ROOT:=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)}"
+SUPERVISE=$DEPLOY_RUN
+. "$(dirname "${BASH_SOURCE[0]}")/supervisor-lib.sh"
+PY=/usr/bin/python3
+PROFILES=$T/profiles
+APP=$T/app
+mkdir -p "$PROFILES" "$APP/.venv/bin"
+cat >"$APP/.venv/bin/gunicorn" <<'EOF'
+#!/bin/bash
+while [ $# -gt 0 ]; do a=$1; shift; [ "$a" = --payload ] && break; done
+exec "$@"
+EOF
+chmod 755 "$APP/.venv/bin/gunicorn"
+
+# profile NAME [INI LINES...]: writes $PROFILES/NAME.ini for $APP; the lines
+# come first, so they may open sections of their own ([cleanup], [run]...).
+profile() {
+	local name=$1
+	shift
+	{
+		printf '%s\n' "$@"
+		printf '[app]\nroot = %s\nmodule = app:app\nrequirements =\n' "$APP"
+		printf '[checks]\nvenv = off\nreq = off\n'
+	} >"$PROFILES/$name.ini"
+}
+
+# dr PROFILE [-- ARGS]: deploy-run run in the foreground; stderr in $T/err, status in $rc
+dr() {
+	rc=0
+	"$DEPLOY_RUN" --profiles "$PROFILES" run "$@" 2>"$T/err" || rc=$?
+}
+
+# dr_bg PROFILE [-- ARGS]: in the background; its pid in $SV
+dr_bg() {
+	"$DEPLOY_RUN" --profiles "$PROFILES" run "$@" 2>"$T/err" &
+	SV=$!
+	BG+=("$SV")
+}
+
+# stopped SV: waits for the background deploy-run; its status in $rc
+stopped() { rc=0; wait "$1" || rc=$?; }
+
+summary() { grep '^deploy-run: exit ' "$T/err" | tail -n1; }
+
+free_port() { $PY -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
