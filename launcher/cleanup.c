@@ -407,6 +407,31 @@ static void mark_in_use(struct candidate *c, size_t n)
 	closedir(d);
 }
 
+/* The parent of process NAME (a /proc entry under procfd), or -1. */
+static pid_t read_ppid(int procfd, const char *name)
+{
+	char path[64], buf[512];
+	const char *rp;
+	ssize_t len;
+	long ppid;
+	int fd;
+
+	snprintf(path, sizeof(path), "%s/stat", name);
+	fd = openat(procfd, path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -1;
+	len = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (len <= 0)
+		return -1;
+	buf[len] = '\0';
+	/* "PID (COMM) S PPID ...": COMM may hold spaces and parentheses */
+	rp = strrchr(buf, ')');
+	if (!rp || sscanf(rp + 1, " %*c %ld", &ppid) != 1)
+		return -1;
+	return (pid_t)ppid;
+}
+
 /* ---- which segments the tree used ---- */
 
 static struct known *find_known(const struct cleanup *cl, ino_t ino)
@@ -442,16 +467,38 @@ static void note_tree(void *data, dev_t dev, ino_t ino)
 		k->holder = HOLDER_TREE;
 }
 
-/* A process outside the tree uses ino: if nobody was seen before, it is its. */
-static void note_other(void *data, dev_t dev, ino_t ino)
+/* The unclaimed segments one process uses (while scanning every process). */
+struct hits {
+	struct cleanup *cl;
+	struct known **v;
+	size_t n, cap;
+};
+
+static void note_hit(void *data, dev_t dev, ino_t ino)
 {
-	struct cleanup *cl = data;
+	struct hits *h = data;
 	struct known *k;
 
-	if (dev != cl->shm_dev || !(k = find_known(cl, ino)))
+	if (dev != h->cl->shm_dev || !(k = find_known(h->cl, ino)) || k->holder != HOLDER_NONE)
 		return;
-	if (k->holder == HOLDER_NONE)
-		k->holder = HOLDER_OTHER;
+	grow_array((void **)&h->v, &h->cap, h->n + 1, sizeof(*h->v));
+	h->v[h->n++] = k;
+}
+
+/* Whether process NAME descends from root (it may have been forked since the
+ * tree was listed). */
+static bool descends_from(int procfd, const char *name, pid_t root)
+{
+	char buf[16];
+	pid_t ppid = read_ppid(procfd, name);
+
+	for (int depth = 0; ppid > 1 && depth < 4096; depth++) {
+		if (ppid == root)
+			return true;
+		snprintf(buf, sizeof(buf), "%d", (int)ppid);
+		ppid = read_ppid(procfd, buf);
+	}
+	return ppid == root;
 }
 
 int cleanup_track(struct cleanup *cl, struct error *err)
@@ -579,9 +626,11 @@ void cleanup_observe(struct cleanup *cl, pid_t root)
 	char buf[4096] __attribute__((aligned(__alignof__(struct inotify_event))));
 	char name[16];
 	struct dirent *de;
+	struct hits hits = {cl, NULL, 0, 0};
 	pid_t *pids = NULL;
 	long n, i;
 	int procfd;
+	bool tree;
 	DIR *d;
 
 	if (!cl || !cl->tracking)
@@ -606,9 +655,17 @@ void cleanup_observe(struct cleanup *cl, pid_t root)
 
 			if (pid <= 0 || has_pid(pids, n, pid))
 				continue;
-			visit_maps(dirfd(d), de->d_name, note_other, cl);
-			visit_fds(dirfd(d), de->d_name, note_other, cl);
+			hits.n = 0;
+			visit_maps(dirfd(d), de->d_name, note_hit, &hits);
+			visit_fds(dirfd(d), de->d_name, note_hit, &hits);
+			if (!hits.n)
+				continue;
+			tree = descends_from(dirfd(d), de->d_name, root);
+			for (size_t j = 0; j < hits.n; j++)
+				if (hits.v[j]->holder == HOLDER_NONE)
+					hits.v[j]->holder = tree ? HOLDER_TREE : HOLDER_OTHER;
 		}
+		free(hits.v);
 		closedir(d);
 		procfd = -1;
 	}
@@ -734,26 +791,10 @@ long cleanup_descendants(pid_t ancestor, pid_t **out)
 	if (!d)
 		return -1;
 	while ((de = readdir(d))) {
-		char path[64], buf[512];
-		const char *rp;
-		ssize_t len;
-		int fd;
-		long ppid;
+		pid_t ppid;
 
-		if (de->d_name[0] < '1' || de->d_name[0] > '9')
-			continue;
-		snprintf(path, sizeof(path), "%s/stat", de->d_name);
-		fd = openat(dirfd(d), path, O_RDONLY | O_CLOEXEC);
-		if (fd < 0)
-			continue;
-		len = read(fd, buf, sizeof(buf) - 1);
-		close(fd);
-		if (len <= 0)
-			continue;
-		buf[len] = '\0';
-		/* "PID (COMM) S PPID ...": COMM may hold spaces and parentheses */
-		rp = strrchr(buf, ')');
-		if (!rp || sscanf(rp + 1, " %*c %ld", &ppid) != 1)
+		if (de->d_name[0] < '1' || de->d_name[0] > '9' ||
+		    (ppid = read_ppid(dirfd(d), de->d_name)) < 0)
 			continue;
 		grow_array((void **)&p, &cap, n + 1, sizeof(*p));
 		p[n].pid = (pid_t)atol(de->d_name);

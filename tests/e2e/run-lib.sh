@@ -56,3 +56,44 @@ stopped() { rc=0; wait "$1" || rc=$?; }
 summary() { grep '^deploy-run: exit ' "$T/err" | tail -n1; }
 
 free_port() { $PY -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
+
+# make_supervise: $T/supervise, a stand-in for the test driver tests/tools/supervise
+# that runs `deploy-run run` instead, so that the supervisor-*.sh scripts whose
+# options a profile can express run through the built binary:
+#   -q (deploy-run -q), -t MS ([cleanup] kill_timeout), -s SIG ([run] success_signals),
+#   -u USER ([app] user), --shm MODE, --prometheus-dir DIR, --pid-file FILE
+#   ([cleanup]), --socket PATH ([server] bind = unix:PATH); then -- ARGV.
+make_supervise() {
+	cat >"$T/supervise" <<EOF2
+#!/bin/bash
+set -eu
+q=() cleanup=() run=() app=() binds=()
+while [ \$# -gt 0 ]; do
+	case \$1 in
+	-q) q=(-q) ;;
+	-t) cleanup+=("kill_timeout = \${2}ms"); shift ;;
+	-s) run+=("\$2"); shift ;;
+	-u) app+=("user = \$2"); shift ;;
+	--shm) cleanup+=("shm = \$2"); shift ;;
+	--prometheus-dir) cleanup+=("prometheus_dir = \$2"); shift ;;
+	--pid-file) cleanup+=("pid_file = \$2"); shift ;;
+	--socket) binds+=("unix:\$2"); shift ;;
+	--) shift; break ;;
+	*) echo "supervise: \$1 has no profile key" >&2; exit 2 ;;
+	esac
+	shift
+done
+ini=\$(mktemp "$PROFILES/sv.XXXXXX.ini")
+{
+	printf '[app]\nroot = %s\nmodule = app:app\nrequirements =\n' "$APP"
+	for l in "\${app[@]}"; do echo "\$l"; done
+	printf '[checks]\nvenv = off\nreq = off\npath = off\n[cleanup]\n'
+	for l in "\${cleanup[@]}"; do echo "\$l"; done
+	if [ \${#run[@]} -gt 0 ]; then printf '[run]\nsuccess_signals = %s\n' "\${run[*]}"; fi
+	if [ \${#binds[@]} -gt 0 ]; then (IFS=,; printf '[server]\nbind = %s\n' "\${binds[*]}"); fi
+} >"\$ini"
+exec "$DEPLOY_RUN" "\${q[@]}" run "\$ini" -- --payload "\$@"
+EOF2
+	chmod 755 "$T/supervise"
+	chmod 1777 "$PROFILES" # supervisor-user.sh runs it as nobody too
+}

@@ -1,17 +1,20 @@
 #!/bin/bash
-# `deploy-run run` reaping like PID 1: supervisor-pid1.sh (100 orphaned
-# zombies reaped, none left in /proc, SIGTERM and SIGINT still stop the
-# server, as a subreaper and as PID 1 of `unshare --pid --fork --mount-proc`)
-# run with the built binary as the supervising command: a wrapper that
-# executes `deploy-run run PROFILE -- --payload ARGV` in its own process.
+# The supervisor-*.sh scripts whose driver options a profile can express, run
+# with the built binary as the supervising command ($T/supervise of
+# run-lib.sh executes `deploy-run run PROFILE` in its own process):
+#   pid1   100 orphaned zombies reaped, none left, SIGTERM and SIGINT still
+#          stop the server, as a subreaper and as PID 1 of
+#          `unshare --pid --fork --mount-proc`
+#   files  [cleanup] prometheus_dir wiped before and after, pid_file and unix
+#          socket binds removed, nothing else
+#   shm    a real Python app's leaked segments and semaphores removed and
+#          named with their sizes, decoys kept, a Manager orphaned by
+#          os._exit stopped, [cleanup] shm = report
+#   user   [app] user: root drops to nobody, skipped when already nobody,
+#          unknown user 125, the dropped server's leaks removed
+#   listen LISTEN_FDS/LISTEN_PID from a harness and systemd-socket-activate
 . "$(dirname "$0")/run-lib.sh"
-
-profile reap
-cat >"$T/supervise" <<EOF2
-#!/bin/bash
-[ "\$1" = -- ] || { echo "usage: supervise -- ARGV" >&2; exit 2; }
-shift
-exec "$DEPLOY_RUN" --profiles "$PROFILES" run reap -- --payload "\$@"
-EOF2
-chmod 755 "$T/supervise"
-SUPERVISE=$T/supervise bash "$(dirname "$0")/supervisor-pid1.sh" | sed 's/^ok - /ok - run: /'
+make_supervise
+for s in ${RUN_SCRIPTS:-pid1 files shm user listen}; do
+	SUPERVISE=$T/supervise bash "$(dirname "$0")/supervisor-$s.sh" | sed "s/^ok - /ok - run $s: /"
+done
