@@ -203,3 +203,29 @@ summary | grep -qE "^deploy-run: exit 3 \(server exited with status 3\) after [0
 	fail "unexpected summary: $(summary)"
 ! grep -q 's3cr3t' "$T/err" || fail "a secret in deploy-run's output: $(cat "$T/err")"
 ok "run: summary '$(summary)', no secret printed"
+
+# --- [cleanup] prometheus_dir is exported; a segment that an unrelated process
+# of the same uid creates during the run (and closes before the run ends) is
+# kept, while the server's own leak is removed
+profile prom '[cleanup]' "prometheus_dir = $T/prom"
+tag=drrun$$
+: >"$LOG"
+dr_bg prom -- --payload "$PAYLOAD" --report-env PROMETHEUS_MULTIPROC_DIR --shm "/${tag}_ours:2048" --wait
+wait_for has_lines ' ready$' 1 || fail "no start"
+$PY -c '
+import os, sys, time, _posixshmem
+fd = _posixshmem.shm_open(sys.argv[1], os.O_CREAT | os.O_RDWR, 0o600)
+os.ftruncate(fd, 4096)
+time.sleep(0.3)
+os.close(fd)' "/${tag}_unrelated"
+kill -TERM "$SV"
+stopped "$SV"
+[ "$rc" = 0 ] || fail "gave $rc"
+[ "$(count " env PROMETHEUS_MULTIPROC_DIR=$T/prom\$")" = 1 ] || fail "PROMETHEUS_MULTIPROC_DIR: $(cat "$LOG")"
+[ -d "$T/prom" ] || fail "the Prometheus directory was not created"
+[ ! -e "/dev/shm/${tag}_ours" ] || fail "the server's segment was not removed"
+[ -e "/dev/shm/${tag}_unrelated" ] || fail "the segment of an unrelated process was removed: $(summary)"
+summary | grep -qF "shm /dev/shm/${tag}_ours (2.0 KiB)" || fail "summary: $(summary)"
+! summary | grep -q unrelated || fail "summary names the unrelated segment: $(summary)"
+rm -f "/dev/shm/${tag}_unrelated" "/dev/shm/${tag}_ours"
+ok "run: PROMETHEUS_MULTIPROC_DIR exported; the server's leak removed, an unrelated process's segment made during the run kept"

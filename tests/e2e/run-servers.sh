@@ -1,0 +1,75 @@
+#!/bin/bash
+# `deploy-run run` supervising the example app with real servers from its
+# venv: gunicorn with 2 workers (HUP reloads with new workers and keeps
+# serving, TTIN/TTOU change the worker count, SIGTERM stops it gracefully
+# with exit 0 and nothing left), uvicorn (SIGTERM and SIGINT stop it; exit 0
+# through the default success_signals).
+. "$(dirname "$0")/run-lib.sh"
+bash "$SOURCE_ROOT/dev/venv-tools/make-venv.sh" "$SOURCE_ROOT/example" >"$T/venv.log" 2>&1 ||
+	fail "no example venv: $(cat "$T/venv.log")"
+
+get() { curl -fsS --max-time 2 "http://127.0.0.1:$port/healthz" 2>/dev/null; }
+serves() { get | grep -q ok; }
+kids() { cat /proc/"$1"/task/*/children 2>/dev/null | wc -w; }
+kids_are() { [ "$(kids "$1")" = "$2" ]; }
+tree_of() { local p; for p in $(cat /proc/"$1"/task/*/children 2>/dev/null); do echo "$p"; tree_of "$p"; done; }
+
+server_profile() {  # NAME SERVER MODULE
+	port=$(free_port)
+	cat >"$PROFILES/$1.ini" <<EOF2
+[app]
+root = $SOURCE_ROOT/example
+server = $2
+module = $3
+[server]
+bind = 127.0.0.1:$port
+workers = 2
+graceful_timeout = 5s
+[env]
+files = .env, .env.development
+[checks]
+req = off
+EOF2
+}
+
+server_profile g gunicorn webapp.wsgi:app
+dr_bg g
+wait_for serves || fail "gunicorn does not serve: $(cat "$T/err")"
+master=$(awk '{print $1}' "/proc/$SV/task/$SV/children")
+grep -q gunicorn "/proc/$master/cmdline" || fail "deploy-run's child is not gunicorn"
+wait_for kids_are "$master" 2 || fail "not 2 workers"
+before=$(cat /proc/"$master"/task/*/children)
+ok "run: gunicorn serves under deploy-run (pid $SV), master $master, workers $before"
+kill -HUP "$SV"
+replaced() { kids_are "$master" 2 && ! grep -qw "${before%% *}" <(cat /proc/"$master"/task/*/children); }
+wait_for replaced || fail "HUP did not replace the workers"
+wait_for serves || fail "not serving after HUP"
+ok "run: HUP: new workers $(cat /proc/"$master"/task/*/children | tr '\n' ' ')under the same master, still serving"
+kill -TTIN "$SV"
+wait_for kids_are "$master" 3 || fail "TTIN did not add a worker ($(kids "$master"))"
+kill -TTOU "$SV"
+wait_for kids_are "$master" 2 || fail "TTOU did not remove a worker ($(kids "$master"))"
+ok "run: TTIN adds a worker, TTOU removes one"
+tree="$master $(tree_of "$master")"
+kill -TERM "$SV"
+stopped "$SV"
+[ "$rc" = 0 ] || fail "gunicorn graceful stop gave $rc: $(cat "$T/err")"
+for p in $tree; do gone "$p" || fail "process $p of the tree is left"; done
+[ "$(grep -c 'Handling signal: term' "$T/err")" = 1 ] || fail "gunicorn did not see one SIGTERM"
+summary | grep -q '^deploy-run: exit 0 (server exited with status 0)' || fail "summary: $(summary)"
+ok "run: gunicorn SIGTERM: one graceful stop, exit 0, nothing left: $(summary)"
+
+for sig in TERM INT; do
+	server_profile u uvicorn webapp.asgi:app
+	dr_bg u
+	wait_for serves || fail "uvicorn does not serve: $(cat "$T/err")"
+	master=$(awk '{print $1}' "/proc/$SV/task/$SV/children")
+	tree="$master $(tree_of "$master")"
+	kill -"$sig" "$SV"
+	stopped "$SV"
+	[ "$rc" = 0 ] || fail "uvicorn SIG$sig stop gave $rc: $(cat "$T/err")"
+	for p in $tree; do gone "$p" || fail "uvicorn: process $p of the tree is left"; done
+	summary | grep -qE '^deploy-run: exit 0 \(server (exited with status 0|killed by SIG'"$sig"', counted as success)\)' ||
+		fail "summary: $(summary)"
+	ok "run: uvicorn with 2 workers, SIG$sig: exit 0, nothing left: $(summary)"
+done
