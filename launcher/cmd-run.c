@@ -384,6 +384,11 @@ static int run_supervised(struct loaded *l, const struct globals *g)
 		return EXIT_REFUSED;
 	}
 	r.probing = t > 0;
+	if (r.probing && health_target_resolve(&r.target, &err) < 0) {
+		cmd_print_error(&err);
+		health_target_finish(&r.target);
+		return EXIT_REFUSED;
+	}
 	if (notify_init(&r.notify, &err) < 0) {
 		log_warn("%s: no systemd notifications", err.message);
 		error_clear(&err);

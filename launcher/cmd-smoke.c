@@ -367,6 +367,11 @@ int cmd_smoke(int argc, char **argv, const struct globals *g)
 			goto out;
 		}
 	}
+	if (health_target_resolve(&s.probe, &err) < 0) {
+		cmd_print_error(&err);
+		rc = EXIT_USAGE;
+		goto out;
+	}
 	if (!paths.n)
 		strv_push(&paths, s.probe.path ? s.probe.path : s.probe.url);
 	s.n_urls = paths.n;

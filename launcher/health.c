@@ -406,9 +406,6 @@ enum wstate { W_IDLE, W_CONNECTING, W_READING, W_STOPPED };
 
 struct health_watch {
 	struct health_watch_config cfg;
-	struct sockaddr_storage addr;
-	socklen_t addrlen;
-	int family;
 	char *request;
 	enum wstate state;
 	int fd;
@@ -608,7 +605,7 @@ static void attempt(struct supervisor *sv, void *data)
 		attempt_blocking(sv, w);
 		return;
 	}
-	fd = socket(w->family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	fd = socket(w->cfg.target->addr.ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
 	if (fd < 0) {
 		w->state = W_CONNECTING;
 		fail(sv, w, false, "cannot create a socket: %s", strerror(errno));
@@ -616,7 +613,8 @@ static void attempt(struct supervisor *sv, void *data)
 	}
 	w->fd = fd;
 	w->state = W_CONNECTING;
-	if (connect(fd, (struct sockaddr *)&w->addr, w->addrlen) < 0 && errno != EINPROGRESS) {
+	if (connect(fd, (const struct sockaddr *)&w->cfg.target->addr, w->cfg.target->addrlen) < 0 &&
+	    errno != EINPROGRESS) {
 		int e = errno;
 
 		/* a unix socket not bound yet is ENOENT; a full backlog EAGAIN */
@@ -646,21 +644,22 @@ static void start_timeout(struct supervisor *sv, void *data)
 		w->cfg.on_timeout(sv, w, &w->last, w->cfg.data);
 }
 
-static int resolve(struct health_watch *w, const struct health_target *t, struct error *err)
+int health_target_resolve(struct health_target *t, struct error *err)
 {
 	struct addrinfo hints = {0}, *res = NULL;
 	char port[16];
 	int rc;
 
+	if (!t->builtin || t->addrlen)
+		return 0;
 	if (t->unix_socket) {
-		struct sockaddr_un *un = (struct sockaddr_un *)&w->addr;
+		struct sockaddr_un *un = (struct sockaddr_un *)&t->addr;
 
 		if (strlen(t->unix_socket) >= sizeof(un->sun_path))
 			return error_set(err, 0, "unix socket path too long: %s", t->unix_socket);
 		un->sun_family = AF_UNIX;
 		strcpy(un->sun_path, t->unix_socket);
-		w->addrlen = sizeof(*un);
-		w->family = AF_UNIX;
+		t->addrlen = sizeof(*un);
 		return 0;
 	}
 	snprintf(port, sizeof(port), "%d", t->port);
@@ -674,9 +673,8 @@ static int resolve(struct health_watch *w, const struct health_target *t, struct
 	if (rc != 0 || !res)
 		return error_set(err, 0, "cannot resolve %s for the health probe: %s", t->host,
 				 gai_strerror(rc));
-	memcpy(&w->addr, res->ai_addr, res->ai_addrlen);
-	w->addrlen = res->ai_addrlen;
-	w->family = res->ai_family;
+	memcpy(&t->addr, res->ai_addr, res->ai_addrlen);
+	t->addrlen = res->ai_addrlen;
 	freeaddrinfo(res);
 	return 0;
 }
@@ -692,8 +690,9 @@ struct health_watch *health_watch_start(struct supervisor *sv,
 	w->backoff_ms = 50;
 	w->started_ns = now_ns();
 	if (t->builtin) {
-		if (resolve(w, t, err) < 0) {
+		if (!t->addrlen) {
 			free(w);
+			error_set(err, 0, "the health target %s was not resolved", t->display);
 			return NULL;
 		}
 		w->request = xasprintf("GET %s HTTP/1.1\r\nHost: %s\r\nUser-Agent: deploy-run/%s "

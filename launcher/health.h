@@ -24,6 +24,8 @@
 #include "profile.h"
 #include "supervisor.h"
 
+#include <sys/socket.h>
+
 /* The statuses a probe accepts: bit N for status N (100..599). */
 struct health_expect {
 	uint64_t bits[10];
@@ -49,6 +51,8 @@ struct health_target {
 	int port;
 	char *host_header;
 	char *path;         /* request target, "/healthz" */
+	struct sockaddr_storage addr; /* set by health_target_resolve() */
+	socklen_t addrlen;            /* 0 until then */
 	struct health_expect expect;
 	int64_t connect_timeout_ms;
 	int64_t timeout_ms;
@@ -64,6 +68,14 @@ struct health_target {
  */
 int health_target_init(struct health_target *t, const struct profile *p, struct error *err);
 void health_target_finish(struct health_target *t);
+
+/*
+ * Resolves the address the built-in client connects to (a unix socket, a
+ * numeric address, or a name through the resolver), once, before the
+ * server starts.  Does nothing for targets the built-in client does not
+ * handle.  Returns -1 with err when the host cannot be resolved.
+ */
+int health_target_resolve(struct health_target *t, struct error *err);
 
 /* The same target with another path (smoke's URLs); path is "/..." or a full URL. */
 void health_target_with_path(struct health_target *out, const struct health_target *t,
@@ -118,7 +130,8 @@ struct health_watch_config {
  * that timed out.  Probing stops when the server is gone.  The built-in
  * client never blocks; a target it cannot handle (see health_target) is
  * probed with health_probe(), which blocks the loop for at most the
- * target's timeout.  Returns NULL with err.
+ * target's timeout.  The target must have been resolved
+ * (health_target_resolve) and must outlive the watch.  Returns NULL with err.
  */
 struct health_watch *health_watch_start(struct supervisor *sv,
 					const struct health_watch_config *cfg, struct error *err);

@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <sys/socket.h>
+#include <netinet/in.h>
 #include <sys/un.h>
 #include <unistd.h>
 
@@ -83,6 +84,10 @@ static void test_target(void)
 	CHECK_INT(health_target_init(&t, p, &err), 1);
 	CHECK_STR(t.url, "http://[::1]:9000/h");
 	CHECK_STR(t.host, "::1");
+	CHECK_INT(t.addrlen, 0);
+	CHECK_INT(health_target_resolve(&t, &err), 0);
+	CHECK_INT(t.addr.ss_family, AF_INET6);
+	CHECK_INT(t.addrlen, sizeof(struct sockaddr_in6));
 	CHECK(health_expect_match(&t.expect, 204) && !health_expect_match(&t.expect, 200));
 	CHECK_INT(t.connect_timeout_ms, 1000); /* never longer than the whole probe */
 	health_target_finish(&t);
@@ -93,6 +98,8 @@ static void test_target(void)
 	CHECK_STR(t.unix_socket, "/run/app.sock");
 	CHECK_STR(t.url, "http://localhost/healthz");
 	CHECK_STR(t.display, "http://localhost/healthz on unix:/run/app.sock");
+	CHECK_INT(health_target_resolve(&t, &err), 0);
+	CHECK_INT(t.addr.ss_family, AF_UNIX);
 	health_target_with_path(&u, &t, "/x");
 	CHECK_STR(u.unix_socket, "/run/app.sock");
 	CHECK_STR(u.url, "http://localhost/x");
