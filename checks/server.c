@@ -273,7 +273,7 @@ void server_parse_listeners(const char *buf, bool v6, struct server_listener **o
 		if (sscanf(line, " %*[0-9]: %39[0-9A-Fa-f]:%x %63s %7s %*s %*s %*s %u %*s %lu",
 			   local, &port, remote, state, &inode_dummy, &inode) != 6)
 			continue;
-		if (strcmp(state, "0A") != 0 || strlen(local) != alen)
+		if (strcmp(state, "0A") != 0 || strlen(local) != alen || port > 0xffff)
 			continue;
 		l.v6 = v6;
 		if (!parse_addr(local, alen, l.addr))

@@ -55,7 +55,7 @@ char *venv_cfg_get(const char *buf, const char *key, int *line)
 	return NULL;
 }
 
-/* The first word at s (double-quoted or bare), up to end. */
+/* The first word at s (double-quoted or bare), up to end or a NUL byte. */
 static char *word(const char *s, const char *end)
 {
 	const char *w;
@@ -64,11 +64,11 @@ static char *word(const char *s, const char *end)
 		s++;
 	if (s < end && *s == '"') {
 		w = ++s;
-		while (s < end && *s != '"')
+		while (s < end && *s && *s != '"')
 			s++;
 	} else {
 		w = s;
-		while (s < end && !isspace((unsigned char)*s))
+		while (s < end && *s && !isspace((unsigned char)*s))
 			s++;
 	}
 	return s > w ? xstrndup(w, (size_t)(s - w)) : NULL;

@@ -48,6 +48,9 @@ static void test_shebang(void)
 	CHECK(venv_shebang("\x7f" "ELF", 4) == NULL);
 	CHECK(venv_shebang("#!", 2) == NULL);
 	CHECK(venv_shebang("#", 1) == NULL);
+	/* NUL bytes end the program name; none at all is no shebang (found by fuzz-pyvenv) */
+	CHECK(venv_shebang("#!\0/x/python\n", 12) == NULL);
+	s = venv_shebang("#!/x/py\0thon\n", 13); CHECK_STR(s, "/x/py"); free(s);
 }
 
 int main(void)
