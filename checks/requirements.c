@@ -428,6 +428,22 @@ static void lock_loc(const struct state *s, const char *normalized, const char *
 	*line = e ? e->req->line : 0;
 }
 
+/* A version as pip prints it: str(Version), normalised; as written when it is not PEP 440. */
+static char *shown_version(const char *version)
+{
+	struct pep440_version v;
+	struct error err = ERROR_INIT;
+	char *str;
+
+	if (!version)
+		return xstrdup("?");
+	if (pep440_version_parses(&v, version, &err) < 0)
+		return xstrdup(version);
+	str = pep440_version_str(&v);
+	pep440_version_finish(&v);
+	return str;
+}
+
 static void check_pip(struct state *s)
 {
 	struct requirements_problems probs;
@@ -438,6 +454,9 @@ static void check_pip(struct state *s)
 		const struct requirements_problem *p = &probs.v[i];
 		const struct dist *d = p->dist;
 		_cleanup_free_ char *meta = path_join(d->path, d->egg_info ? "PKG-INFO" : "METADATA");
+		_cleanup_free_ char *ver = shown_version(d->version);
+		_cleanup_free_ char *dep_ver = p->installed ? shown_version(p->installed->version)
+							    : NULL;
 		const char *file;
 		int line;
 
@@ -448,7 +467,7 @@ static void check_pip(struct state *s)
 				   file ? file : meta, line,
 				   "add the dependency to the lock (pinned, with --hash) and install it",
 				   "%s %s requires %s, which is not installed.", d->normalized,
-				   d->version, p->dep);
+				   ver, p->dep);
 			break;
 		case REQUIREMENTS_CONFLICT:
 			lock_loc(s, p->dep, &file, &line);
@@ -457,7 +476,7 @@ static void check_pip(struct state *s)
 				   "pin a version of the dependency that satisfies the requirement "
 				   "(or a version of the requirer that accepts it), then reinstall",
 				   "%s %s has requirement %s, but you have %s %s.", d->normalized,
-				   d->version, p->requirement, p->dep, p->installed->version);
+				   ver, p->requirement, p->dep, dep_ver);
 			break;
 		case REQUIREMENTS_BROKEN:
 			report_add(s->r, "req.dependency-conflict", SEVERITY_ERROR, d->path, 0,
