@@ -286,8 +286,10 @@ void wheels_check(const struct context *ctx, struct report *r)
 	DIR *dp;
 	size_t i;
 
-	if (!p->wheelhouse)
+	if (!p->wheelhouse) {
+		report_skip(r, "req.wheel-hash", "needs [checks] wheelhouse");
 		return;
+	}
 	dp = opendir(p->wheelhouse);
 	if (!dp) {
 		struct profile_loc loc = profile_loc(p, "checks", "wheelhouse");
