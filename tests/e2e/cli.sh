@@ -52,7 +52,7 @@ check "profiles of a missing directory exits 2" [ "$rc" = 2 ]
 run_dr -C "$SOURCE_ROOT" show dev --format json
 check "-C DIR finds DIR/profiles" [ "$rc" = 0 ]
 # heavy libraries are loaded on demand, never at start-up
-libs=$(ldd "$DEPLOY_RUN")
+libs=$(ldd "$DEPLOY_RUN_BIN")   # the binary, not a DEPLOY_RUN_WRAPPER script
 check "libcurl is not linked" bash -c "! grep -q libcurl <<<'$libs'"
 check "libarchive is not linked" bash -c "! grep -q libarchive <<<'$libs'"
 check "libcrypto is not linked" bash -c "! grep -q libcrypto <<<'$libs'"

@@ -16,6 +16,43 @@ _cleanup() {
 trap _cleanup EXIT
 at_exit() { _cleanup_hooks+=("$1"); }
 
+# DEPLOY_RUN_WRAPPER: a command every run of deploy-run goes through, split
+# into words (`meson test --setup valgrind` sets it to valgrind memcheck).
+# $DEPLOY_RUN becomes a script that execs it, so that scripts calling
+# "$DEPLOY_RUN" directly are covered too; the real binary stays in
+# $DEPLOY_RUN_BIN.  valgrind writes to $T/valgrind/PID.log, never into the
+# output the tests compare, and finish() fails on any non-empty log.
+DEPLOY_RUN_BIN=$DEPLOY_RUN
+if [ -n "${DEPLOY_RUN_WRAPPER:-}" ]; then
+	read -r -a _wrapper <<<"$DEPLOY_RUN_WRAPPER"
+	if [ "${_wrapper[0]##*/}" = valgrind ]; then
+		# 1777: runs as another user (setpriv) log there too
+		mkdir -p -m 1777 "$T/valgrind"
+		_wrapper+=("--log-file=$T/valgrind/%p.log")
+	fi
+	mkdir -p "$T/.wrapped"
+	{
+		echo '#!/bin/sh'
+		printf 'exec'
+		printf ' %q' "${_wrapper[@]}" "$DEPLOY_RUN_BIN"
+		printf ' "$@"\n'
+	} >"$T/.wrapped/deploy-run"
+	chmod 755 "$T/.wrapped/deploy-run"
+	DEPLOY_RUN=$T/.wrapped/deploy-run
+fi
+# valgrind_clean: no valgrind log with anything in it (true without valgrind).
+valgrind_clean() {
+	local f bad=0
+	[ -d "$T/valgrind" ] || return 0
+	for f in "$T/valgrind"/*.log; do
+		[ -s "$f" ] || continue
+		echo "valgrind: $f" >&2
+		cat "$f" >&2
+		bad=1
+	done
+	return $bad
+}
+
 _failures=0
 _passes=0
 fail() { echo "FAIL: $*" >&2; _failures=$((_failures + 1)); }
@@ -23,6 +60,7 @@ pass() { _passes=$((_passes + 1)); }
 # check DESCRIPTION COMMAND...: runs the command, counts a pass or a failure.
 check() { local d=$1; shift; if "$@"; then pass; else fail "$d"; fi; }
 finish() {
+	check "valgrind found no error or leak" valgrind_clean
 	echo "$_passes passed, $_failures failed"
 	[ "$_failures" -eq 0 ]
 }
