@@ -119,7 +119,8 @@ static uint64_t success_signals(const struct profile *p)
 }
 
 int cmd_supervise(struct loaded *l, const struct globals *g,
-		  void (*on_started)(struct supervisor *sv, pid_t server, void *data), void *data)
+		  void (*on_started)(struct supervisor *sv, pid_t server, void *data),
+		  void (*on_stopping)(struct supervisor *sv, int sig, void *data), void *data)
 {
 	const struct profile *p = l->profile;
 	struct supervisor_config cfg = {0};
@@ -150,6 +151,7 @@ int cmd_supervise(struct loaded *l, const struct globals *g,
 	cfg.unix_sockets = sockets.n ? sockets.v : NULL;
 	cfg.quiet = g->verbosity < 0;
 	cfg.on_started = on_started;
+	cfg.on_stopping = on_stopping;
 	cfg.data = data;
 	if (cfg.user) {
 		/* resolved again by the supervisor; here for the profile's file and line */
@@ -175,7 +177,8 @@ int cmd_supervise(struct loaded *l, const struct globals *g,
  * passes.  When ready: log the time to ready, send READY=1 and STATUS= to
  * $NOTIFY_SOCKET, write [health] ready_file.  Then, with $WATCHDOG_USEC,
  * probe every half interval and send WATCHDOG=1 while the probe passes.
- * STOPPING=1 goes out when the server exits (or we stop it).
+ * STOPPING=1 goes out when the stop begins (a stop signal forwarded, or we
+ * stop it), or when the server exits by itself.
  */
 struct readiness {
 	const struct profile *p;
@@ -210,6 +213,15 @@ static void ready_stopping(struct readiness *r, const char *why)
 	msg = xasprintf("STOPPING=1\nSTATUS=stopping: %s", why);
 	ready_notify(r, msg);
 	free(msg);
+}
+
+static void readiness_stopping(struct supervisor *sv, int sig, void *data)
+{
+	char name[24];
+	char *why = xasprintf("SIG%s", signame_from_number(sig, name, sizeof(name)));
+
+	ready_stopping(data, why);
+	free(why);
 }
 
 static void on_server_exit(struct supervisor *sv, int fd, uint32_t events, void *data)
@@ -398,7 +410,7 @@ static int run_supervised(struct loaded *l, const struct globals *g)
 		r.watchdog_ms = 1;
 	if (l->profile->health_ready_file && *l->profile->health_ready_file)
 		unlink(l->profile->health_ready_file); /* stale, from a run that was killed */
-	rc = cmd_supervise(l, g, readiness_started, &r);
+	rc = cmd_supervise(l, g, readiness_started, readiness_stopping, &r);
 	ready_stopping(&r, "the server exited");
 	if (r.wrote_ready_file && unlink(l->profile->health_ready_file) < 0 && errno != ENOENT)
 		log_warn("cannot remove the ready file %s: %s", l->profile->health_ready_file,

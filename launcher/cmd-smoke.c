@@ -393,7 +393,7 @@ int cmd_smoke(int argc, char **argv, const struct globals *g)
 		fflush(stdout);
 		if (saved >= 0)
 			dup2(STDERR_FILENO, STDOUT_FILENO);
-		s.exit_status = cmd_supervise(&l, g, on_started, &s);
+		s.exit_status = cmd_supervise(&l, g, on_started, NULL, &s);
 		if (saved >= 0) {
 			dup2(saved, STDOUT_FILENO);
 			close(saved);

@@ -87,11 +87,12 @@ int cmd_preflight(struct loaded *l, bool reveal, const struct globals *g);
 /*
  * Runs the loaded server under the supervisor as run does (cleanup, kill
  * timeout, success signals from the profile; NOTIFY_SOCKET and WATCHDOG_*
- * withheld from the server).  on_started (may be NULL) is the supervisor's
- * hook, called with data.  Returns supervisor_run()'s status.
+ * withheld from the server).  on_started and on_stopping (may be NULL) are
+ * the supervisor's hooks (supervisor.h), called with data.  Returns supervisor_run()'s status.
  */
 struct supervisor;
 int cmd_supervise(struct loaded *l, const struct globals *g,
-		  void (*on_started)(struct supervisor *sv, pid_t server, void *data), void *data);
+		  void (*on_started)(struct supervisor *sv, pid_t server, void *data),
+		  void (*on_stopping)(struct supervisor *sv, int sig, void *data), void *data);
 
 #endif

@@ -311,6 +311,8 @@ void supervisor_stop(struct supervisor *sv, int sig, const char *reason)
 	if (sv->phase == PHASE_RUNNING) {
 		sv->phase = PHASE_STOPPING;
 		arm_kill_timer(sv, kill_timeout(sv));
+		if (sv->cfg->on_stopping)
+			sv->cfg->on_stopping(sv, sig, sv->cfg->data);
 	}
 }
 
@@ -401,6 +403,8 @@ static void on_signal(struct supervisor *sv, int fd, uint32_t events, void *data
 				arm_kill_timer(sv, kill_timeout(sv));
 				/* the tree is still whole: note the segments it uses */
 				cleanup_observe(sv->cl, sv->self);
+				if (sv->cfg->on_stopping)
+					sv->cfg->on_stopping(sv, sig, sv->cfg->data);
 			}
 		} else if (is_stop_signal(sig) && sv->phase == PHASE_ORPHANS) {
 			log_info("%s: killing the remaining processes now",

@@ -85,6 +85,12 @@ struct supervisor_config {
 	 * supervisor_stop(); it must not block.
 	 */
 	void (*on_started)(struct supervisor *sv, pid_t server, void *data);
+	/*
+	 * Called once when the stop begins: the first TERM, INT or QUIT
+	 * forwarded to the running server, or supervisor_stop(); sig is the
+	 * signal sent.  Not called when the server exits by itself.
+	 */
+	void (*on_stopping)(struct supervisor *sv, int sig, void *data);
 	void *data;
 };
 

@@ -56,6 +56,7 @@ stop g
 check "gunicorn: exit 0 after TERM (got $rc)" [ "$rc" = 0 ]
 check "gunicorn: STOPPING=1 after TERM" grep -q "STOPPING=1" "$T/g.log"
 check "gunicorn: STOPPING=1 is the last message" bash -c "tail -n1 '$T/g.log' | grep -q STOPPING=1"
+check "gunicorn: STOPPING=1 is sent when TERM arrives, naming it" grep -q "stopping: SIGTERM" "$T/g.log"
 check "gunicorn: ready file removed at exit" [ ! -e "$T/ready" ]
 
 # uvicorn on a unix socket; the watchdog: WATCHDOG=1 every half WATCHDOG_USEC
