@@ -1,6 +1,7 @@
 #include "check.h"
 #include "env.h"
 #include "paths.h"
+#include "perms.h"
 #include "records.h"
 #include "requirements.h"
 #include "server.h"
@@ -12,6 +13,7 @@
 
 /* The families register here, in the order they run and are reported. */
 const struct check_def checks_table[] = {
+	{"profile", perms_ids, perms_check_profile},
 	{"venv", venv_ids, venv_check},
 	{"env", env_file_ids, env_check_files},
 	{"env", env_var_ids, env_check_vars},

@@ -1,4 +1,5 @@
 #include "env.h"
+#include "perms.h"
 #include "fileio.h"
 #include "path.h"
 #include "strbuf.h"
@@ -288,9 +289,8 @@ static void check_permissions(const struct context *ctx, struct report *r,
 			    secret->key, secret->line,
 			    (mode & S_IRGRP) && (mode & S_IROTH) ? "group and others"
 			    : (mode & S_IRGRP) ? "its group" : "others");
-	if (mode & S_IWOTH)
-		strbuf_addf(&why, "%sis writable by others: anyone on the host can change what "
-			    "the server runs with", why.len ? "; it " : "");
+	/* the same rule as for profiles (profile.permissions) */
+	perms_foreign_write(&st, perms_runtime_uid(p), "; it ", &why);
 	if (why.len)
 		report_add(r, "env.permissions", severity_prod(p), file,
 			   secret && (mode & (S_IRGRP | S_IROTH)) ? secret->line : 0,
