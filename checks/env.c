@@ -166,12 +166,29 @@ static void check_missing(const struct context *ctx, struct report *r, const str
 			   f->error.errnum ? strerror(f->error.errnum) : "");
 }
 
+/* A file with a million bad lines gives this many findings of one id and a
+ * last one that counts the rest, not a million findings. */
+#define FINDINGS_PER_FILE_MAX 20
+
+static void add_more(struct report *r, const char *id, enum severity sev, const char *file,
+		     int line, const struct env_file *f, size_t more, const char *what)
+{
+	report_add(r, id, sev, file, line, "fix the lines the first findings name, then check again",
+		   "%s: %zu more %s from line %d on (only the first %d are listed)",
+		   f->as_written, more, what, line, FINDINGS_PER_FILE_MAX);
+}
+
 static void check_parse(const struct context *ctx, struct report *r, const struct env_file *f,
 			const char *file)
 {
 	size_t i;
 
-	for (i = 0; i < f->parsed.nproblems; i++) {
+	if (f->parsed.nproblems > FINDINGS_PER_FILE_MAX)
+		add_more(r, "env.parse", severity_prod(ctx->profile), file,
+			 f->parsed.problems[FINDINGS_PER_FILE_MAX].line, f,
+			 f->parsed.nproblems - FINDINGS_PER_FILE_MAX,
+			 "lines python-dotenv cannot parse");
+	for (i = 0; i < f->parsed.nproblems && i < FINDINGS_PER_FILE_MAX; i++) {
 		const struct dotenv_problem *pb = &f->parsed.problems[i];
 		struct finding *fd;
 
@@ -199,7 +216,8 @@ static size_t hash_key(const char *s)
 static void check_duplicates(struct report *r, const struct env_file *f, const char *file)
 {
 	const struct dotenv *d = &f->parsed;
-	size_t cap = 16, i, slot, *slots;
+	size_t cap = 16, i, slot, *slots, found = 0;
+	int more_line = 0;
 
 	if (d->n < 2)
 		return;
@@ -215,15 +233,22 @@ static void check_duplicates(struct report *r, const struct env_file *f, const c
 		     slot = (slot + 1) & (cap - 1))
 			if (str_eq(d->entries[slots[slot]].key, e->key))
 				break;
-		if (slots[slot] != SIZE_MAX)
+		if (slots[slot] != SIZE_MAX && found++ >= FINDINGS_PER_FILE_MAX) {
+			if (!more_line)
+				more_line = e->line;
+		} else if (slots[slot] != SIZE_MAX) {
 			report_add(r, "env.duplicate-key", SEVERITY_WARNING, file, e->line,
 				   "keep one of the two lines",
 				   "%s is set twice in %s: at line %d and at line %d; python-dotenv "
 				   "keeps the later one", e->key, f->as_written,
 				   d->entries[slots[slot]].line, e->line);
+		}
 		slots[slot] = i;
 	}
 	free(slots);
+	if (found > FINDINGS_PER_FILE_MAX)
+		add_more(r, "env.duplicate-key", SEVERITY_WARNING, file, more_line, f,
+			 found - FINDINGS_PER_FILE_MAX, "keys set twice");
 }
 
 static void check_encoding(const struct context *ctx, struct report *r,

@@ -1,0 +1,114 @@
+# Helpers of the hostile-input scripts (tests/hostile/*.sh): source after
+# tests/e2e/lib.sh.  Each script takes one kind of input file, replaces it
+# with every malformed case below in turn and runs the real binary on it:
+#   make_case CASE TARGET GOOD   puts case CASE at path TARGET (GOOD: a good file)
+#   hostile CASE EXPECT WHAT CMD...  runs CMD (a deploy-run command line) under
+#                                a 10 s timeout (as nobody for the unreadable case)
+#                                and checks: exit EXPECT, no crash, no hang, the
+#                                server never started, and WHAT (an ERE) in the output.
+# Big cases (10 MB lines, 100 MB files) are made at test time under $T.
+
+# Every case; the scripts run all of them and may add their own.
+CASES="empty truncated binary nul-in-line nul-only latin1 utf16 bom-junk ansi long-line-10m
+big-100m sparse-100m many-lines unterminated symlink-loop symlink-dangling unreadable
+directory fifo dev-zero dev-urandom dev-null socket"
+
+chmod 755 "$T"
+MARK_DIR=$T/marks
+mkdir -p -m 1777 "$MARK_DIR"
+MARK=$MARK_DIR/server-started
+
+# fake_server BIN: an executable that only records that it ran.
+fake_server() {
+	printf '#!/bin/sh\ntouch %q\n' "$MARK" >"$1"
+	chmod 755 "$1"
+}
+
+# hostile_app [LINES...]: an app ($APP) whose venv has a fake server, and its
+# production profile $P/prod.ini: the families venv, req, path and server
+# off unless LINES (appended last, in [checks] unless they open a section)
+# turn them on.
+APP=$T/app
+P=$T/profiles
+hostile_app() {
+	mkdir -p "$APP/.venv/bin" "$P"
+	fake_server "$APP/.venv/bin/gunicorn"
+	{
+		printf '[profile]\nstage = production\n'
+		printf '[app]\nroot = %s\nmodule = app:app\nrequirements =\n' "$APP"
+		printf '[server]\nbind = 0.0.0.0:8000\n'
+		printf '[checks]\nvenv = off\nreq = off\npath = off\nserver = off\n'
+		printf '%s\n' "$@"
+	} >"$P/prod.ini"
+}
+
+# make_case CASE TARGET GOOD (TRUNCATE_AFTER: where the truncated case ends)
+make_case() {
+	local c=$1 target=$2 good=$3 dir
+	dir=$(dirname "$target")
+	rm -rf "$target"
+	case $c in
+	empty) : >"$target" ;;
+	truncated) # cut after $TRUNCATE_AFTER when set (mid-token), else at half
+		if [ -n "${TRUNCATE_AFTER:-}" ]; then
+			$PY -c 'import sys; d=open(sys.argv[1], "rb").read(); t=sys.argv[2].encode()
+sys.stdout.buffer.write(d[:d.index(t) + len(t)])' "$good" "$TRUNCATE_AFTER" >"$target"
+		else
+			head -c $(($(wc -c <"$good") / 2)) "$good" >"$target"
+		fi ;;
+	binary) $PY -c 'import random,sys; r=random.Random(7); sys.stdout.buffer.write(bytes(r.randrange(256) for _ in range(8192)))' >"$target" ;;
+	nul-in-line) { head -n 3 "$good"; printf 'A\0B=1\0\n'; tail -n +4 "$good"; } >"$target" ;;
+	nul-only) head -c 4096 /dev/zero >"$target" ;;
+	latin1) { cat "$good"; printf 'CAF\xc9=na\xefve\n\xff\xfe\xfd\n'; } >"$target" ;;
+	utf16) $PY -c 'import sys; sys.stdout.buffer.write(open(sys.argv[1], "rb").read().decode("utf-8", "replace").encode("utf-16"))' "$good" >"$target" ;;
+	bom-junk) { printf '\xef\xbb\xbf\xef\xbb\xbf\x80\x80'; cat "$good"; } >"$target" ;;
+	ansi) { cat "$good"; printf '\033[31m BAD\033]0;pwned\007 KEY=\033[2J1\r\n\r\r\n'; } >"$target" ;;
+	long-line-10m) { cat "$good"; printf '='; head -c $((10 * 1024 * 1024)) /dev/zero | tr '\0' x
+		echo; } >"$target" ;;
+	big-100m) $PY -c 'import sys; d=open(sys.argv[1], "rb").read() or b"x\n"; n=100*1024*1024
+sys.stdout.buffer.write((d * (n // len(d) + 1))[:n])' "$good" >"$target" ;;
+	sparse-100m) cp "$good" "$target" && truncate -s 100M "$target" ;;
+	many-lines) { cat "$good"; yes = | head -n 2000000; } >"$target" ;;
+	unterminated) { cat "$good"; printf 'X="never closed\n[unclosed\n'; } >"$target" ;;
+	symlink-loop) ln -s "$target.loop" "$target" && ln -sfn "$target" "$target.loop" ;;
+	symlink-dangling) ln -s "$dir/does-not-exist" "$target" ;;
+	unreadable) cp "$good" "$target" && chmod 000 "$target" ;;
+	directory) mkdir "$target" && cp "$good" "$target/" ;;
+	fifo) mkfifo "$target" ;;
+	dev-zero) ln -s /dev/zero "$target" ;;
+	dev-urandom) ln -s /dev/urandom "$target" ;;
+	dev-null) ln -s /dev/null "$target" ;;
+	socket) $PY -c 'import socket,sys; socket.socket(socket.AF_UNIX).bind(sys.argv[1])' "$target" ;;
+	*) echo "unknown case $c" >&2; return 1 ;;
+	esac
+}
+
+# hostile CASE EXPECT WHAT CMD...
+hostile() {
+	local c=$1 expect=$2 what=$3 who=()
+	shift 3
+	rm -f "$MARK"
+	[[ $c == *unreadable ]] && who=(setpriv --reuid=65534 --regid=65534 --clear-groups)
+	set +e
+	timeout -k 2 10 "${who[@]}" "$DEPLOY_RUN" "$@" >"$T/out" 2>"$T/err" </dev/null
+	rc=$?
+	set -e
+	cat "$T/out" "$T/err" >"$T/all"
+	if [ "$rc" = 124 ] || [ "$rc" = 137 ]; then
+		fail "$c: $* hung (killed after 10 s)"
+	elif [ "$rc" -ge 128 ]; then
+		fail "$c: $* crashed (exit $rc)"
+		head -c 2000 "$T/all" >&2
+	elif [ "$rc" != "$expect" ]; then
+		fail "$c: $* exited $rc, expected $expect"
+		head -c 2000 "$T/all" >&2
+	else
+		pass
+	fi
+	check "$c: $*: the server never started" test ! -e "$MARK"
+	if grep -Eq -- "$what" "$T/all"; then pass; else
+		fail "$c: $*: no message matching '$what'"
+		head -c 2000 "$T/all" >&2
+	fi
+	check "$c: $*: output stays small" test "$(wc -c <"$T/all")" -lt 65536
+}
