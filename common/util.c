@@ -189,14 +189,72 @@ static bool star_match(const char *p, const char *s)
 	return *p == '\0';
 }
 
-bool str_glob(const char *pattern, const char *s)
+/* Whether the n bytes at needle occur in the slen bytes at s. */
+static bool contains(const char *s, size_t slen, const char *needle, size_t n)
+{
+	size_t i;
+
+	if (n == 0)
+		return true;
+	for (i = 0; i + n <= slen; i++)
+		if (s[i] == needle[0] && memcmp(s + i + 1, needle + 1, n - 1) == 0)
+			return true;
+	return false;
+}
+
+void glob_compile(struct glob *g, const char *pattern)
 {
 	const char *q;
+	bool lead, trail;
 
+	g->pattern = pattern;
+	g->shape = GLOB_FNMATCH;
 	for (q = pattern; *q; q++)
 		if (*q == '?' || *q == '[' || *q == '\\')
-			return fnmatch(pattern, s, 0) == 0;
-	return star_match(pattern, s);
+			return;
+	/* the usual shapes, NAME, *NAME, NAME* and *NAME*, match without backtracking */
+	lead = *pattern == '*';
+	g->mid = pattern + lead;
+	g->n = strlen(g->mid);
+	trail = g->n > 0 && g->mid[g->n - 1] == '*';
+	g->n -= trail;
+	if (memchr(g->mid, '*', g->n))
+		g->shape = GLOB_STARS;
+	else if (lead && trail)
+		g->shape = GLOB_CONTAINS;
+	else if (lead)
+		g->shape = GLOB_SUFFIX;
+	else if (trail)
+		g->shape = GLOB_PREFIX;
+	else
+		g->shape = GLOB_EXACT;
+}
+
+bool glob_match(const struct glob *g, const char *s, size_t slen)
+{
+	switch (g->shape) {
+	case GLOB_EXACT:
+		return slen == g->n && memcmp(s, g->mid, g->n) == 0;
+	case GLOB_PREFIX:
+		return slen >= g->n && memcmp(s, g->mid, g->n) == 0;
+	case GLOB_SUFFIX:
+		return slen >= g->n && memcmp(s + slen - g->n, g->mid, g->n) == 0;
+	case GLOB_CONTAINS:
+		/* names are short: memmem's set-up would cost more than the search */
+		return contains(s, slen, g->mid, g->n);
+	case GLOB_STARS:
+		return star_match(g->pattern, s);
+	default:
+		return fnmatch(g->pattern, s, 0) == 0;
+	}
+}
+
+bool str_glob(const char *pattern, const char *s)
+{
+	struct glob g;
+
+	glob_compile(&g, pattern);
+	return glob_match(&g, s, strlen(s));
 }
 
 uint64_t now_ns(void)

@@ -51,6 +51,21 @@ size_t str_distance(const char *a, const char *b, size_t max);
 /* Shell-style glob match (fnmatch without flags). */
 bool str_glob(const char *pattern, const char *s);
 
+/*
+ * A glob prepared once for matching many names (the secret globs against
+ * every variable): the same answers as str_glob().  pattern is not copied
+ * and must outlive g.
+ */
+struct glob {
+	const char *pattern;
+	const char *mid;  /* pattern without a leading and a trailing '*' */
+	size_t n;         /* length of mid */
+	enum { GLOB_EXACT, GLOB_PREFIX, GLOB_SUFFIX, GLOB_CONTAINS, GLOB_STARS, GLOB_FNMATCH } shape;
+};
+void glob_compile(struct glob *g, const char *pattern);
+/* Whether s (slen bytes, NUL-terminated) matches g. */
+bool glob_match(const struct glob *g, const char *s, size_t slen);
+
 /* Monotonic clock in nanoseconds. */
 uint64_t now_ns(void);
 

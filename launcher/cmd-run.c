@@ -99,7 +99,7 @@ static int exec_server(struct loaded *l)
 		return EXIT_REFUSED;
 	}
 	reset_signals();
-	execve(ln->exe, ln->argv.v, strv_argv(&l->launch.envp));
+	execve(ln->exe, ln->argv.v, launch_envp(&l->launch));
 	log_error("cannot execute %s: %s", ln->exe, strerror(errno));
 	return errno == ENOENT ? EXIT_NOT_FOUND : EXIT_NOT_EXECUTABLE;
 }
@@ -126,6 +126,7 @@ int cmd_supervise(struct loaded *l, const struct globals *g,
 	struct supervisor_config cfg = {0};
 	struct strv sockets = STRV_INIT;
 	struct error err = ERROR_INIT;
+	char **server_env = launch_envp(&l->launch); /* fills l->launch.envp */
 	char **envp = xcalloc(l->launch.envp.n + 1, sizeof(*envp));
 	size_t i, nenv = 0;
 	int rc;
@@ -135,9 +136,9 @@ int cmd_supervise(struct loaded *l, const struct globals *g,
 			strv_push(&sockets, p->bind.v[i] + 5);
 	cfg.argv = l->launch.argv.v;
 	/* deploy-run speaks to systemd for the service: the server must not */
-	for (i = 0; i < l->launch.envp.n; i++)
-		if (!notify_is_own_variable(l->launch.envp.v[i]))
-			envp[nenv++] = l->launch.envp.v[i];
+	for (i = 0; server_env[i]; i++)
+		if (!notify_is_own_variable(server_env[i]))
+			envp[nenv++] = server_env[i];
 	envp[nenv] = NULL;
 	cfg.envp = envp;
 	cfg.cwd = l->launch.cwd;

@@ -226,8 +226,15 @@ int launch_build(struct launch *l, const struct profile *p, const struct environ
 	}
 	for (; extra && *extra; extra++)
 		strv_push(&l->argv, *extra);
-	environ_envp(env, &l->envp);
+	l->env = env;
 	return 0;
+}
+
+char **launch_envp(struct launch *l)
+{
+	if (!l->envp.n && l->env)
+		environ_envp(l->env, &l->envp);
+	return strv_argv(&l->envp);
 }
 
 void launch_finish(struct launch *l)

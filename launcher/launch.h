@@ -14,7 +14,8 @@
 struct launch {
 	char *exe;          /* absolute path of the server in the venv's bin/ */
 	struct strv argv;   /* argv[0] is exe */
-	struct strv envp;   /* KEY=VALUE */
+	struct strv envp;   /* KEY=VALUE: empty until launch_envp() */
+	const struct environ *env; /* what envp is made from */
 	char *cwd;
 	long workers;       /* the number passed (auto resolved) */
 	long cpus;          /* usable CPUs seen when resolving auto */
@@ -29,6 +30,14 @@ struct launch {
  */
 int launch_build(struct launch *out, const struct profile *p, const struct environ *env,
 		 char *const *extra, long cpus, struct error *err);
+
+/*
+ * The server's environment ("KEY=VALUE", NULL-terminated), made from the
+ * environment given to launch_build() on the first call, which must still
+ * be alive; kept in l->envp.  Only what executes the server needs it: show
+ * and check never pay for copying the whole environment.
+ */
+char **launch_envp(struct launch *l);
 void launch_finish(struct launch *l);
 
 /* The version of a distribution installed in the venv ("0.17.6"), read

@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "arena.h"
 #include "strbuf.h"
 #include "util.h"
 
@@ -123,7 +124,7 @@ static void add_problem(struct dotenv *d, const struct reader *r, size_t at, int
 	p->line = r->line;
 	p->column = (int)(at - r->line_start) + 1;
 	p->start_line = start_line;
-	p->message = xstrdup(msg);
+	p->message = arena_strdup(&d->arena, msg);
 }
 
 static struct dotenv_entry *add_entry(struct dotenv *d)
@@ -160,39 +161,41 @@ static size_t closing_quote(const struct reader *r, size_t open, char q)
 	return last;
 }
 
-/* decode_escapes(): \\[\\'] for single quotes, \\[\\'"abfnrtv] for double. */
-static char *decode_escapes(const char *s, size_t n, char q)
+/* decode_escapes(): \\[\\'] for single quotes, \\[\\'"abfnrtv] for double.
+ * Decoding only shortens the text: the result is written into d's arena. */
+static char *decode_escapes(struct dotenv *d, const char *s, size_t n, char q)
 {
 	static const char from[] = "\\'\"abfnrtv", to[] = "\\'\"\a\b\f\n\r\t\v";
-	struct strbuf sb;
+	char *out = arena_alloc(&d->arena, n + 1);
 	const char *hit;
-	size_t i;
+	size_t i, o = 0;
 
-	strbuf_init(&sb);
 	for (i = 0; i < n; i++) {
 		const char *bs = memchr(s + i, '\\', n - i);
 		size_t run = bs ? (size_t)(bs - s) - i : n - i;
 
 		/* the text up to the next backslash, as one run */
 		if (run) {
-			strbuf_add(&sb, s + i, run);
+			memcpy(out + o, s + i, run);
+			o += run;
 			i += run;
 			if (i >= n)
 				break;
 		}
 		if (s[i] == '\\' && i + 1 < n && s[i + 1] != '\0' &&
 		    (hit = strchr(from, s[i + 1])) != NULL && (q == '"' || hit - from < 2)) {
-			strbuf_addc(&sb, to[hit - from]);
+			out[o++] = to[hit - from];
 			i++;
 		} else {
-			strbuf_addc(&sb, s[i]);
+			out[o++] = s[i];
 		}
 	}
-	return strbuf_detach(&sb);
+	out[o] = '\0';
+	return out;
 }
 
 /* parse_unquoted_value(): [^\r\n]*, then re.sub(r"\s+#.*", "", part).rstrip(). */
-static char *unquoted_value(struct reader *r)
+static char *unquoted_value(struct reader *r, struct dotenv *d)
 {
 	size_t start = r->pos, end = end_of_line(r, start), i, n;
 
@@ -205,7 +208,7 @@ static char *unquoted_value(struct reader *r)
 	advance(r, end_of_line(r, start));
 	while ((n = ws_before(r->s, start, end)) > 0)
 		end -= n;
-	return xstrndup(r->s + start, end - start);
+	return arena_strndup(&d->arena, r->s + start, end - start);
 }
 
 /*
@@ -215,8 +218,7 @@ static char *unquoted_value(struct reader *r)
  */
 static void parse_binding(struct reader *r, struct dotenv *d)
 {
-	_cleanup_free_ char *key = NULL;
-	char *value = NULL, quote = 0;
+	char *key = NULL, *value = NULL, quote = 0;
 	const char *msg;
 	size_t i, q;
 	int line;
@@ -239,7 +241,8 @@ static void parse_binding(struct reader *r, struct dotenv *d)
 			msg = close ? "empty quoted key" : "unterminated quoted key (no closing ')";
 			goto fail;
 		}
-		key = xstrndup(r->s + r->pos + 1, (size_t)(close - r->s) - r->pos - 1);
+		key = arena_strndup(&d->arena, r->s + r->pos + 1,
+				    (size_t)(close - r->s) - r->pos - 1);
 		advance(r, (size_t)(close - r->s) + 1);
 	} else {                                 /* _unquoted_key */
 		for (i = r->pos; i < r->len; i++) {
@@ -256,7 +259,7 @@ static void parse_binding(struct reader *r, struct dotenv *d)
 			msg = "expected a variable name";
 			goto fail;
 		}
-		key = xstrndup(r->s + r->pos, i - r->pos);
+		key = arena_strndup(&d->arena, r->s + r->pos, i - r->pos);
 		advance(r, i);
 	}
 
@@ -271,14 +274,14 @@ static void parse_binding(struct reader *r, struct dotenv *d)
 						   : "unterminated single-quoted value (no closing ')";
 				goto fail;
 			}
-			value = decode_escapes(r->s + r->pos + 1, q - r->pos - 1, quote);
+			value = decode_escapes(d, r->s + r->pos + 1, q - r->pos - 1, quote);
 			advance(r, q + 1);
 		} else if (quote == '\n') {
 			quote = 0;
-			value = xstrdup("");
+			value = arena_strndup(&d->arena, "", 0);
 		} else {
 			quote = 0;
-			value = unquoted_value(r);
+			value = unquoted_value(r, d);
 		}
 	}
 
@@ -287,7 +290,7 @@ static void parse_binding(struct reader *r, struct dotenv *d)
 		advance(r, end_of_line(r, i));
 	i = skip_hws(r, r->pos);                 /* _end_of_line */
 	if (i < r->len && r->s[i] != '\n') {
-		free(value);
+		/* key and value stay in the arena, unused */
 		if (!value)
 			msg = "expected \"=\" or the end of the line after the variable name";
 		else if (quote)
@@ -305,7 +308,6 @@ static void parse_binding(struct reader *r, struct dotenv *d)
 		struct dotenv_entry *e = add_entry(d);
 
 		e->key = key;
-		key = NULL;
 		e->value = value;
 		e->quote = value ? quote : 0;
 		e->interpolate = value != NULL;
@@ -434,16 +436,9 @@ int dotenv_parse(const char *buf, size_t len, const char *name, struct dotenv *o
 
 void dotenv_finish(struct dotenv *d)
 {
-	size_t i;
-
 	if (!d)
 		return;
-	for (i = 0; i < d->n; i++) {
-		free(d->entries[i].key);
-		free(d->entries[i].value);
-	}
-	for (i = 0; i < d->nproblems; i++)
-		free(d->problems[i].message);
+	arena_finish(&d->arena);
 	free(d->entries);
 	free(d->problems);
 	*d = (struct dotenv)DOTENV_INIT;
@@ -463,21 +458,20 @@ long dotenv_find(const struct dotenv *d, const char *key)
  * variables.py's _posix_variable, \$\{(?P<name>[^\}:]*)(?::-(?P<default>[^\}]*))?\}
  * tried at every offset as re.finditer() does.
  */
-char *dotenv_expand(const char *value, dotenv_lookup_fn lookup, void *ctx)
+void dotenv_expand_into(struct strbuf *sb, const char *value, dotenv_lookup_fn lookup,
+			void *ctx)
 {
-	struct strbuf sb;
 	const char *p = value, *name, *name_end, *def, *def_end, *end, *v;
 	char small[128], *key;
 	size_t n;
 
-	strbuf_init(&sb);
 	while (*p) {
 		if (p[0] != '$' || p[1] != '{') {
 			/* literal text up to the next '$', as one run */
 			const char *dollar = strchr(p + 1, '$');
 
 			n = dollar ? (size_t)(dollar - p) : strlen(p);
-			strbuf_add(&sb, p, n);
+			strbuf_add(sb, p, n);
 			p += n;
 			continue;
 		}
@@ -492,7 +486,7 @@ char *dotenv_expand(const char *value, dotenv_lookup_fn lookup, void *ctx)
 			def_end = def + strcspn(def, "}");
 			end = def_end + 1;
 		} else {
-			strbuf_addc(&sb, *p++);
+			strbuf_addc(sb, *p++);
 			continue;
 		}
 		n = (size_t)(name_end - name);
@@ -501,14 +495,22 @@ char *dotenv_expand(const char *value, dotenv_lookup_fn lookup, void *ctx)
 		key[n] = '\0';
 		if (lookup(ctx, key, &v)) {
 			if (v)
-				strbuf_adds(&sb, v);
+				strbuf_adds(sb, v);
 		} else if (def) {
-			strbuf_add(&sb, def, (size_t)(def_end - def));
+			strbuf_add(sb, def, (size_t)(def_end - def));
 		}
 		if (key != small)
 			free(key);
 		p = end;
 	}
+}
+
+char *dotenv_expand(const char *value, dotenv_lookup_fn lookup, void *ctx)
+{
+	struct strbuf sb;
+
+	strbuf_init(&sb);
+	dotenv_expand_into(&sb, value, lookup, ctx);
 	return strbuf_detach(&sb);
 }
 
@@ -560,26 +562,30 @@ int dotenv_values(const struct dotenv *in, bool interpolate, bool override,
 	struct dotenv_entry *o;
 	size_t i, size = 16, *slot;
 	char *value;
+	struct strbuf sb;
 
 	while (size < 2 * in->n)
 		size *= 2;
 	rs.slots = xcalloc(size, sizeof(*rs.slots));
 	rs.mask = size - 1;
+	strbuf_init(&sb);
 	for (i = 0; i < in->n; i++) {
 		e = &in->entries[i];
-		if (!e->value)
+		if (!e->value) {
 			value = NULL;
-		else if (interpolate && e->interpolate)
-			value = dotenv_expand(e->value, lookup_resolved, &rs);
-		else
-			value = xstrdup(e->value);
+		} else if (interpolate && e->interpolate) {
+			strbuf_reset(&sb);
+			dotenv_expand_into(&sb, e->value, lookup_resolved, &rs);
+			value = arena_strndup(&out->arena, sb.buf, sb.len);
+		} else {
+			value = arena_strdup(&out->arena, e->value);
+		}
 		slot = slot_of(&rs, e->key);
 		if (*slot) {
 			o = &out->entries[*slot - 1];
-			free(o->value);
 		} else {
 			o = add_entry(out);
-			o->key = xstrdup(e->key);
+			o->key = arena_strdup(&out->arena, e->key);
 			*slot = out->n;
 		}
 		o->value = value;
@@ -588,11 +594,13 @@ int dotenv_values(const struct dotenv *in, bool interpolate, bool override,
 		o->line = e->line;
 	}
 	free(rs.slots);
+	strbuf_finish(&sb);
 	for (i = 0; i < in->nproblems; i++) {
 		grow_array((void **)&out->problems, &out->pcap, out->nproblems + 1,
 			   sizeof(*out->problems));
 		out->problems[out->nproblems] = in->problems[i];
-		out->problems[out->nproblems++].message = xstrdup(in->problems[i].message);
+		out->problems[out->nproblems++].message =
+			arena_strdup(&out->arena, in->problems[i].message);
 	}
 	out->encoding = in->encoding;
 	return 0;

@@ -50,7 +50,9 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "arena.h"
 #include "error.h"
+#include "strbuf.h"
 
 struct dotenv_entry {
 	char *key;        /* never NULL, may hold any byte but NUL */
@@ -86,9 +88,10 @@ struct dotenv {
 	size_t nproblems;
 	struct dotenv_encoding encoding;
 	size_t cap, pcap; /* private */
+	struct arena arena; /* private: the keys, values and messages */
 };
 
-#define DOTENV_INIT {NULL, 0, NULL, 0, {0, 0, 0, 0, 0}, 0, 0}
+#define DOTENV_INIT {NULL, 0, NULL, 0, {0, 0, 0, 0, 0}, 0, 0, ARENA_INIT}
 
 /*
  * Parses the .env text buf (len bytes; need not be NUL-terminated) into
@@ -101,7 +104,9 @@ struct dotenv {
 int dotenv_parse(const char *buf, size_t len, const char *name, struct dotenv *out,
 		 struct error *err);
 
-/* Frees everything *d holds and resets it to DOTENV_INIT. NULL is a no-op. */
+/* Frees everything *d holds and resets it to DOTENV_INIT. NULL is a no-op.
+ * The strings of the entries and problems live in *d until then: they are
+ * never freed one by one. */
 void dotenv_finish(struct dotenv *d);
 
 /*
@@ -126,6 +131,9 @@ typedef bool (*dotenv_lookup_fn)(void *ctx, const char *name, const char **value
  * environment; see dotenv_values()).
  */
 char *dotenv_expand(const char *value, dotenv_lookup_fn lookup, void *ctx);
+/* The same, appended to sb (no allocation when sb has room). */
+void dotenv_expand_into(struct strbuf *sb, const char *value, dotenv_lookup_fn lookup,
+			void *ctx);
 
 /*
  * python-dotenv's DotEnv(path, interpolate=..., override=...).dict() over

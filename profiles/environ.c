@@ -60,23 +60,24 @@ static long find(const struct environ *env, const char *key)
 	return -1;
 }
 
-/* Sets key to new_value (taken; NULL: declared without a value) from source. */
-static struct env_var *put_owned(struct environ *env, const char *key, char *new_value,
-				 const char *source)
+/*
+ * Sets key to value (NULL: declared without a value) from source.  All three
+ * must live as long as env: string literals, env's arena or a parsed file's
+ * strings.  A value replaced stays in the arena: nothing is freed before
+ * environ_finish().
+ */
+static struct env_var *set(struct environ *env, const char *key, const char *value,
+			   const char *source)
 {
 	long i = find(env, key);
-	/* copied first: source may be the variable's own current string */
-	char *new_source = xstrdup(source);
 	struct env_var *v;
 
 	if (i >= 0) {
 		v = &env->vars[i];
-		free(v->value);
-		free(v->source);
 	} else {
 		grow_array((void **)&env->vars, &env->cap, env->n + 1, sizeof(*env->vars));
 		v = &env->vars[env->n++];
-		v->key = xstrdup(key);
+		v->key = key;
 		if (env->n * 2 + 2 > env->index_cap) {
 			reindex(env);
 		} else {
@@ -87,19 +88,22 @@ static struct env_var *put_owned(struct environ *env, const char *key, char *new
 			env->index[slot] = env->n - 1;
 		}
 	}
-	v->value = new_value;
-	v->source = new_source;
+	v->value = value;
+	v->source = source;
 	v->removed = false;
 	return v;
 }
 
+/* set() with copies of key (when new) and value; source is a literal. */
 static struct env_var *put(struct environ *env, const char *key, const char *value,
 			   const char *source)
 {
-	/* copied first: value may be the variable's own current string */
-	return put_owned(env, key, value ? xstrdup(value) : NULL, source);
+	if (find(env, key) < 0)
+		key = arena_strdup(&env->arena, key);
+	return set(env, key, value ? arena_strdup(&env->arena, value) : NULL, source);
 }
 
+/* The strings must live as long as env, as for set(). */
 static void add_shadow(struct environ *env, const char *key, const char *winner,
 		       const char *loser)
 {
@@ -107,9 +111,9 @@ static void add_shadow(struct environ *env, const char *key, const char *winner,
 
 	grow_array((void **)&env->shadows, &env->shadow_cap, env->nshadows + 1, sizeof(*s));
 	s = &env->shadows[env->nshadows++];
-	s->key = xstrdup(key);
-	s->winner_source = xstrdup(winner);
-	s->loser_source = xstrdup(loser);
+	s->key = key;
+	s->winner_source = winner;
+	s->loser_source = loser;
 }
 
 const struct env_var *environ_get(const struct environ *env, const char *key)
@@ -224,17 +228,17 @@ static void add_source(struct strbuf *sb, const char *file, int line)
 		strbuf_addc(sb, digits[--n]);
 }
 
+/* Composes file i of [env] files; scratch is a buffer to reuse. */
 static void load_file(struct environ *env, const struct profile *p, size_t i,
-		      const struct process_index *process)
+		      const struct process_index *process, struct strbuf *scratch)
 {
 	struct env_file *f = &env->files[i];
 	struct lookup_ctx ctx = {env, process, p->process_mode == PROCESS_WINS};
 	char *buf = NULL;
 	size_t len, j;
-	struct strbuf source;
 
-	f->as_written = xstrdup(p->env_files_as_written.v[i]);
-	f->path = xstrdup(p->env_files.v[i]);
+	f->as_written = arena_strdup(&env->arena, p->env_files_as_written.v[i]);
+	f->path = arena_strdup(&env->arena, p->env_files.v[i]);
 	f->parsed = (struct dotenv)DOTENV_INIT;
 	error_clear(&f->error);
 	if (file_read(f->path, ENV_FILE_MAX, &buf, &len, NULL, &f->error) < 0) {
@@ -249,27 +253,26 @@ static void load_file(struct environ *env, const struct profile *p, size_t i,
 		return;
 	}
 	free(buf);
-	strbuf_init(&source);
+	/* the keys and the values that need no interpolation are the file's own */
 	for (j = 0; j < f->parsed.n; j++) {
 		const struct dotenv_entry *e = &f->parsed.entries[j];
 		const struct env_var *old = environ_get(env, e->key);
-		char *value = NULL;
+		const char *value = e->value, *source;
 
-		strbuf_reset(&source);
-		add_source(&source, f->as_written, e->line);
-		if (!e->value) {
-			/* KEY without "=": python-dotenv's None, which load_dotenv never sets */
-			if (!old)
-				put(env, e->key, NULL, source.buf);
-			continue;
+		if (!value && old)
+			continue; /* KEY without "=": python-dotenv's None, which load_dotenv never sets */
+		strbuf_reset(scratch);
+		add_source(scratch, f->as_written, e->line);
+		source = arena_strndup(&env->arena, scratch->buf, scratch->len);
+		if (value && p->interpolate && e->interpolate && strstr(value, "${")) {
+			strbuf_reset(scratch);
+			dotenv_expand_into(scratch, value, lookup, &ctx);
+			value = arena_strndup(&env->arena, scratch->buf, scratch->len);
 		}
-		if (p->interpolate && e->interpolate && strstr(e->value, "${"))
-			value = dotenv_expand(e->value, lookup, &ctx);
-		if (old && old->value && str_eq(old->source, "profile"))
-			add_shadow(env, e->key, source.buf, "profile");
-		put_owned(env, e->key, value ? value : xstrdup(e->value), source.buf);
+		if (value && old && old->value && str_eq(old->source, "profile"))
+			add_shadow(env, e->key, source, "profile");
+		set(env, old ? old->key : e->key, value, source);
 	}
-	strbuf_finish(&source);
 }
 
 int environ_compose(struct environ *env, const struct profile *p, char *const *process_env,
@@ -277,40 +280,41 @@ int environ_compose(struct environ *env, const struct profile *p, char *const *p
 {
 	size_t i;
 	char *const *pe;
-	struct strbuf source;
+	struct strbuf scratch;
 	struct process_index process;
 
 	memset(env, 0, sizeof(*env));
-	strbuf_init(&source);
+	strbuf_init(&scratch);
 	for (i = 0; i < p->nvars; i++)
 		put(env, p->vars[i].key, p->vars[i].value, "profile");
 	env->nfiles = p->env_files.n;
 	env->files = xcalloc(env->nfiles ? env->nfiles : 1, sizeof(*env->files));
 	process_index_init(&process, process_env);
 	for (i = 0; i < env->nfiles; i++)
-		load_file(env, p, i, &process);
+		load_file(env, p, i, &process, &scratch);
 	free(process.slots);
 	for (pe = process_env; pe && *pe; pe++) {
 		const char *eq = strchr(*pe, '=');
-		char *key;
+		const char *key;
 		const struct env_var *old;
 
 		if (!eq || eq == *pe)
 			continue;
-		key = xstrndup(*pe, (size_t)(eq - *pe));
-		old = environ_get(env, key);
+		strbuf_reset(&scratch);
+		strbuf_add(&scratch, *pe, (size_t)(eq - *pe));
+		old = environ_get(env, scratch.buf);
+		key = old ? old->key : arena_strndup(&env->arena, scratch.buf, scratch.len);
 		if (!old || str_eq(old->source, "process")) {
-			put(env, key, eq + 1, "process");
+			set(env, key, arena_strdup(&env->arena, eq + 1), "process");
 		} else if (str_eq(old->source, "profile") || p->process_mode == PROCESS_WINS) {
 			if (old->value && !str_eq(old->value, eq + 1))
 				add_shadow(env, key, "process", old->source);
-			put(env, key, eq + 1, "process");
+			set(env, key, arena_strdup(&env->arena, eq + 1), "process");
 		} else if (!old->value) {
-			put(env, key, eq + 1, "process");
+			set(env, key, arena_strdup(&env->arena, eq + 1), "process");
 		} else if (!str_eq(old->value, eq + 1)) {
 			add_shadow(env, key, old->source, "process");
 		}
-		free(key);
 	}
 	/* deploy-run's own */
 	{
@@ -329,7 +333,7 @@ int environ_compose(struct environ *env, const struct profile *p, char *const *p
 		if (p->prometheus_dir)
 			put(env, "PROMETHEUS_MULTIPROC_DIR", p->prometheus_dir, "deploy-run");
 	}
-	strbuf_finish(&source);
+	strbuf_finish(&scratch);
 	(void)err;
 	return 0;
 }
@@ -340,21 +344,9 @@ void environ_finish(struct environ *env)
 
 	if (!env)
 		return;
-	for (i = 0; i < env->n; i++) {
-		free(env->vars[i].key);
-		free(env->vars[i].value);
-		free(env->vars[i].source);
-	}
-	for (i = 0; i < env->nfiles; i++) {
-		free(env->files[i].as_written);
-		free(env->files[i].path);
+	for (i = 0; i < env->nfiles; i++)
 		dotenv_finish(&env->files[i].parsed);
-	}
-	for (i = 0; i < env->nshadows; i++) {
-		free(env->shadows[i].key);
-		free(env->shadows[i].winner_source);
-		free(env->shadows[i].loser_source);
-	}
+	arena_finish(&env->arena);
 	free(env->vars);
 	free(env->files);
 	free(env->shadows);

@@ -20,14 +20,16 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "arena.h"
 #include "dotenv.h"
 #include "error.h"
 #include "profile.h"
 
+/* Every string of a struct environ lives until environ_finish(). */
 struct env_var {
-	char *key;
-	char *value;   /* NULL: declared in a file without "=" (not exported) */
-	char *source;  /* "process", "FILE:LINE" (path as written), "profile", "deploy-run" */
+	const char *key;
+	const char *value;   /* NULL: declared in a file without "=" (not exported) */
+	const char *source;  /* "process", "FILE:LINE" (path as written), "profile", "deploy-run" */
 	bool removed;  /* deploy-run removes it (PYTHONHOME): shown, never exported */
 };
 
@@ -41,9 +43,9 @@ struct env_file {
 
 /* A value that lost to another one: the load-order report (env.shadowed). */
 struct env_shadow {
-	char *key;
-	char *winner_source;
-	char *loser_source;
+	const char *key;
+	const char *winner_source;
+	const char *loser_source;
 };
 
 struct environ {
@@ -56,6 +58,7 @@ struct environ {
 	/* private: open-addressing index of vars by key */
 	size_t *index;
 	size_t index_cap;
+	struct arena arena; /* private: the strings that are not the files' own */
 };
 
 /*

@@ -712,6 +712,9 @@ struct profile *profile_load(const char *name, const char *profiles_dir, struct 
 	resolve_paths(p);
 	if (validate(p, files[0]->display, err) < 0)
 		goto fail;
+	p->secret_globs = xcalloc(p->secrets.n + 1, sizeof(*p->secret_globs));
+	for (i = 0; i < p->secrets.n; i++)
+		glob_compile(&p->secret_globs[i], p->secrets.v[i]);
 	for (i = 0; i < nfiles; i++)
 		raw_file_destroy(files[i]);
 	return p;
@@ -755,6 +758,7 @@ void profile_destroy(struct profile *p)
 	free(p->locs);
 	free(p->name);
 	free(p->path);
+	free(p->secret_globs);
 	free(p);
 }
 
@@ -812,10 +816,17 @@ int64_t profile_kill_timeout_ms(const struct profile *p)
 
 bool profile_is_secret(const struct profile *p, const char *key)
 {
-	size_t i;
+	size_t i, n;
 
+	if (!p->secret_globs) { /* a profile that profile_load() did not make */
+		for (i = 0; i < p->secrets.n; i++)
+			if (str_glob(p->secrets.v[i], key))
+				return true;
+		return false;
+	}
+	n = strlen(key);
 	for (i = 0; i < p->secrets.n; i++)
-		if (str_glob(p->secrets.v[i], key))
+		if (glob_match(&p->secret_globs[i], key, n))
 			return true;
 	return false;
 }

@@ -18,6 +18,7 @@
 
 #include "error.h"
 #include "strv.h"
+#include "util.h"
 
 #define PROFILE_MAX_DEPTH 16
 
@@ -133,6 +134,8 @@ struct profile {
 	struct profile_loc *locs;
 	/* every file name string the locs point into */
 	struct strv loc_files;
+	/* private: [env] secrets prepared by profile_load() for profile_is_secret() */
+	struct glob *secret_globs;
 };
 
 /*

@@ -1,4 +1,5 @@
 #include "t.h"
+#include "arena.h"
 #include "error.h"
 #include "hash.h"
 #include "path.h"
@@ -7,6 +8,10 @@
 #include "util.h"
 #include "fileio.h"
 
+#include <fnmatch.h>
+#include <stdalign.h>
+#include <stddef.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <unistd.h>
 #include <sys/stat.h>
@@ -80,6 +85,52 @@ static void test_strings(void)
 	CHECK(str_glob("*ab", "aab"));
 	CHECK(str_glob("?B*", "AB_x"));
 	CHECK(!str_glob("[a]*", "b"));
+	/* NAME, *NAME, NAME* and *NAME* match without backtracking; the same answers */
+	{
+		static const char *const pats[] = {"", "*", "**", "A", "A*", "*A", "*A*", "AB*",
+						   "*_KEY", "*API_KEY*", "A*B", "*A*B*"};
+		static const char *const names[] = {"", "A", "B", "AB", "BA", "ABA", "X_KEY",
+						    "KEY", "MY_API_KEY_2", "AXB", "_KEY_"};
+		size_t i, j;
+
+		for (i = 0; i < ARRAY_SIZE(pats); i++)
+			for (j = 0; j < ARRAY_SIZE(names); j++)
+				CHECK(str_glob(pats[i], names[j]) ==
+				      (fnmatch(pats[i], names[j], 0) == 0));
+	}
+}
+
+static void test_arena(void)
+{
+	struct arena a = ARENA_INIT;
+	char *s[3000], *big;
+	size_t i;
+	void *p;
+
+	for (i = 0; i < ARRAY_SIZE(s); i++) {
+		char want[32];
+
+		snprintf(want, sizeof(want), "string %zu", i);
+		s[i] = arena_strdup(&a, want);
+	}
+	big = arena_alloc(&a, 1 << 20); /* a chunk of its own */
+	memset(big, 'x', 1 << 20);
+	p = arena_alloc(&a, 24);
+	CHECK(((uintptr_t)p % alignof(max_align_t)) == 0);
+	CHECK_STR(arena_strndup(&a, "abcdef", 3), "abc");
+	CHECK_STR(arena_strndup(&a, "", 0), "");
+	for (i = 0; i < ARRAY_SIZE(s); i++) {
+		char want[32];
+
+		snprintf(want, sizeof(want), "string %zu", i);
+		if (strcmp(s[i], want) != 0)
+			break;
+	}
+	CHECK_INT(i, ARRAY_SIZE(s));
+	arena_finish(&a);
+	CHECK(a.chunk == NULL);
+	arena_finish(&a);
+	arena_finish(NULL);
 }
 
 static void test_hash(void)
@@ -131,6 +182,7 @@ int main(void)
 	RUN(test_error);
 	RUN(test_path);
 	RUN(test_strings);
+	RUN(test_arena);
 	RUN(test_hash);
 	RUN(test_file_read);
 	return T_DONE();

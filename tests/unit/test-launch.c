@@ -54,6 +54,10 @@ static char *argv_of(const char *name, long cpus, char **penv, struct launch *ou
 		return xasprintf("(error: %s)", err.message);
 	}
 	s = joined(&out->argv);
+	/* the environment is made when asked for, from env: before env goes */
+	CHECK_INT(out->envp.n, 0);
+	CHECK(launch_envp(out) == out->envp.v);
+	out->env = NULL;
 	environ_finish(&env);
 	profile_destroy(p);
 	return s;
@@ -87,6 +91,7 @@ static void test_gunicorn(void)
 		bool path_ok = false, home = false, venv = false;
 		size_t i;
 
+		CHECK(l.envp.n > 0);
 		for (i = 0; i < l.envp.n; i++) {
 			if (str_starts_with(l.envp.v[i], "PATH="))
 				path_ok = strstr(l.envp.v[i], "/.venv/bin:/usr/bin:/bin") != NULL;
