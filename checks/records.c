@@ -269,6 +269,45 @@ static void report_file(struct report *r, const struct records_file *f)
 	}
 }
 
+/* A RECORD with a million rows that fail gives this many findings and a
+ * last one that counts the rest. */
+#define FINDINGS_PER_RECORD_MAX 20
+
+static void report_more(struct report *r, const char *record, int line, size_t more)
+{
+	if (more)
+		report_add(r, "req.record-missing-file", SEVERITY_ERROR, record, line,
+			   "reinstall the distribution from the lock",
+			   "%zu more files of this RECORD are missing or changed (only the first %d "
+			   "are listed)", more, FINDINGS_PER_RECORD_MAX);
+}
+
+/* run.files are grouped by RECORD, in its order. */
+static void report_files(struct report *r, const struct records_run *run)
+{
+	const char *record = NULL;
+	size_t i, shown = 0, more = 0;
+	int more_line = 0;
+
+	for (i = 0; i < run->n; i++) {
+		const struct records_file *f = &run->files[i];
+
+		if (f->record != record) {
+			report_more(r, record, more_line, more);
+			record = f->record;
+			shown = more = 0;
+		}
+		if (f->status == RECORDS_OK)
+			continue;
+		if (shown++ < FINDINGS_PER_RECORD_MAX) {
+			report_file(r, f);
+		} else if (!more++) {
+			more_line = f->line;
+		}
+	}
+	report_more(r, record, more_line, more);
+}
+
 void records_check(const struct context *ctx, struct report *r)
 {
 	struct dist_set set = {0};
@@ -295,8 +334,7 @@ void records_check(const struct context *ctx, struct report *r)
 			   "install libssl3 (libcrypto.so.3)", "RECORDs not verified: %s",
 			   err.message);
 	else
-		for (i = 0; i < run.n; i++)
-			report_file(r, &run.files[i]);
+		report_files(r, &run);
 	records_run_finish(&run);
 	dist_set_finish(&set);
 }

@@ -474,7 +474,7 @@ void venv_check(const struct context *ctx, struct report *r)
 	_cleanup_free_ char *bin = path_join(p->venv, "bin");
 	_cleanup_free_ char *cfg_path = path_join(p->venv, "pyvenv.cfg");
 	_cleanup_free_ char *python = path_join(bin, "python");
-	_cleanup_free_ char *buf = NULL;
+	_cleanup_free_ char *buf = NULL, *home = NULL;
 	struct profile_loc loc = loc_of(ctx, "app", "venv");
 	struct error err = ERROR_INIT;
 	const char *hint = "create it: python3 -m venv VENV && VENV/bin/pip install "
@@ -490,13 +490,23 @@ void venv_check(const struct context *ctx, struct report *r)
 	}
 	if (file_read(cfg_path, 64 * 1024, &buf, &len, NULL, &err) < 0) {
 		report_add(r, "venv.missing", SEVERITY_ERROR, loc.file, loc.line, hint,
-			   "%s is not a virtualenv: %s%s%s", p->venv, err.message,
+			   "%s is not a virtualenv: %s: %s%s%s", p->venv, cfg_path, err.message,
 			   err.errnum ? ": " : "", err.errnum ? strerror(err.errnum) : "");
 		return;
 	}
 	if (!path_exists(python)) {
 		report_add(r, "venv.missing", SEVERITY_ERROR, loc.file, loc.line, hint,
 			   "the virtualenv %s has no bin/python", p->venv);
+		return;
+	}
+	/* Python's getpath ignores a pyvenv.cfg without "home =": sys.prefix is
+	 * then the base installation, and the venv's site-packages are unused. */
+	home = venv_cfg_get(buf, "home", NULL);
+	if (!home) {
+		report_add(r, "venv.missing", SEVERITY_ERROR, cfg_path, 0, hint,
+			   "%s has no 'home = DIR' line: Python does not take %s for a virtualenv "
+			   "and runs with the packages of its base installation instead", cfg_path,
+			   p->venv);
 		return;
 	}
 	check_cfg(ctx, r, cfg_path, buf, bin);

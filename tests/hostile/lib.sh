@@ -26,8 +26,8 @@ fake_server() {
 
 # hostile_app [LINES...]: an app ($APP) whose venv has a fake server, and its
 # production profile $P/prod.ini: the families venv, req, path and server
-# off unless LINES (appended last, in [checks] unless they open a section)
-# turn them on.
+# off but those named in $ON; LINES come last (in [checks] unless they open
+# a section).
 APP=$T/app
 P=$T/profiles
 hostile_app() {
@@ -35,9 +35,13 @@ hostile_app() {
 	fake_server "$APP/.venv/bin/gunicorn"
 	{
 		printf '[profile]\nstage = production\n'
-		printf '[app]\nroot = %s\nmodule = app:app\nrequirements =\n' "$APP"
+		printf '[app]\nroot = %s\nmodule = app:app\nrequirements = %s\n' "$APP" \
+			"${REQUIREMENTS:-}"
 		printf '[server]\nbind = 0.0.0.0:8000\n'
-		printf '[checks]\nvenv = off\nreq = off\npath = off\nserver = off\n'
+		printf '[checks]\n'
+		for fam in venv req path server; do
+			[[ " ${ON:-} " == *" $fam "* ]] || printf '%s = off\n' "$fam"
+		done
 		printf '%s\n' "$@"
 	} >"$P/prod.ini"
 }
@@ -111,4 +115,56 @@ hostile() {
 		head -c 2000 "$T/all" >&2
 	fi
 	check "$c: $*: output stays small" test "$(wc -c <"$T/all")" -lt 65536
+}
+
+# fake_venv: gives $APP/.venv a pyvenv.cfg, bin/python (Debian's), and one
+# installed distribution foo 1.0 (METADATA, RECORD with true hashes, its
+# module), and $APP/requirements.txt, a hashed lock of it.
+SITE=$APP/.venv/lib/python3.11/site-packages
+DIST=$SITE/foo-1.0.dist-info
+fake_venv() {
+	local h
+	mkdir -p "$DIST" "$SITE/foo"
+	printf 'home = /usr/bin\ninclude-system-site-packages = false\nversion = 3.11.2\n' \
+		>"$APP/.venv/pyvenv.cfg"
+	ln -sf /usr/bin/python3 "$APP/.venv/bin/python"
+	printf 'VALUE = 1\n' >"$SITE/foo/__init__.py"
+	printf 'Metadata-Version: 2.1\nName: foo\nVersion: 1.0\nSummary: a test\n' >"$DIST/METADATA"
+	printf 'pip\n' >"$DIST/INSTALLER"
+	{
+		for f in foo/__init__.py foo-1.0.dist-info/METADATA foo-1.0.dist-info/INSTALLER; do
+			h=$($PY -c 'import base64,hashlib,sys; print(base64.urlsafe_b64encode(hashlib.sha256(open(sys.argv[1],"rb").read()).digest()).rstrip(b"=").decode())' "$SITE/$f")
+			printf '%s,sha256=%s,%s\n' "$f" "$h" "$(wc -c <"$SITE/$f")"
+		done
+		printf 'foo-1.0.dist-info/RECORD,,\n'
+	} >"$DIST/RECORD"
+	printf '# locked\nfoo==1.0 \\\n    --hash=sha256:%s\n' "$(printf x | sha256sum | cut -d' ' -f1)" \
+		>"$APP/requirements.txt"
+}
+
+# [OK_CASES=...] hostile_file TARGET GOOD WHAT [TRUNCATE_AFTER]: every case in
+# place of TARGET (restored from GOOD after each); check exits 1 with a
+# finding whose text matches WHAT, in text and JSON; run exits 125; nothing
+# starts.  The cases of OK_CASES are harmless for that file: check passes,
+# and run is not tried.
+hostile_file() {
+	local target=$1 good=$2 what=$3 trunc=${4:-} c
+	cp "$good" "$target"
+	run_dr --profiles "$P" check prod
+	check "$(basename "$target"): the good file passes (exit $rc)" [ "$rc" = 0 ]
+	for c in $CASES; do
+		TRUNCATE_AFTER=$trunc make_case "$c" "$target" "$good"
+		if [[ " ${OK_CASES:-} " == *" $c "* ]]; then
+			run_dr --profiles "$P" check prod
+			check "$c: $(basename "$target"): harmless, check passes (exit $rc)" [ "$rc" = 0 ]
+			rm -rf "$target"
+			cp "$good" "$target"
+			continue
+		fi
+		hostile "$c" 1 "$what" --profiles "$P" check prod
+		hostile "$c" 1 "$what" --profiles "$P" check prod --format json
+		hostile "$c" 125 "$what" --profiles "$P" run prod
+		rm -rf "$target" "$target.loop"
+		cp "$good" "$target"
+	done
 }
