@@ -11,6 +11,7 @@
  * item is taken from its right side when the left side is a string.
  */
 #include "pep508.h"
+#include "hash.h"
 #include "strbuf.h"
 #include "util.h"
 
@@ -362,17 +363,6 @@ static size_t quoted_len(const struct tok *t)
 	q = t->s[t->pos];
 	close = memchr(t->s + t->pos + 1, q, t->len - t->pos - 1);
 	return close ? (size_t)(close - (t->s + t->pos)) + 1 : 0;
-}
-
-static int hex_value(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
 }
 
 /*

@@ -1,5 +1,6 @@
 #include "server.h"
 #include "fileio.h"
+#include "hash.h"
 #include "path.h"
 #include "pyimport.h"
 #include "util.h"
@@ -227,14 +228,6 @@ static void check_proxy(const struct context *ctx, struct report *r, const struc
 
 /* --- port in use ------------------------------------------------------- */
 
-static int hexval(int c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	c = tolower(c);
-	return c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
-}
-
 /* The kernel prints each 32-bit word of the address in host order. */
 static bool parse_addr(const char *hex, size_t len, unsigned char *out)
 {
@@ -244,7 +237,7 @@ static bool parse_addr(const char *hex, size_t len, unsigned char *out)
 		uint32_t word = 0;
 
 		for (i = 0; i < 8; i++) {
-			int v = hexval((unsigned char)hex[w * 8 + i]);
+			int v = hex_value((unsigned char)hex[w * 8 + i]);
 
 			if (v < 0)
 				return false;

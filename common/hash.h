@@ -2,7 +2,8 @@
  * SHA-256 through OpenSSL's libcrypto, loaded with dlopen() on first use so
  * that commands which never hash (run, the resident supervisor) never map
  * it.  Encoders for the two spellings Python packaging uses: lowercase hex
- * (requirement --hash, wheels) and unpadded urlsafe base64 (RECORD).
+ * (requirement --hash, wheels) and unpadded urlsafe base64 (RECORD), and
+ * the value of one hex digit for the decoders.
  */
 #ifndef DEPLOY_RUN_HASH_H
 #define DEPLOY_RUN_HASH_H
@@ -30,6 +31,8 @@ int sha256_file(const char *path, uint8_t out[SHA256_LEN], uint64_t *size, struc
 
 /* out must hold 2*len+1 bytes. */
 void hex_encode(const uint8_t *in, size_t len, char *out);
+/* The value of the hex digit c (0-9, a-f, A-F), or -1 when c is none. */
+int hex_value(int c);
 /* Unpadded urlsafe base64; out must hold 4*((len+2)/3)+1 bytes. */
 void base64url_encode(const uint8_t *in, size_t len, char *out);
 

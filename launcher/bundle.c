@@ -12,6 +12,7 @@
 #include "bundle.h"
 #include "dotenv.h"
 #include "fileio.h"
+#include "hash.h"
 #include "lockfile.h"
 #include "path.h"
 #include "pep440.h"
@@ -119,17 +120,6 @@ static void add_encoded(struct strbuf *sb, const char *s)
 	}
 }
 
-static int hexval(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 /* Decodes a percent-encoded field; NULL when it is malformed. */
 static char *decode(const char *s)
 {
@@ -137,7 +127,7 @@ static char *decode(const char *s)
 
 	for (; *s; s++) {
 		if (*s == '%') {
-			int hi = hexval(s[1]), lo = hi < 0 ? -1 : hexval(s[2]);
+			int hi = hex_value(s[1]), lo = hi < 0 ? -1 : hex_value(s[2]);
 
 			if (lo < 0 || (hi == 0 && lo == 0)) {
 				free(out);
@@ -292,7 +282,7 @@ static int parse_sha(const char *s, uint8_t out[SHA256_LEN])
 	if (strlen(s) != 2 * SHA256_LEN)
 		return -1;
 	for (i = 0; i < SHA256_LEN; i++) {
-		int hi = hexval(s[2 * i]), lo = hexval(s[2 * i + 1]);
+		int hi = hex_value(s[2 * i]), lo = hex_value(s[2 * i + 1]);
 
 		if (hi < 0 || lo < 0 || (s[2 * i] >= 'A' && s[2 * i] <= 'F') ||
 		    (s[2 * i + 1] >= 'A' && s[2 * i + 1] <= 'F'))

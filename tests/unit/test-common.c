@@ -146,6 +146,13 @@ static void test_hash(void)
 	CHECK_STR(b64, "ungWv48Bz-pBQUDeXa4iI7ADYaOWF3qctBD_YfIAFa0");
 	base64url_encode((const uint8_t *)"a", 1, b64); CHECK_STR(b64, "YQ");
 	base64url_encode((const uint8_t *)"ab", 2, b64); CHECK_STR(b64, "YWI");
+	CHECK_INT(hex_value('0'), 0);
+	CHECK_INT(hex_value('9'), 9);
+	CHECK_INT(hex_value('a'), 10);
+	CHECK_INT(hex_value('F'), 15);
+	CHECK_INT(hex_value('g'), -1);
+	CHECK_INT(hex_value('\0'), -1);
+	CHECK_INT(hex_value((char)0xe9), -1);
 }
 
 static void test_file_read(void)
