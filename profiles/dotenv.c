@@ -20,7 +20,9 @@ struct reader {
 	const char *s;     /* the text after newline translation */
 	size_t len;
 	size_t pos;
-	int line;          /* line of pos */
+	/* lines are counted when asked for (line_of_pos), not at every move */
+	size_t counted;    /* lines are counted up to this offset */
+	int line;          /* line of counted */
 	size_t line_start; /* offset of the first byte of that line */
 };
 
@@ -40,6 +42,8 @@ static size_t ws_at(const char *str, size_t len, size_t i)
 	c = s[i];
 	if (c == ' ' || (c >= '\t' && c <= '\r') || (c >= 0x1c && c <= 0x1f))
 		return 1;
+	if (c < 0x80)
+		return 0;
 	if (c == 0xc2 && i + 1 < len && (s[i + 1] == 0x85 || s[i + 1] == 0xa0))
 		return 2;
 	if (i + 2 >= len)
@@ -102,23 +106,31 @@ static size_t end_of_line(const struct reader *r, size_t i)
 	return nl ? (size_t)(nl - r->s) : r->len;
 }
 
-/* Moves the reader to to, counting lines (Position.advance). */
+/* Moves the reader forward to to (Position.advance). */
 static void advance(struct reader *r, size_t to)
 {
-	const char *p = r->s + r->pos, *end = r->s + to;
+	r->pos = to;
+}
+
+/* The 1-based line of r->pos (and r->line_start, where it starts). */
+static int line_of_pos(struct reader *r)
+{
+	const char *p = r->s + r->counted, *end = r->s + r->pos;
 
 	while ((p = memchr(p, '\n', (size_t)(end - p))) != NULL) {
 		r->line++;
 		r->line_start = (size_t)(++p - r->s);
 	}
-	r->pos = to;
+	r->counted = r->pos;
+	return r->line;
 }
 
-static void add_problem(struct dotenv *d, const struct reader *r, size_t at, int start_line,
+static void add_problem(struct dotenv *d, struct reader *r, size_t at, int start_line,
 			const char *msg)
 {
 	struct dotenv_problem *p;
 
+	line_of_pos(r);
 	grow_array((void **)&d->problems, &d->pcap, d->nproblems + 1, sizeof(*d->problems));
 	p = &d->problems[d->nproblems++];
 	p->line = r->line;
@@ -226,7 +238,7 @@ static void parse_binding(struct reader *r, struct dotenv *d)
 	advance(r, skip_ws(r, r->pos));          /* _multiline_whitespace */
 	if (r->pos >= r->len)
 		return;
-	line = r->line;
+	line = line_of_pos(r);
 
 	if (r->len - r->pos > 6 && memcmp(r->s + r->pos, "export", 6) == 0 &&
 	    hws_at(r, r->pos + 6) > 0)           /* _export */

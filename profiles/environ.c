@@ -243,17 +243,15 @@ static bool lookup(void *opaque, const char *name, const char **value)
 /* "FILE:LINE" (a file of a thousand keys would spend its time in printf). */
 static void add_source(struct strbuf *sb, const char *file, int line)
 {
-	char digits[16];
-	int n = 0;
+	char digits[16], *d = digits + sizeof(digits);
 	unsigned u = line > 0 ? (unsigned)line : 0;
 
 	strbuf_adds(sb, file);
-	strbuf_addc(sb, ':');
-	do
-		digits[n++] = (char)('0' + u % 10);
+	do /* backwards from the end, then ':' before them */
+		*--d = (char)('0' + u % 10);
 	while ((u /= 10) != 0);
-	while (n)
-		strbuf_addc(sb, digits[--n]);
+	*--d = ':';
+	strbuf_add(sb, d, (size_t)(digits + sizeof(digits) - d));
 }
 
 /* Composes file i of [env] files; scratch is a buffer to reuse. */
