@@ -1034,7 +1034,7 @@ static void walk_dir(struct walk *w, const char *dir, int depth)
 		unsigned char type = de->d_type;
 		struct stat st;
 
-		if (str_eq(de->d_name, ".") || str_eq(de->d_name, ".."))
+		if (path_is_dot(de->d_name))
 			continue;
 		if (++w->entries > WALK_MAX_ENTRIES) {
 			w->truncated = true;

@@ -893,7 +893,7 @@ static void scan_dir(struct scan *sc, int dfd, struct strbuf *path, int depth)
 		unsigned char type = de->d_type;
 		struct stat st;
 
-		if (str_eq(de->d_name, ".") || str_eq(de->d_name, ".."))
+		if (path_is_dot(de->d_name))
 			continue;
 		if (type == DT_UNKNOWN) {
 			if (fstatat(dirfd(d), de->d_name, &st, AT_SYMLINK_NOFOLLOW) < 0)

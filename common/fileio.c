@@ -2,6 +2,7 @@
 #include "path.h"
 #include "util.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -128,4 +129,68 @@ int file_write_atomic(const char *path, const void *data, size_t len, mode_t mod
 		return -1;
 	}
 	return 0;
+}
+
+int file_empty_dir(int dfd, size_t *files, unsigned long long *bytes,
+		   void (*on_fail)(const char *name, int errnum, void *data), void *data)
+{
+	DIR *d = fdopendir(dfd);
+	struct dirent *de;
+	int rc = 0;
+
+	if (!d) {
+		close(dfd);
+		return -1;
+	}
+	while ((de = readdir(d))) {
+		struct stat st;
+
+		if (path_is_dot(de->d_name))
+			continue;
+		if (fstatat(dfd, de->d_name, &st, AT_SYMLINK_NOFOLLOW) < 0) {
+			rc = -1;
+			continue;
+		}
+		if (S_ISDIR(st.st_mode)) {
+			int sub = openat(dfd, de->d_name,
+					 O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+
+			if (sub >= 0 && file_empty_dir(sub, files, bytes, on_fail, data) < 0)
+				rc = -1;
+			if (unlinkat(dfd, de->d_name, AT_REMOVEDIR) < 0) {
+				if (on_fail)
+					on_fail(de->d_name, errno, data);
+				rc = -1;
+			}
+			continue;
+		}
+		if (unlinkat(dfd, de->d_name, 0) < 0) {
+			if (on_fail)
+				on_fail(de->d_name, errno, data);
+			rc = -1;
+			continue;
+		}
+		if (files)
+			(*files)++;
+		if (bytes)
+			*bytes += (unsigned long long)st.st_size;
+	}
+	closedir(d);
+	return rc;
+}
+
+int file_remove_tree(const char *path)
+{
+	struct stat st;
+	int dfd;
+
+	if (lstat(path, &st) < 0)
+		return errno == ENOENT ? 0 : -1;
+	if (!S_ISDIR(st.st_mode))
+		return unlink(path);
+	dfd = open(path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (dfd < 0)
+		return -1;
+	file_empty_dir(dfd, NULL, NULL, NULL, NULL);
+	return rmdir(path);
 }

@@ -28,4 +28,22 @@ int file_read(const char *path, size_t max, char **out, size_t *len, struct stat
 int file_write_atomic(const char *path, const void *data, size_t len, mode_t mode,
 		      struct error *err);
 
+/*
+ * Removes everything inside the directory open as dfd, depth first, and
+ * closes dfd.  Symlinks are removed, never followed.  Counts the
+ * non-directories removed in *files and adds their sizes to *bytes (either
+ * may be NULL).  An entry that cannot be removed stays and is passed to
+ * on_fail (when not NULL) with its name inside its own directory and errno;
+ * the rest is still removed.  Returns 0, or -1 when anything stayed.
+ */
+int file_empty_dir(int dfd, size_t *files, unsigned long long *bytes,
+		   void (*on_fail)(const char *name, int errnum, void *data), void *data);
+
+/*
+ * Removes path and, when it is a directory, everything in it, without
+ * following symlinks (rm -rf without a shell).  A path that does not exist
+ * is not an error.  Returns 0, or -1 with errno when something stayed.
+ */
+int file_remove_tree(const char *path);
+
 #endif

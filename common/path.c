@@ -39,6 +39,11 @@ const char *path_basename(const char *p)
 	return slash ? slash + 1 : p;
 }
 
+bool path_is_dot(const char *name)
+{
+	return name[0] == '.' && (!name[1] || (name[1] == '.' && !name[2]));
+}
+
 char *path_normalize(const char *p)
 {
 	bool absolute = p[0] == '/';

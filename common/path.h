@@ -15,6 +15,8 @@ char *path_normalize(const char *p);
 /* An absolute, normalised path: relative paths are taken against base
  * (the working directory when base is NULL). No symlinks are resolved. */
 char *path_absolute(const char *p, const char *base);
+/* True when name is "." or "..", the entries readdir() lists that are no files. */
+bool path_is_dot(const char *name);
 /* True when p is inside dir (or equal to it), lexically, both absolute. */
 bool path_is_inside(const char *p, const char *dir);
 /* I/O: true when the path exists (lstat). */

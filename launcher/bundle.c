@@ -876,7 +876,7 @@ static int walk(struct builder *b, const char *abs, const char *rel, bool inside
 	if (!d)
 		return error_set(err, errno, "%s", abs);
 	while ((de = readdir(d))) {
-		if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
+		if (path_is_dot(de->d_name))
 			continue;
 		grow_array((void **)&names, &cap, n + 1, sizeof(*names));
 		names[n++] = xstrdup(de->d_name);
@@ -1824,32 +1824,6 @@ void bundle_report_finish(struct bundle_report *r)
 	memset(r, 0, sizeof(*r));
 }
 
-/* Removes everything inside the directory dfd (closed by the function). */
-static void remove_tree(int dfd)
-{
-	DIR *d = fdopendir(dfd);
-	struct dirent *de;
-
-	if (!d) {
-		close(dfd);
-		return;
-	}
-	while ((de = readdir(d))) {
-		int sub;
-
-		if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
-			continue;
-		if (unlinkat(dirfd(d), de->d_name, 0) == 0)
-			continue;
-		sub = openat(dirfd(d), de->d_name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-		if (sub >= 0) {
-			remove_tree(sub);
-			unlinkat(dirfd(d), de->d_name, AT_REMOVEDIR);
-		}
-	}
-	closedir(d);
-}
-
 /* 1 when dir does not exist, 0 when it is an empty directory, -1 otherwise. */
 static int check_target(const char *dir, struct error *err)
 {
@@ -1869,7 +1843,7 @@ static int check_target(const char *dir, struct error *err)
 	if (!d)
 		return error_at(err, dir, 0, 0, "cannot open: %s", strerror(errno));
 	while (empty && (de = readdir(d)))
-		empty = strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0;
+		empty = path_is_dot(de->d_name);
 	closedir(d);
 	if (!empty)
 		return error_at(err, dir, 0, 0, "exists and is not empty");
@@ -1924,7 +1898,7 @@ int bundle_unpack(const char *archive, const char *dir, struct bundle_report *r,
 	scan_finish(&s);
 	if (rc < 0 || r->problems.n) {
 		if (dfd >= 0)
-			remove_tree(dup(dfd));
+			file_empty_dir(dup(dfd), NULL, NULL, NULL, NULL);
 		rmdir(tmp);
 	}
 	if (dfd >= 0)

@@ -1,5 +1,7 @@
 #include "cleanup.h"
+#include "fileio.h"
 #include "log.h"
+#include "path.h"
 #include "strbuf.h"
 #include "util.h"
 
@@ -102,11 +104,6 @@ static int cmp_seen(const void *a, const void *b)
 	return strcmp(((const struct seen *)a)->name, ((const struct seen *)b)->name);
 }
 
-static bool is_dot(const char *name)
-{
-	return name[0] == '.' && (!name[1] || (name[1] == '.' && !name[2]));
-}
-
 static int snapshot_shm(struct cleanup *cl, struct error *err)
 {
 	size_t cap = 0;
@@ -119,7 +116,7 @@ static int snapshot_shm(struct cleanup *cl, struct error *err)
 		return error_set(err, errno, "cannot list %s", cl->shm_dir);
 	}
 	while ((de = readdir(d))) {
-		if (is_dot(de->d_name))
+		if (path_is_dot(de->d_name))
 			continue;
 		grow_array((void **)&cl->seen, &cap, cl->n_seen + 1, sizeof(*cl->seen));
 		cl->seen[cl->n_seen].name = xstrdup(de->d_name);
@@ -210,41 +207,9 @@ size_t cleanup_count(const struct cleanup *cl)
 	return cl->count;
 }
 
-/* Removes everything inside the directory dfd (which it closes). */
-static void wipe_fd(int dfd, const char *path, size_t *files, unsigned long long *bytes)
+static void warn_not_removed(const char *name, int errnum, void *data)
 {
-	DIR *d = fdopendir(dfd);
-	struct dirent *de;
-
-	if (!d) {
-		close(dfd);
-		return;
-	}
-	while ((de = readdir(d))) {
-		struct stat st;
-
-		if (is_dot(de->d_name))
-			continue;
-		if (fstatat(dfd, de->d_name, &st, AT_SYMLINK_NOFOLLOW) < 0)
-			continue;
-		if (S_ISDIR(st.st_mode)) {
-			int sub = openat(dfd, de->d_name,
-					 O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-
-			if (sub >= 0)
-				wipe_fd(sub, path, files, bytes);
-			if (unlinkat(dfd, de->d_name, AT_REMOVEDIR) < 0)
-				log_warn("cannot remove %s/%s: %s", path, de->d_name, strerror(errno));
-			continue;
-		}
-		if (unlinkat(dfd, de->d_name, 0) < 0) {
-			log_warn("cannot remove %s/%s: %s", path, de->d_name, strerror(errno));
-			continue;
-		}
-		(*files)++;
-		*bytes += (unsigned long long)st.st_size;
-	}
-	closedir(d);
+	log_warn("cannot remove %s/%s: %s", (const char *)data, name, strerror(errnum));
 }
 
 static int wipe_prometheus(struct cleanup *cl, bool before, struct error *err)
@@ -271,7 +236,7 @@ static int wipe_prometheus(struct cleanup *cl, bool before, struct error *err)
 		return error_set(err, errno, "cannot open the Prometheus directory %s",
 				 cl->prometheus_dir);
 	}
-	wipe_fd(dfd, cl->prometheus_dir, &files, &bytes);
+	file_empty_dir(dfd, &files, &bytes, warn_not_removed, cl->prometheus_dir);
 	if (!files)
 		return 0;
 	snprintf(extra, sizeof(extra), "%zu file%s", files, files == 1 ? "" : "s");
@@ -361,7 +326,7 @@ static void visit_fds(int procfd, const char *pid, file_visit_fn fn, void *data)
 	while ((de = readdir(d))) {
 		struct stat st;
 
-		if (!is_dot(de->d_name) && fstatat(fd, de->d_name, &st, 0) == 0)
+		if (!path_is_dot(de->d_name) && fstatat(fd, de->d_name, &st, 0) == 0)
 			fn(data, st.st_dev, st.st_ino);
 	}
 	closedir(d);
@@ -554,7 +519,7 @@ static long tree_pids(pid_t root, pid_t **out)
 			ssize_t len;
 			int fd;
 
-			if (is_dot(de->d_name))
+			if (path_is_dot(de->d_name))
 				continue;
 			snprintf(path, sizeof(path), "%s/children", de->d_name);
 			fd = openat(dirfd(d), path, O_RDONLY | O_CLOEXEC);
@@ -608,7 +573,7 @@ static size_t list_unclaimed(struct cleanup *cl)
 	while (d && (de = readdir(d))) {
 		struct stat st;
 
-		if (is_dot(de->d_name) ||
+		if (path_is_dot(de->d_name) ||
 		    fstatat(dirfd(d), de->d_name, &st, AT_SYMLINK_NOFOLLOW) < 0 ||
 		    !S_ISREG(st.st_mode) || st.st_uid != cl->owner ||
 		    in_snapshot(cl, de->d_name, st.st_ino))
@@ -686,7 +651,7 @@ static void sweep_shm(struct cleanup *cl)
 	while ((de = readdir(d))) {
 		struct stat st;
 
-		if (is_dot(de->d_name) ||
+		if (path_is_dot(de->d_name) ||
 		    fstatat(dirfd(d), de->d_name, &st, AT_SYMLINK_NOFOLLOW) < 0)
 			continue;
 		if (!S_ISREG(st.st_mode) || st.st_uid != cl->owner ||

@@ -8,6 +8,7 @@
 #include "util.h"
 #include "fileio.h"
 
+#include <fcntl.h>
 #include <fnmatch.h>
 #include <stdalign.h>
 #include <stddef.h>
@@ -44,6 +45,11 @@ static void test_path(void)
 	p = path_dirname("/srv/app/x.ini"); CHECK_STR(p, "/srv/app"); free(p);
 	p = path_dirname("x.ini"); CHECK_STR(p, "."); free(p);
 	CHECK_STR(path_basename("/a/b.ini"), "b.ini");
+	CHECK(path_is_dot("."));
+	CHECK(path_is_dot(".."));
+	CHECK(!path_is_dot("..."));
+	CHECK(!path_is_dot(".env"));
+	CHECK(!path_is_dot(""));
 	CHECK(path_is_inside("/srv/app/x", "/srv/app"));
 	CHECK(path_is_inside("/srv/app", "/srv/app/"));
 	CHECK(!path_is_inside("/srv/apple", "/srv/app"));
@@ -184,6 +190,57 @@ static void test_file_read(void)
 	rmdir(dir);
 }
 
+static void not_removed(const char *name, int errnum, void *data)
+{
+	(void)name;
+	(void)errnum;
+	(*(int *)data)++;
+}
+
+static void test_remove_tree(void)
+{
+	struct error err = ERROR_INIT;
+	char dir[] = "/tmp/dr-test-XXXXXX", outside[] = "/tmp/dr-test-XXXXXX";
+	char *p, *q;
+	size_t files = 0;
+	unsigned long long bytes = 0;
+	int fails = 0;
+
+	CHECK(mkdtemp(dir) != NULL);
+	CHECK(mkdtemp(outside) != NULL);
+	p = xasprintf("%s/kept", outside);
+	CHECK_INT(file_write_atomic(p, "kept", 4, 0600, &err), 0);
+	free(p);
+	p = xasprintf("%s/a", dir);
+	CHECK_INT(mkdir(p, 0755), 0);
+	free(p);
+	p = xasprintf("%s/a/b", dir);
+	CHECK_INT(mkdir(p, 0755), 0);
+	free(p);
+	p = xasprintf("%s/a/b/f", dir);
+	CHECK_INT(file_write_atomic(p, "12345", 5, 0600, &err), 0);
+	free(p);
+	p = xasprintf("%s/top", dir);
+	CHECK_INT(file_write_atomic(p, "abc", 3, 0600, &err), 0);
+	free(p);
+	p = xasprintf("%s/link", dir); /* removed, not followed */
+	CHECK_INT(symlink(outside, p), 0);
+	free(p);
+	CHECK_INT(file_empty_dir(open(dir, O_RDONLY | O_DIRECTORY), &files, &bytes, not_removed,
+				 &fails), 0);
+	CHECK_INT(files, 3);
+	CHECK_INT(bytes, 8 + strlen(outside));
+	CHECK_INT(fails, 0);
+	CHECK_INT(rmdir(dir), 0); /* empty now */
+	q = xasprintf("%s/kept", outside);
+	CHECK(path_exists(q));
+	free(q);
+
+	CHECK_INT(file_remove_tree(outside), 0);
+	CHECK(!path_exists(outside));
+	CHECK_INT(file_remove_tree(outside), 0); /* gone already */
+}
+
 int main(void)
 {
 	RUN(test_error);
@@ -192,5 +249,6 @@ int main(void)
 	RUN(test_arena);
 	RUN(test_hash);
 	RUN(test_file_read);
+	RUN(test_remove_tree);
 	return T_DONE();
 }
