@@ -65,8 +65,11 @@ static void *bump(struct arena *a, size_t n, size_t align)
 	}
 	at = c ? (c->used + align - 1) & ~(align - 1) : 0;
 	if (!c || at > c->size || c->size - at < n) {
-		/* chunks double in size up to MAX_CHUNK */
+		/* chunks double in size up to MAX_CHUNK, and hold at least n
+		 * (n <= MAX_CHUNK / 4 here) */
 		size = c ? c->size * 2 : FIRST_CHUNK;
+		while (size < n)
+			size *= 2;
 		c = new_chunk(a, size > MAX_CHUNK ? MAX_CHUNK : size, 0);
 		at = 0;
 	}

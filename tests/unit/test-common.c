@@ -139,6 +139,31 @@ static void test_arena(void)
 	arena_finish(NULL);
 }
 
+/* A request larger than the next chunk but not large enough for a chunk of
+ * its own (a 10 KB .env value first) must fit in the chunk it gets: it once
+ * overran it (found by valgrind on the hostile .env files). */
+static void test_arena_growth(void)
+{
+	static const size_t sizes[] = {4097, 5000, 8193, 10000, 16385, 40000, 65536};
+	size_t i, j;
+
+	for (i = 0; i < ARRAY_SIZE(sizes); i++) {
+		struct arena a = ARENA_INIT;
+		char *first = arena_alloc(&a, 16), *p, *q;
+
+		memset(first, 'f', 16);
+		for (j = 0; j < 3; j++) {
+			p = arena_alloc(&a, sizes[i]);
+			memset(p, 'p', sizes[i]);
+			q = xmalloc(64);   /* what follows the chunk in the heap */
+			memset(q, 'q', 64);
+			CHECK(p[sizes[i] - 1] == 'p' && q[0] == 'q' && first[15] == 'f');
+			free(q);
+		}
+		arena_finish(&a);
+	}
+}
+
 static void test_hash(void)
 {
 	struct error err = ERROR_INIT;
@@ -247,6 +272,7 @@ int main(void)
 	RUN(test_path);
 	RUN(test_strings);
 	RUN(test_arena);
+	RUN(test_arena_growth);
 	RUN(test_hash);
 	RUN(test_file_read);
 	RUN(test_remove_tree);
