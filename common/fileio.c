@@ -56,7 +56,9 @@ int file_read(const char *path, size_t max, char **out, size_t *len, struct stat
 	if ((unsigned long long)st.st_size > max)
 		return error_at(err, path, 0, 0, "file is too large (%lld bytes, at most %zu accepted)",
 				(long long)st.st_size, max);
-	cap = (size_t)st.st_size + 1;
+	/* room for the NUL and for the read that sees the end of the file:
+	 * a file that did not grow is read without growing the buffer */
+	cap = (size_t)st.st_size + 2;
 	buf = xmalloc(cap);
 	for (;;) {
 		ssize_t r;

@@ -391,12 +391,14 @@ static size_t plain_run(const unsigned char *s, size_t i, size_t len)
 
 /*
  * Universal newlines ("\r\n" and "\r" become "\n") into a new buffer, and
- * the encoding facts of the original bytes.
+ * the encoding facts of the original bytes.  Returns NULL (and *outlen =
+ * len) when buf holds no "\r": its text is buf as it is.
  */
 static char *translate(const char *buf, size_t len, size_t *outlen, struct dotenv_encoding *enc)
 {
 	const unsigned char *s = (const unsigned char *)buf;
-	char *out = xmalloc(len + 1);
+	/* without a "\r" the text is buf itself: only the facts are gathered */
+	char *out = memchr(buf, '\r', len) ? xmalloc(len + 1) : NULL;
 	size_t i = 0, o = 0, n;
 	int line = 1;
 
@@ -409,10 +411,9 @@ static char *translate(const char *buf, size_t len, size_t *outlen, struct doten
 		/* ASCII from 0x0e (past CR, LF and NUL; the rarer controls take the
 		 * slow path too): copied as one run, found 8 bytes at a time */
 		i = plain_run(s, i, len);
-		if (i > run) {
+		if (i > run && out)
 			memcpy(out + o, s + run, i - run);
-			o += i - run;
-		}
+		o += i - run;
 		if (i >= len)
 			break;
 		if (s[i] == '\r') {
@@ -438,11 +439,13 @@ static char *translate(const char *buf, size_t len, size_t *outlen, struct doten
 				enc->invalid_utf8_line = line;
 			n = 1;
 		}
-		memcpy(out + o, s + i, n);
+		if (out)
+			memcpy(out + o, s + i, n);
 		o += n;
 		i += n;
 	}
-	out[o] = '\0';
+	if (out)
+		out[o] = '\0';
 	*outlen = o;
 	return out;
 }
@@ -456,7 +459,7 @@ int dotenv_parse(const char *buf, size_t len, const char *name, struct dotenv *o
 	if (len > INT_MAX)
 		return error_at(err, name, 0, 0, "file too large (%zu bytes)", len);
 	text = translate(buf, len, &r.len, &out->encoding);
-	r.s = text;
+	r.s = text ? text : buf;
 	r.line = 1;
 	while (r.pos < r.len)                     /* parse_stream() */
 		parse_binding(&r, out);
