@@ -5,6 +5,16 @@
 #include <stdio.h>
 #include <string.h>
 
+/* Writes out what o holds once it is large: thousands of variables are
+ * printed through a small buffer instead of one that grows to their size. */
+static void flush_some(struct strbuf *o)
+{
+	if (o->len >= 16384) {
+		fwrite(o->buf, 1, o->len, stdout);
+		strbuf_reset(o);
+	}
+}
+
 static void render_json(const struct loaded *l, bool reveal, struct strbuf *o)
 {
 	const struct profile *p = l->profile;
@@ -43,6 +53,7 @@ static void render_json(const struct loaded *l, bool reveal, struct strbuf *o)
 		strbuf_adds(o, ", \"source\": ");
 		strbuf_add_json(o, v->source);
 		strbuf_adds(o, "}");
+		flush_some(o);
 	}
 	strbuf_adds(o, "}}\n");
 }
@@ -101,6 +112,7 @@ static void render_text(const struct loaded *l, bool reveal, bool all, struct st
 				    v->source);
 		else
 			strbuf_addf(o, "  %s=%s  [%s]\n", v->key, shown, v->source);
+		flush_some(o);
 	}
 	if (inherited)
 		strbuf_addf(o, "  (%zu more inherited from the process environment; --all lists them)\n",
@@ -157,7 +169,7 @@ int cmd_show(int argc, char **argv, const struct globals *g)
 		render_json(&l, reveal, &out);
 	else
 		render_text(&l, reveal, all, &out);
-	fputs(out.buf, stdout);
+	fwrite(out.buf, 1, out.len, stdout);
 	strbuf_finish(&out);
 	cmd_unload(&l);
 	return 0;
