@@ -35,56 +35,30 @@ int log_use_color(int fd)
 	return isatty(fd);
 }
 
-static void emit(enum log_level l, const char *tag, const char *color, const char *fmt, va_list ap)
-	__attribute__((format(printf, 4, 0)));
-
-static void emit(enum log_level l, const char *tag, const char *color, const char *fmt, va_list ap)
+void log_msg(enum log_level l, const char *fmt, ...)
 {
+	static const struct {
+		const char *tag, *color;
+	} tags[] = {
+		[LOG_ERROR] = {"error", "1;31"},
+		[LOG_WARN] = {"warning", "1;33"},
+		[LOG_INFO] = {NULL, ""},
+		[LOG_DEBUG] = {"debug", "2"},
+	};
+	const char *tag;
 	char msg[4096];
+	va_list ap;
 
-	if (l > level)
+	if (l > level || l < LOG_ERROR || l > LOG_DEBUG)
 		return;
+	va_start(ap, fmt);
 	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	tag = tags[l].tag;
 	if (tag && log_use_color(2))
-		fprintf(stderr, "deploy-run: \033[%sm%s:\033[0m %s\n", color, tag, msg);
+		fprintf(stderr, "deploy-run: \033[%sm%s:\033[0m %s\n", tags[l].color, tag, msg);
 	else if (tag)
 		fprintf(stderr, "deploy-run: %s: %s\n", tag, msg);
 	else
 		fprintf(stderr, "deploy-run: %s\n", msg);
-}
-
-void log_error(const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	emit(LOG_ERROR, "error", "1;31", fmt, ap);
-	va_end(ap);
-}
-
-void log_warn(const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	emit(LOG_WARN, "warning", "1;33", fmt, ap);
-	va_end(ap);
-}
-
-void log_info(const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	emit(LOG_INFO, NULL, "", fmt, ap);
-	va_end(ap);
-}
-
-void log_debug(const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	emit(LOG_DEBUG, "debug", "2", fmt, ap);
-	va_end(ap);
 }

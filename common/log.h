@@ -14,9 +14,16 @@ enum log_level log_get_level(void);
 void log_set_color(int mode);
 int log_use_color(int fd);
 
-void log_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-void log_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-void log_info(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-void log_debug(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/*
+ * Prints "deploy-run: TAG: MESSAGE" on stderr when l is within the level set
+ * (TAG error, warning or debug, coloured when log_use_color(2); info has
+ * none).  Messages longer than 4 KiB are cut.
+ */
+void log_msg(enum log_level l, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+#define log_error(...) log_msg(LOG_ERROR, __VA_ARGS__)
+#define log_warn(...) log_msg(LOG_WARN, __VA_ARGS__)
+#define log_info(...) log_msg(LOG_INFO, __VA_ARGS__)
+#define log_debug(...) log_msg(LOG_DEBUG, __VA_ARGS__)
 
 #endif
