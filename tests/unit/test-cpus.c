@@ -1,5 +1,6 @@
 /* workers = auto: CPUs from affinity and cgroup quotas, with fake cgroup trees. */
 #include "t.h"
+#include "testutil.h"
 #include "cpus.h"
 #include "path.h"
 #include "util.h"
@@ -13,30 +14,17 @@ static char root[] = "/tmp/dr-cpus-XXXXXX";
 
 static void put(const char *rel, const char *text)
 {
-	char *p = path_join(root, rel);
-	char *d = path_dirname(p);
-	char *cmd = xasprintf("mkdir -p '%s'", d);
-	FILE *f;
-
-	if (system(cmd) != 0)
-		fprintf(stderr, "mkdir failed\n");
-	f = fopen(p, "w");
-	if (f) {
-		fputs(text, f);
-		fclose(f);
-	}
-	free(cmd);
-	free(d);
-	free(p);
+	testutil_write(root, rel, text);
 }
 
 static void reset(void)
 {
-	char *cmd = xasprintf("rm -rf '%s'/proc '%s'/sys", root, root);
+	char *proc = path_join(root, "proc"), *sys = path_join(root, "sys");
 
-	if (system(cmd) != 0)
-		fprintf(stderr, "rm failed\n");
-	free(cmd);
+	testutil_remove_tree(proc);
+	testutil_remove_tree(sys);
+	free(proc);
+	free(sys);
 }
 
 static void test_v2(void)

@@ -9,13 +9,13 @@
  * importlib.metadata.  "--venv VENV" scans a virtual environment.
  */
 #include "t.h"
+#include "testutil.h"
 #include "dist.h"
 #include "fileio.h"
 #include "path.h"
 #include "strbuf.h"
 #include "util.h"
 
-#include <ftw.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -217,22 +217,6 @@ static void test_requires_txt(void)
 	strv_finish(&out);
 }
 
-static void put(const char *dir, const char *name, const char *text)
-{
-	_cleanup_free_ char *p = path_join(dir, name);
-	_cleanup_free_ char *d = path_dirname(p);
-	struct error err = ERROR_INIT;
-
-	mkdir(d, 0755);
-	if (file_write_atomic(p, text, strlen(text), 0644, &err) < 0)
-		error_print(&err, stderr);
-}
-
-static int rm_entry(const char *p, const struct stat *st, int type, struct FTW *ftw)
-{
-	return remove(p);
-}
-
 static void test_scan(void)
 {
 	char tmpl[] = "/tmp/test-dist-XXXXXX";
@@ -255,23 +239,23 @@ static void test_scan(void)
 	CHECK_INT(dist_scan_dir(&set, sp, &err), 0);
 	CHECK_INT(set.n, 0);
 
-	put(sp, "Flask-2.2.2.dist-info/METADATA",
+	testutil_write(sp, "Flask-2.2.2.dist-info/METADATA",
 	    "Metadata-Version: 2.1\nName: Flask\nVersion: 2.2.2\n"
 	    "Requires-Dist: Werkzeug (>=2.2.2)\nRequires-Dist: click>=8.0\n");
-	put(sp, "Flask-2.2.2.dist-info/RECORD", "flask/__init__.py,sha256=abc,10\n");
-	put(sp, "Flask-2.2.2.dist-info/INSTALLER", "pip\n");
-	put(sp, "my_app-0.1.dist-info/METADATA", "Name: my.app\nVersion: 0.1\n");
-	put(sp, "my_app-0.1.dist-info/direct_url.json",
+	testutil_write(sp, "Flask-2.2.2.dist-info/RECORD", "flask/__init__.py,sha256=abc,10\n");
+	testutil_write(sp, "Flask-2.2.2.dist-info/INSTALLER", "pip\n");
+	testutil_write(sp, "my_app-0.1.dist-info/METADATA", "Name: my.app\nVersion: 0.1\n");
+	testutil_write(sp, "my_app-0.1.dist-info/direct_url.json",
 	    "{\"url\": \"file:///src/my\\u0061pp\", \"dir_info\": {\"editable\": true},"
 	    " \"x\": [1, -2.5e3, null, false, {\"editable\": true}]}");
-	put(sp, "Jinja2-3.1.2.egg-info/PKG-INFO", "Metadata-Version: 2.1\nName: Jinja2\n"
+	testutil_write(sp, "Jinja2-3.1.2.egg-info/PKG-INFO", "Metadata-Version: 2.1\nName: Jinja2\n"
 	    "Version: 3.1.2\n");
-	put(sp, "Jinja2-3.1.2.egg-info/requires.txt", "MarkupSafe>=2.0\n\n[i18n]\nBabel>=2.7\n");
-	put(sp, "legacy-1.0-py3.11.egg-info", "Name: legacy\nVersion: 1.0\n");
-	put(sp, "broken_pkg-3.0.dist-info/WHEEL", "Wheel-Version: 1.0\n");
-	put(sp, "badurl-1.dist-info/METADATA", "Name: badurl\nVersion: 1\n");
-	put(sp, "badurl-1.dist-info/direct_url.json", "{\"url\": ");
-	put(sp, "not-a-dist/METADATA", "Name: nope\nVersion: 1\n");
+	testutil_write(sp, "Jinja2-3.1.2.egg-info/requires.txt", "MarkupSafe>=2.0\n\n[i18n]\nBabel>=2.7\n");
+	testutil_write(sp, "legacy-1.0-py3.11.egg-info", "Name: legacy\nVersion: 1.0\n");
+	testutil_write(sp, "broken_pkg-3.0.dist-info/WHEEL", "Wheel-Version: 1.0\n");
+	testutil_write(sp, "badurl-1.dist-info/METADATA", "Name: badurl\nVersion: 1\n");
+	testutil_write(sp, "badurl-1.dist-info/direct_url.json", "{\"url\": ");
+	testutil_write(sp, "not-a-dist/METADATA", "Name: nope\nVersion: 1\n");
 
 	CHECK_INT(dist_scan_dir(&set, sp, &err), 0);
 	CHECK_INT(set.n, 6);
@@ -330,7 +314,7 @@ static void test_scan(void)
 	CHECK(strstr(err.message, "site-packages") != NULL);
 	CHECK_INT(dist_scan_dir(&set, "/nonexistent/dir", &err), -1);
 
-	CHECK_INT(nftw(root, rm_entry, 16, FTW_DEPTH | FTW_PHYS), 0);
+	testutil_remove_tree(root);
 }
 
 static int dump(int argc, char **argv)

@@ -1,5 +1,6 @@
 /* The server command line built from [server], and the composed environment. */
 #include "t.h"
+#include "testutil.h"
 #include "environ.h"
 #include "launch.h"
 #include "path.h"
@@ -11,16 +12,6 @@
 #include <sys/stat.h>
 
 static char dir[] = "/tmp/dr-launch-XXXXXX";
-
-static void write_file(const char *name, const char *text)
-{
-	char *p = path_join(dir, name);
-	FILE *f = fopen(p, "w");
-
-	fputs(text, f);
-	fclose(f);
-	free(p);
-}
 
 static char *joined(const struct strv *sv)
 {
@@ -69,7 +60,7 @@ static void test_gunicorn(void)
 	char *penv[] = {"PATH=/usr/bin:/bin", "PYTHONHOME=/opt/py", NULL};
 	char *s;
 
-	write_file("g.ini",
+	testutil_write(dir, "g.ini",
 		   "[app]\nroot = .\nmodule = webapp.wsgi:app\n"
 		   "[server]\nbind = 0.0.0.0:8000, unix:/run/app.sock\nworkers = auto\n"
 		   "worker_class = gthread\nthreads = 4\ntimeout = 1m\ngraceful_timeout = 1500ms\n"
@@ -112,7 +103,7 @@ static void test_uvicorn(void)
 	char *penv[] = {NULL};
 	char *s;
 
-	write_file("u.ini", "[app]\nroot = .\nmodule = webapp.asgi:app\nserver = uvicorn\n"
+	testutil_write(dir, "u.ini", "[app]\nroot = .\nmodule = webapp.asgi:app\nserver = uvicorn\n"
 		   "[server]\nbind = [::1]:9000\nworkers = 3\nproxy_headers = true\n"
 		   "access_log =\n");
 	s = argv_of("u", 2, penv, &l);
@@ -120,14 +111,14 @@ static void test_uvicorn(void)
 		  "--timeout-graceful-shutdown 30 --no-access-log --log-level info --proxy-headers");
 	launch_finish(&l);
 	free(s);
-	write_file("u2.ini", "[app]\nroot = .\nmodule = webapp.asgi:app\nserver = uvicorn\n"
+	testutil_write(dir, "u2.ini", "[app]\nroot = .\nmodule = webapp.asgi:app\nserver = uvicorn\n"
 		   "[server]\nbind = unix:/run/a.sock\nreload = true\n");
 	s = argv_of("u2", 2, penv, &l);
 	CHECK_STR(s, "webapp.asgi:app --uds /run/a.sock --reload --timeout-keep-alive 5 "
 		  "--timeout-graceful-shutdown 30 --access-log --log-level info --no-proxy-headers");
 	launch_finish(&l);
 	free(s);
-	write_file("u3.ini", "[app]\nroot = .\nmodule = webapp.asgi:app\nserver = uvicorn\n"
+	testutil_write(dir, "u3.ini", "[app]\nroot = .\nmodule = webapp.asgi:app\nserver = uvicorn\n"
 		   "[server]\nbind = 127.0.0.1:1, 127.0.0.1:2\n");
 	s = argv_of("u3", 2, penv, &l);
 	CHECK(strstr(s, "uvicorn listens on one address") != NULL);
@@ -137,13 +128,12 @@ static void test_uvicorn(void)
 static void test_installed_version(void)
 {
 	char *sp = path_join(dir, ".venv/lib/python3.11/site-packages/uvicorn-0.17.6.dist-info");
-	char *cmd = xasprintf("mkdir -p '%s'", sp);
 	char *v;
 	struct launch l;
 	char *penv[] = {NULL};
 	char *s;
 
-	CHECK_INT(system(cmd), 0);
+	testutil_mkdir_p(sp);
 	{
 	char *venv = path_join(dir, ".venv");
 
@@ -160,22 +150,16 @@ static void test_installed_version(void)
 	CHECK(strstr(s, "graceful") == NULL);
 	launch_finish(&l);
 	free(s);
-	free(cmd);
 	free(sp);
 }
 
 int main(void)
 {
-	char *cmd;
-
 	if (!mkdtemp(dir))
 		return 1;
 	RUN(test_gunicorn);
 	RUN(test_uvicorn);
 	RUN(test_installed_version);
-	cmd = xasprintf("rm -rf '%s'", dir);
-	if (system(cmd) != 0)
-		return 1;
-	free(cmd);
+	testutil_remove_tree(dir);
 	return T_DONE();
 }

@@ -1,6 +1,7 @@
 /* The profile model: values, the key table, loading with extends, and
  * every error a person can make, each with file:line. */
 #include "t.h"
+#include "testutil.h"
 #include "keys.h"
 #include "profile.h"
 #include "value.h"
@@ -12,16 +13,6 @@
 #include <unistd.h>
 
 static char dir[] = "/tmp/dr-profile-XXXXXX";
-
-static void write_file(const char *name, const char *text)
-{
-	char *p = path_join(dir, name);
-	FILE *f = fopen(p, "w");
-
-	fputs(text, f);
-	fclose(f);
-	free(p);
-}
 
 /* Loads NAME from the temp dir; returns NULL and fills err on error. */
 static struct profile *load(const char *name, struct error *err)
@@ -120,7 +111,7 @@ static void test_table_defaults(void)
 			CHECK(!(strcmp(profile_keys[i].section, profile_keys[j].section) == 0 &&
 				strcmp(profile_keys[i].key, profile_keys[j].key) == 0));
 	}
-	write_file("minimal.ini", "[app]\nmodule = a.b:app\n");
+	testutil_write(dir, "minimal.ini", "[app]\nmodule = a.b:app\n");
 	{
 		struct error err = ERROR_INIT;
 		struct profile *p = load("minimal", &err);
@@ -155,11 +146,11 @@ static void test_extends(void)
 	struct error err = ERROR_INIT;
 	struct profile *p;
 
-	write_file("base.ini",
+	testutil_write(dir, "base.ini",
 		   "[app]\nroot = ..\nmodule = webapp.wsgi:app\nvenv = .venv\n"
 		   "[server]\nworkers = 3\ntimeout = 10s\nargs = --name 'my app'\n"
 		   "[vars]\nA = base\nB = base\n");
-	write_file("prod.ini",
+	testutil_write(dir, "prod.ini",
 		   "; production\n[profile]\nextends = base\nstage = production\n"
 		   "[server]\ntimeout = 1m\nbind = 0.0.0.0:8000, unix:/run/a.sock\n"
 		   "[vars]\nB = prod\n[env]\nfiles = .env, .env.production\n");
@@ -217,63 +208,63 @@ static void test_errors(void)
 	char *big;
 	size_t i;
 
-	write_file("e-section.ini", "[app]\nmodule = a:b\n\n[sever]\nworkers = 2\n");
+	testutil_write(dir, "e-section.ini", "[app]\nmodule = a:b\n\n[sever]\nworkers = 2\n");
 	expect_error("e-section", 4, "did you mean [server]", "profile.unknown-key");
-	write_file("e-key.ini", "[app]\nmodule = a:b\n[server]\nwrokers = 2\n");
+	testutil_write(dir, "e-key.ini", "[app]\nmodule = a:b\n[server]\nwrokers = 2\n");
 	expect_error("e-key", 4, "did you mean 'workers'", "profile.unknown-key");
-	write_file("e-key2.ini", "[app]\nmodule = a:b\nbind = 1.2.3.4:80\n");
+	testutil_write(dir, "e-key2.ini", "[app]\nmodule = a:b\nbind = 1.2.3.4:80\n");
 	expect_error("e-key2", 3, "belongs in [server]", "profile.unknown-key");
-	write_file("e-bool.ini", "[app]\nmodule = a:b\n[server]\nreload = maybe\n");
+	testutil_write(dir, "e-bool.ini", "[app]\nmodule = a:b\n[server]\nreload = maybe\n");
 	expect_error("e-bool", 4, "invalid value 'maybe' for [server] reload: expected a boolean",
 		     "profile.bad-value");
-	write_file("e-int.ini", "[app]\nmodule = a:b\n[server]\nthreads = many\n");
+	testutil_write(dir, "e-int.ini", "[app]\nmodule = a:b\n[server]\nthreads = many\n");
 	expect_error("e-int", 4, "[server] threads: expected an integer", "profile.bad-value");
-	write_file("e-dur.ini", "[app]\nmodule = a:b\n[server]\ntimeout = 30 seconds\n");
+	testutil_write(dir, "e-dur.ini", "[app]\nmodule = a:b\n[server]\ntimeout = 30 seconds\n");
 	expect_error("e-dur", 4, "expected a duration", "profile.bad-value");
-	write_file("e-size.ini", "[app]\nmodule = a:b\n[server]\nworker_memory = lots\n");
+	testutil_write(dir, "e-size.ini", "[app]\nmodule = a:b\n[server]\nworker_memory = lots\n");
 	expect_error("e-size", 4, "expected a size", "profile.bad-value");
-	write_file("e-enum.ini", "[app]\nmodule = a:b\nserver = waitress\n");
+	testutil_write(dir, "e-enum.ini", "[app]\nmodule = a:b\nserver = waitress\n");
 	expect_error("e-enum", 3, "expected one of: gunicorn, uvicorn", "profile.bad-value");
-	write_file("e-workers.ini", "[app]\nmodule = a:b\n[server]\nworkers = -3\n");
+	testutil_write(dir, "e-workers.ini", "[app]\nmodule = a:b\n[server]\nworkers = -3\n");
 	expect_error("e-workers", 4, "expected auto or an integer", "profile.bad-value");
-	write_file("e-bind.ini", "[app]\nmodule = a:b\n[server]\nbind = 0.0.0.0:8000, nowhere\n");
+	testutil_write(dir, "e-bind.ini", "[app]\nmodule = a:b\n[server]\nbind = 0.0.0.0:8000, nowhere\n");
 	expect_error("e-bind", 4, "'nowhere'", "profile.bad-value");
-	write_file("e-words.ini", "[app]\nmodule = a:b\n[server]\nargs = --name 'x\n");
+	testutil_write(dir, "e-words.ini", "[app]\nmodule = a:b\n[server]\nargs = --name 'x\n");
 	expect_error("e-words", 4, "unterminated quote", "profile.bad-value");
-	write_file("e-module.ini", "[app]\nmodule = webapp\n");
+	testutil_write(dir, "e-module.ini", "[app]\nmodule = webapp\n");
 	expect_error("e-module", 2, "expected MODULE:ATTRIBUTE", "profile.bad-value");
-	write_file("e-nomodule.ini", "[server]\nworkers = 2\n");
+	testutil_write(dir, "e-nomodule.ini", "[server]\nworkers = 2\n");
 	expect_error("e-nomodule", 0, "[app] module is not set", "profile.missing-key");
-	write_file("e-outside.ini", "module = a:b\n[app]\n");
+	testutil_write(dir, "e-outside.ini", "module = a:b\n[app]\n");
 	expect_error("e-outside", 1, "outside any section", NULL);
-	write_file("e-syntax.ini", "[app]\nmodule = a:b\nthis line has no equals\n");
+	testutil_write(dir, "e-syntax.ini", "[app]\nmodule = a:b\nthis line has no equals\n");
 	expect_error("e-syntax", 3, "syntax error", NULL);
-	write_file("e-dup.ini", "[app]\nmodule = a:b\nmodule = c:d\n");
+	testutil_write(dir, "e-dup.ini", "[app]\nmodule = a:b\nmodule = c:d\n");
 	expect_error("e-dup", 3, "duplicate key 'module' in [app] (first set at line 2)", NULL);
-	write_file("e-empty.ini", "");
+	testutil_write(dir, "e-empty.ini", "");
 	expect_error("e-empty", 1, "empty profile", NULL);
-	write_file("e-nul.ini", "[app]\nmodule = a:b\n\n\x01\x02");
+	testutil_write(dir, "e-nul.ini", "[app]\nmodule = a:b\n\n\x01\x02");
 	expect_error("e-nul", 4, "syntax error", NULL);
-	write_file("cyc-a.ini", "[profile]\nextends = cyc-b\n[app]\nmodule = a:b\n");
-	write_file("cyc-b.ini", "[profile]\n\nextends = cyc-a\n");
+	testutil_write(dir, "cyc-a.ini", "[profile]\nextends = cyc-b\n[app]\nmodule = a:b\n");
+	testutil_write(dir, "cyc-b.ini", "[profile]\n\nextends = cyc-a\n");
 	expect_error_in("cyc-a", "cyc-b.ini", 3, "extends cycle", "profile.extends-cycle");
-	write_file("e-parent.ini", "[profile]\nextends = nothere\n");
+	testutil_write(dir, "e-parent.ini", "[profile]\nextends = nothere\n");
 	expect_error("e-parent", 2, "profile not found", "profile.extends-missing");
 	for (i = 0; i <= PROFILE_MAX_DEPTH; i++) {
 		char name[32], text[96];
 
 		snprintf(name, sizeof(name), "deep%zu.ini", i);
 		snprintf(text, sizeof(text), "[profile]\nextends = deep%zu\n[app]\nmodule = a:b\n", i + 1);
-		write_file(name, text);
+		testutil_write(dir, name, text);
 	}
-	write_file("deep17.ini", "[app]\nmodule = a:b\n");
+	testutil_write(dir, "deep17.ini", "[app]\nmodule = a:b\n");
 	expect_error_in("deep0", "deep15.ini", 2, "deeper than 16", "profile.extends-depth");
 	/* a 10 MB line */
 	big = xmalloc(10 * 1024 * 1024 + 64);
 	memcpy(big, "[app]\nmodule = ", 15);
 	memset(big + 15, 'x', 10 * 1024 * 1024);
 	strcpy(big + 15 + 10 * 1024 * 1024, "\n");
-	write_file("e-long.ini", big);
+	testutil_write(dir, "e-long.ini", big);
 	free(big);
 	expect_error("e-long", 0, "too large", NULL);
 	big = xmalloc(200 * 1024);
@@ -282,7 +273,7 @@ static void test_errors(void)
 	strcpy(big + strlen(big) - 0, "");
 	big[35 + 100 * 1024] = '\0';
 	strcat(big, "\n");
-	write_file("e-line.ini", big);
+	testutil_write(dir, "e-line.ini", big);
 	free(big);
 	expect_error("e-line", 4, "line is too long", NULL);
 	/* a directory where the file belongs */
@@ -308,7 +299,7 @@ static void test_long_values(void)
 	snprintf(text, sizeof(text),
 		 "[app]\nmodule = a:b\n[checks]\nallowed_paths = %s ; a comment\n"
 		 "[server]\nargs = --x 1\n  --y 2\n", paths);
-	write_file("long.ini", text);
+	testutil_write(dir, "long.ini", text);
 	p = load("long", &err);
 	CHECK(p != NULL);
 	if (!p) {
@@ -327,18 +318,18 @@ static void test_workers(void)
 	struct error err = ERROR_INIT;
 	struct profile *p;
 
-	write_file("w.ini", "[app]\nmodule = a:b\n[server]\nworker_class = gthread\n");
+	testutil_write(dir, "w.ini", "[app]\nmodule = a:b\n[server]\nworker_class = gthread\n");
 	p = load("w", &err);
 	CHECK(p && !profile_async_worker(p));
 	CHECK(p && profile_auto_workers(p, 2) == 5);
 	CHECK(p && profile_auto_workers(p, 64) == 129);
 	profile_destroy(p);
-	write_file("w2.ini", "[app]\nmodule = a:b\n[server]\nworker_class = uvicorn.workers.UvicornWorker\n");
+	testutil_write(dir, "w2.ini", "[app]\nmodule = a:b\n[server]\nworker_class = uvicorn.workers.UvicornWorker\n");
 	p = load("w2", &err);
 	CHECK(p && profile_async_worker(p));
 	CHECK(p && profile_auto_workers(p, 2) == 2);
 	profile_destroy(p);
-	write_file("w3.ini", "[app]\nmodule = a:b\nserver = uvicorn\n");
+	testutil_write(dir, "w3.ini", "[app]\nmodule = a:b\nserver = uvicorn\n");
 	p = load("w3", &err);
 	CHECK(p && profile_auto_workers(p, 4) == 4);
 	profile_destroy(p);
@@ -354,12 +345,6 @@ int main(void)
 	RUN(test_errors);
 	RUN(test_long_values);
 	RUN(test_workers);
-	{
-		char *cmd = xasprintf("rm -rf '%s'", dir);
-
-		if (system(cmd) != 0)
-			fprintf(stderr, "cannot remove %s\n", dir);
-		free(cmd);
-	}
+	testutil_remove_tree(dir);
 	return T_DONE();
 }

@@ -7,6 +7,7 @@
  * it with pip's own parser.
  */
 #include "t.h"
+#include "testutil.h"
 #include "fileio.h"
 #include "lockfile.h"
 #include "path.h"
@@ -14,7 +15,6 @@
 #include "reqfile.h"
 #include "util.h"
 
-#include <ftw.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -406,22 +406,6 @@ static void test_errors(void)
 	fails("a; os_name ==\n", 1, -1, "");
 }
 
-static void put(const char *dir, const char *name, const char *text)
-{
-	_cleanup_free_ char *p = path_join(dir, name);
-	_cleanup_free_ char *d = path_dirname(p);
-	struct error err = ERROR_INIT;
-
-	mkdir(d, 0755);
-	if (file_write_atomic(p, text, strlen(text), 0644, &err) < 0)
-		error_print(&err, stderr);
-}
-
-static int rm_entry(const char *p, const struct stat *st, int type, struct FTW *ftw)
-{
-	return remove(p);
-}
-
 static void test_lockfile(void)
 {
 	char tmpl[] = "/tmp/test-reqfile-XXXXXX";
@@ -436,19 +420,19 @@ static void test_lockfile(void)
 	if (!root)
 		return;
 	top = path_join(root, "requirements.txt");
-	put(root, "requirements.txt",
+	testutil_write(root, "requirements.txt",
 	    "--index-url https://one/simple\n"
 	    "first==1.0\n"
 	    "-r sub/base.txt\n"
 	    "-c constraints.txt\n"
 	    "last==3.0 --hash=sha256:" H64A "\n");
-	put(root, "sub/base.txt",
+	testutil_write(root, "sub/base.txt",
 	    "--extra-index-url https://two/simple\n"
 	    "base==2.0\n"
 	    "-r ../common.txt\n");
-	put(root, "common.txt", "--trusted-host two\n-f ./wheels\nCommon_Pkg==1\n");
-	put(root, "constraints.txt", "--pre\nbase==2.0\n-r inner.txt\nlimited<5\n");
-	put(root, "inner.txt", "inner==1\n");
+	testutil_write(root, "common.txt", "--trusted-host two\n-f ./wheels\nCommon_Pkg==1\n");
+	testutil_write(root, "constraints.txt", "--pre\nbase==2.0\n-r inner.txt\nlimited<5\n");
+	testutil_write(root, "inner.txt", "inner==1\n");
 
 	CHECK_INT(lockfile_load(&lf, top, NULL, NULL, &err), 0);
 	if (error_is_set(&err))
@@ -489,8 +473,8 @@ static void test_lockfile(void)
 
 	/* a cycle names the include that closes it */
 	cyc = path_join(root, "a.txt");
-	put(root, "a.txt", "x==1\n-r b.txt\n");
-	put(root, "b.txt", "y==1\n\n  -r ./a.txt\n");
+	testutil_write(root, "a.txt", "x==1\n-r b.txt\n");
+	testutil_write(root, "b.txt", "y==1\n\n  -r ./a.txt\n");
 	CHECK_INT(lockfile_load(&lf, cyc, NULL, NULL, &err), -1);
 	CHECK(str_ends_with(err.file, "/b.txt"));
 	CHECK_INT(err.line, 3);
@@ -498,28 +482,28 @@ static void test_lockfile(void)
 	CHECK(strstr(err.message, "include cycle") != NULL);
 
 	self = path_join(root, "self.txt");
-	put(root, "self.txt", "-r self.txt\n");
+	testutil_write(root, "self.txt", "-r self.txt\n");
 	CHECK_INT(lockfile_load(&lf, self, NULL, NULL, &err), -1);
 	CHECK_INT(err.line, 1);
 
 	/* a missing include names the -r line */
 	missing = path_join(root, "missing.txt");
-	put(root, "missing.txt", "a==1\n-c nothere.txt\n");
+	testutil_write(root, "missing.txt", "a==1\n-c nothere.txt\n");
 	CHECK_INT(lockfile_load(&lf, missing, NULL, NULL, &err), -1);
 	CHECK(str_ends_with(err.file, "/missing.txt"));
 	CHECK_INT(err.line, 2);
 	error_format(&err, msg, sizeof(msg));
 	CHECK(strstr(msg, "-c nothere.txt") && strstr(msg, "No such file"));
 
-	put(root, "remote.txt", "-r https://example.com/r.txt\n");
+	testutil_write(root, "remote.txt", "-r https://example.com/r.txt\n");
 	free(missing);
 	missing = path_join(root, "remote.txt");
 	CHECK_INT(lockfile_load(&lf, missing, NULL, NULL, &err), -1);
 	CHECK(strstr(err.message, "remote") != NULL);
 
 	/* a parse error in an included file names that file */
-	put(root, "bad.txt", "-r sub/bad2.txt\n");
-	put(root, "sub/bad2.txt", "ok==1\n--bogus\n");
+	testutil_write(root, "bad.txt", "-r sub/bad2.txt\n");
+	testutil_write(root, "sub/bad2.txt", "ok==1\n--bogus\n");
 	free(missing);
 	missing = path_join(root, "bad.txt");
 	CHECK_INT(lockfile_load(&lf, missing, NULL, NULL, &err), -1);
@@ -529,7 +513,7 @@ static void test_lockfile(void)
 	CHECK_INT(lockfile_load(&lf, "/nonexistent/requirements.txt", NULL, NULL, &err), -1);
 	CHECK_STR(err.file, "/nonexistent/requirements.txt");
 
-	CHECK_INT(nftw(root, rm_entry, 16, FTW_DEPTH | FTW_PHYS), 0);
+	testutil_remove_tree(root);
 }
 
 static void add_strv(struct strbuf *sb, const char *key, const struct strv *sv)

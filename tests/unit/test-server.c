@@ -1,10 +1,10 @@
 #include "t.h"
+#include "testutil.h"
 #include "pyimport.h"
 #include "server.h"
 #include "util.h"
 
 #include <arpa/inet.h>
-#include <ftw.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <sys/stat.h>
@@ -49,65 +49,36 @@ static void test_listeners(void)
 	free(ls);
 }
 
-static void put(const char *root, const char *rel, const char *text)
-{
-	char *path = xasprintf("%s/%s", root, rel), *dir = xstrdup(path), *s;
-	FILE *f;
-
-	for (s = dir + strlen(root) + 1; (s = strchr(s, '/')); s++) {
-		*s = '\0';
-		mkdir(dir, 0755);
-		*s = '/';
-	}
-	f = fopen(path, "w");
-	if (f) {
-		fputs(text, f);
-		fclose(f);
-	}
-	free(dir);
-	free(path);
-}
-
-static int rm_one(const char *path, const struct stat *st, int flag, struct FTW *ftw)
-{
-	return remove(path);
-}
-
-static void rm_tree(const char *dir)
-{
-	CHECK_INT(nftw(dir, rm_one, 16, FTW_DEPTH | FTW_PHYS), 0);
-}
-
 static void test_memory_limit(void)
 {
 	char v2[] = "/tmp/test-server-v2.XXXXXX", v1[] = "/tmp/test-server-v1.XXXXXX";
 	char none[] = "/tmp/test-server-none.XXXXXX";
 
 	CHECK(mkdtemp(v2) != NULL);
-	put(v2, "proc/self/cgroup", "0::/app/web\n");
-	put(v2, "sys/fs/cgroup/cgroup.controllers", "cpu memory\n");
-	put(v2, "sys/fs/cgroup/app/memory.max", "1073741824\n");
-	put(v2, "sys/fs/cgroup/app/web/memory.max", "max\n");
+	testutil_write(v2, "proc/self/cgroup", "0::/app/web\n");
+	testutil_write(v2, "sys/fs/cgroup/cgroup.controllers", "cpu memory\n");
+	testutil_write(v2, "sys/fs/cgroup/app/memory.max", "1073741824\n");
+	testutil_write(v2, "sys/fs/cgroup/app/web/memory.max", "max\n");
 	CHECK_INT(server_memory_limit(v2), 1073741824);
 	/* the cgroup path not visible (inside a container): the mount's own file */
-	put(v2, "proc/self/cgroup", "0::/elsewhere\n");
-	put(v2, "sys/fs/cgroup/memory.max", "536870912\n");
+	testutil_write(v2, "proc/self/cgroup", "0::/elsewhere\n");
+	testutil_write(v2, "sys/fs/cgroup/memory.max", "536870912\n");
 	CHECK_INT(server_memory_limit(v2), 536870912);
 
 	CHECK(mkdtemp(v1) != NULL);
-	put(v1, "proc/self/cgroup", "5:cpu,cpuacct:/\n4:memory:/docker/abc\n0::/\n");
-	put(v1, "sys/fs/cgroup/memory/docker/abc/memory.limit_in_bytes", "268435456\n");
-	put(v1, "sys/fs/cgroup/memory/memory.limit_in_bytes", "9223372036854771712\n");
+	testutil_write(v1, "proc/self/cgroup", "5:cpu,cpuacct:/\n4:memory:/docker/abc\n0::/\n");
+	testutil_write(v1, "sys/fs/cgroup/memory/docker/abc/memory.limit_in_bytes", "268435456\n");
+	testutil_write(v1, "sys/fs/cgroup/memory/memory.limit_in_bytes", "9223372036854771712\n");
 	CHECK_INT(server_memory_limit(v1), 268435456);
-	put(v1, "sys/fs/cgroup/memory/docker/abc/memory.limit_in_bytes", "9223372036854771712\n");
+	testutil_write(v1, "sys/fs/cgroup/memory/docker/abc/memory.limit_in_bytes", "9223372036854771712\n");
 	CHECK_INT(server_memory_limit(v1), 0);
 
 	CHECK(mkdtemp(none) != NULL);
 	CHECK_INT(server_memory_limit(none), 0);
 
-	rm_tree(v2);
-	rm_tree(v1);
-	rm_tree(none);
+	testutil_remove_tree(v2);
+	testutil_remove_tree(v1);
+	testutil_remove_tree(none);
 }
 
 static void test_pyimport_parse(void)
@@ -161,10 +132,10 @@ static void test_pyimport_run(void)
 	if (access("/usr/bin/python3", X_OK) != 0)
 		return;
 	CHECK(mkdtemp(dir) != NULL);
-	put(dir, "wsgiapp.py", "def app(environ, start_response):\n    return [b'']\n");
-	put(dir, "asgiapp.py", "async def app(scope, receive, send):\n    pass\n"
+	testutil_write(dir, "wsgiapp.py", "def app(environ, start_response):\n    return [b'']\n");
+	testutil_write(dir, "asgiapp.py", "async def app(scope, receive, send):\n    pass\n"
 			       "def make():\n    return app\n");
-	put(dir, "slow.py", "import time\ntime.sleep(30)\n");
+	testutil_write(dir, "slow.py", "import time\ntime.sleep(30)\n");
 	CHECK_INT(pyimport_run("/usr/bin/python3", "wsgiapp:app", env, dir, 10000, &r, &err), 0);
 	CHECK_INT(r.status, PYIMPORT_OK);
 	CHECK_INT(r.kind, INTERFACE_WSGI);
@@ -178,7 +149,7 @@ static void test_pyimport_run(void)
 	CHECK(r.error && strstr(r.error, "AttributeError") != NULL);
 	pyimport_result_finish(&r);
 	/* an app that prints megabytes at import time: the result line is kept */
-	put(dir, "noisy.py", "print('x' * 3000000)\ndef app(environ, start_response):\n    pass\n");
+	testutil_write(dir, "noisy.py", "print('x' * 3000000)\ndef app(environ, start_response):\n    pass\n");
 	CHECK_INT(pyimport_run("/usr/bin/python3", "noisy:app", env, dir, 10000, &r, &err), 0);
 	CHECK_INT(r.status, PYIMPORT_OK);
 	CHECK_INT(r.kind, INTERFACE_WSGI);
@@ -187,7 +158,7 @@ static void test_pyimport_run(void)
 	CHECK_INT(r.status, PYIMPORT_TIMEOUT);
 	pyimport_result_finish(&r);
 	CHECK_INT(pyimport_run("/nonexistent/python", "x:y", env, dir, 300, &r, &err), -1);
-	rm_tree(dir);
+	testutil_remove_tree(dir);
 }
 
 int main(void)
