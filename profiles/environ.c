@@ -45,24 +45,41 @@ static size_t hash_key(const char *s)
 	return hash_prefix(s, strlen(s));
 }
 
-static void reindex(struct environ *env)
+#define NO_VAR UINT32_MAX
+
+/* Rebuilds the index with room for count variables (at most half full). */
+static void reindex(struct environ *env, size_t count)
 {
 	size_t i, cap = env->index_cap ? env->index_cap * 2 : 256;
 
-	while (cap < env->n * 2 + 2)
+	while (cap < count * 2 + 2)
 		cap *= 2;
 	free(env->index);
 	env->index = xmalloc(cap * sizeof(*env->index));
 	for (i = 0; i < cap; i++)
-		env->index[i] = SIZE_MAX;
+		env->index[i] = NO_VAR;
 	env->index_cap = cap;
 	for (i = 0; i < env->n; i++) {
 		size_t slot = hash_key(env->vars[i].key) & (cap - 1);
 
-		while (env->index[slot] != SIZE_MAX)
+		while (env->index[slot] != NO_VAR)
 			slot = (slot + 1) & (cap - 1);
-		env->index[slot] = i;
+		env->index[slot] = (uint32_t)i;
 	}
+}
+
+/* Room for more variables, so that composing a file of them neither
+ * reallocates the variables nor rebuilds the index on the way. */
+static void reserve(struct environ *env, size_t more)
+{
+	size_t need = env->n + more;
+
+	if (need > env->cap) {
+		env->vars = xrealloc(env->vars, need * sizeof(*env->vars));
+		env->cap = need;
+	}
+	if (need * 2 + 2 > env->index_cap)
+		reindex(env, need);
 }
 
 static long find(const struct environ *env, const char *key)
@@ -72,7 +89,7 @@ static long find(const struct environ *env, const char *key)
 	if (!env->index_cap)
 		return -1;
 	slot = hash_key(key) & (env->index_cap - 1);
-	while (env->index[slot] != SIZE_MAX) {
+	while (env->index[slot] != NO_VAR) {
 		if (strcmp(env->vars[env->index[slot]].key, key) == 0)
 			return (long)env->index[slot];
 		slot = (slot + 1) & (env->index_cap - 1);
@@ -100,13 +117,13 @@ static struct env_var *set_at(struct environ *env, long i, const char *key, cons
 		v = &env->vars[env->n++];
 		v->key = key;
 		if (env->n * 2 + 2 > env->index_cap) {
-			reindex(env);
+			reindex(env, env->n);
 		} else {
 			size_t slot = hash_key(key) & (env->index_cap - 1);
 
-			while (env->index[slot] != SIZE_MAX)
+			while (env->index[slot] != NO_VAR)
 				slot = (slot + 1) & (env->index_cap - 1);
-			env->index[slot] = env->n - 1;
+			env->index[slot] = (uint32_t)(env->n - 1);
 		}
 	}
 	v->value = value;
@@ -254,14 +271,12 @@ static void add_source(struct strbuf *sb, const char *file, int line)
 	strbuf_add(sb, d, (size_t)(digits + sizeof(digits) - d));
 }
 
-/* Composes file i of [env] files; scratch is a buffer to reuse. */
-static void load_file(struct environ *env, const struct profile *p, size_t i,
-		      const struct process_index *process, struct strbuf *scratch)
+/* Reads and parses file i of [env] files. */
+static void read_file(struct environ *env, const struct profile *p, size_t i)
 {
 	struct env_file *f = &env->files[i];
-	struct lookup_ctx ctx = {env, process, p->process_mode == PROCESS_WINS};
 	char *buf = NULL;
-	size_t len, j;
+	size_t len;
 
 	f->as_written = arena_strdup(&env->arena, p->env_files_as_written.v[i]);
 	f->path = arena_strdup(&env->arena, p->env_files.v[i]);
@@ -274,11 +289,21 @@ static void load_file(struct environ *env, const struct profile *p, size_t i,
 		return;
 	}
 	f->found = true;
-	if (dotenv_parse(buf, len, f->as_written, &f->parsed, &f->error) < 0) {
-		free(buf);
-		return;
-	}
+	dotenv_parse(buf, len, f->as_written, &f->parsed, &f->error);
 	free(buf);
+}
+
+/* Composes file i of [env] files, read (or not) by read_file(); scratch is
+ * a buffer to reuse. */
+static void compose_file(struct environ *env, const struct profile *p, size_t i,
+			 const struct process_index *process, struct strbuf *scratch)
+{
+	struct env_file *f = &env->files[i];
+	struct lookup_ctx ctx = {env, process, p->process_mode == PROCESS_WINS};
+	size_t j;
+
+	if (error_is_set(&f->error))
+		return;
 	/* the keys and the values that need no interpolation are the file's own */
 	for (j = 0; j < f->parsed.n; j++) {
 		const struct dotenv_entry *e = &f->parsed.entries[j];
@@ -305,20 +330,27 @@ static void load_file(struct environ *env, const struct profile *p, size_t i,
 int environ_compose(struct environ *env, const struct profile *p, char *const *process_env,
 		    struct error *err)
 {
-	size_t i;
+	size_t i, count = p->nvars + 8; /* 8: deploy-run's own, and to spare */
 	char *const *pe;
 	struct strbuf scratch;
 	struct process_index process;
 
 	memset(env, 0, sizeof(*env));
 	strbuf_init(&scratch);
-	for (i = 0; i < p->nvars; i++)
-		put(env, p->vars[i].key, p->vars[i].value, "profile");
 	env->nfiles = p->env_files.n;
 	env->files = xcalloc(env->nfiles ? env->nfiles : 1, sizeof(*env->files));
+	for (i = 0; i < env->nfiles; i++) {
+		read_file(env, p, i);
+		count += env->files[i].parsed.n;
+	}
+	for (pe = process_env; pe && *pe; pe++)
+		count++;
+	reserve(env, count); /* at most this many: one allocation each */
+	for (i = 0; i < p->nvars; i++)
+		put(env, p->vars[i].key, p->vars[i].value, "profile");
 	process_index_init(&process, process_env);
 	for (i = 0; i < env->nfiles; i++)
-		load_file(env, p, i, &process, &scratch);
+		compose_file(env, p, i, &process, &scratch);
 	free(process.slots);
 	for (pe = process_env; pe && *pe; pe++) {
 		const char *eq = strchr(*pe, '=');

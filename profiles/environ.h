@@ -19,6 +19,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "arena.h"
 #include "dotenv.h"
@@ -56,7 +57,7 @@ struct environ {
 	struct env_shadow *shadows;
 	size_t nshadows, shadow_cap;
 	/* private: open-addressing index of vars by key */
-	size_t *index;
+	uint32_t *index;
 	size_t index_cap;
 	struct arena arena; /* private: the strings that are not the files' own */
 };
