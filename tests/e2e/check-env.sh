@@ -5,6 +5,7 @@
 # `deploy-run check PROFILE --format json --only env` in an environment of
 # its own (env -i), so that the caller's variables cannot shadow anything.
 . "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/check-lib.sh"
 set -e
 umask 077
 
@@ -31,12 +32,7 @@ profile() {
 	local name=$1 stage=$2
 	shift 2
 	{
-		echo "[profile]"
-		echo "stage = $stage"
-		echo "[app]"
-		echo "root = $APP"
-		echo "module = webapp.app:app"
-		echo "requirements ="
+		profile_head "$stage" "$APP" webapp.app:app
 		echo "[env]"
 		echo "files = ${FILES-.env, .env.prod}"
 		[ -z "${PROCESS-wins}" ] || echo "process = ${PROCESS-wins}"
@@ -56,7 +52,7 @@ run_env() {
 		shift
 	done
 	set +e
-	env -i PATH=/usr/bin:/bin "${vars[@]}" "$DEPLOY_RUN" check "$T/p/$name.ini" \
+	env -i PATH=/usr/bin:/bin "${SAN_ENV[@]}" "${vars[@]}" "$DEPLOY_RUN" check "$T/p/$name.ini" \
 		--format json --only env "$@" >"$T/out" 2>"$T/err"
 	rc=$?
 	set -e
@@ -298,8 +294,8 @@ chmod 644 "$APP/.env"
 profile leak production "[vars]" "API_TOKEN = $PSECRET"
 for fmt in json text github junit; do
 	set +e
-	env -i PATH=/usr/bin:/bin SECRET_KEY=$PSECRET API_TOKEN=other-$PSECRET "$DEPLOY_RUN" \
-		check "$T/p/leak.ini" --format $fmt --only env >"$T/out" 2>&1
+	env -i PATH=/usr/bin:/bin "${SAN_ENV[@]}" SECRET_KEY=$PSECRET API_TOKEN=other-$PSECRET \
+		"$DEPLOY_RUN" check "$T/p/leak.ini" --format $fmt --only env >"$T/out" 2>&1
 	set -e
 	message_lacks "$SECRET"
 	message_lacks "$PSECRET"

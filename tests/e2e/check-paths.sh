@@ -3,6 +3,7 @@
 # none on a clean app.  Every case builds an app root and a profile under $T
 # and runs `deploy-run check PROFILE --format json --only path`.
 . "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/check-lib.sh"
 set -e
 
 APP=$T/app
@@ -14,12 +15,7 @@ profile() {
 	local name=$1 stage=$2
 	shift 2
 	{
-		echo "[profile]"
-		echo "stage = $stage"
-		echo "[app]"
-		echo "root = $APP"
-		echo "module = webapp.app:app"
-		echo "requirements ="
+		profile_head "$stage" "$APP" webapp.app:app
 		printf '%s\n' "$@"
 	} >"$T/p/$name.ini"
 }

@@ -4,10 +4,7 @@
 # real venv (Flask WSGI and Starlette ASGI entries) and against broken apps.
 set -eu
 . "$(dirname "$0")/lib.sh"
-
-# the sanitizer build's settings survive the clean caller environment
-SAN_ENV=()
-for v in ASAN_OPTIONS UBSAN_OPTIONS; do [ -n "${!v:-}" ] && SAN_ENV+=("$v=${!v}"); done
+. "$(dirname "$0")/check-lib.sh"
 
 APP=$T/app
 mkdir -p "$APP/profiles"
@@ -23,12 +20,7 @@ PORT=$(free_port)
 profile() {
 	local stage=$1; shift
 	{
-		echo "[profile]"
-		echo "stage = $stage"
-		echo "[app]"
-		echo "root = .."
-		echo "module = webapp.wsgi:app"
-		echo "requirements ="
+		profile_head "$stage" .. webapp.wsgi:app
 		for l in "$@"; do echo "$l"; done
 	} >"$PROFILE"
 }

@@ -4,10 +4,7 @@
 # a clean setup.  The caller's environment is controlled with env -i.
 set -eu
 . "$(dirname "$0")/lib.sh"
-
-# the sanitizer build's settings survive the clean caller environment
-SAN_ENV=()
-for v in ASAN_OPTIONS UBSAN_OPTIONS; do [ -n "${!v:-}" ] && SAN_ENV+=("$v=${!v}"); done
+. "$(dirname "$0")/check-lib.sh"
 
 PYVER=$(/usr/bin/python3 -c 'import sys; print("%d.%d" % sys.version_info[:2])')
 APP=$T/app
@@ -23,14 +20,7 @@ PROFILE=$APP/profiles/p.ini
 profile() {
 	local stage=$1; shift
 	{
-		echo "[profile]"
-		echo "stage = $stage"
-		echo "[app]"
-		echo "root = .."
-		echo "module = webapp.wsgi:app"
-		echo "server = gunicorn"
-		echo "python = $PYVER"
-		echo "requirements ="
+		profile_head "$stage" .. webapp.wsgi:app "server = gunicorn" "python = $PYVER"
 		for l in "$@"; do echo "$l"; done
 		echo "[env]"
 		echo "files = .env"

@@ -75,6 +75,18 @@ PYEOF
 	chmod 755 "$dir/.venv/bin/gunicorn"
 }
 
+# example_profile FILE [LINES...]: a profile for the example app (its WSGI entry,
+# .env and .env.development), the given lines after [app] and [env].
+example_profile() {
+	local file=$1
+	shift
+	{
+		printf '[app]\nroot = %s\nmodule = webapp.wsgi:app\n' "$SOURCE_ROOT/example"
+		printf '[env]\nfiles = .env, .env.development\n'
+		printf '%s\n' "$@"
+	} >"$file"
+}
+
 # fake_profile FILE APPDIR BIND [HEALTH LINES...]: a profile for fake_app, preflight off.
 fake_profile() {
 	local file=$1 app=$2 bind=$3

@@ -9,19 +9,8 @@ set -e
 example_venv
 P=$T/profiles
 mkdir -p "$P"
-cat >"$P/base.ini" <<EOF2
-[app]
-root = $SOURCE_ROOT/example
-module = webapp.wsgi:app
-[env]
-files = .env, .env.development
-[server]
-workers = 1
-[health]
-path = /healthz
-start_timeout = 30s
-ready_file = $T/ready
-EOF2
+example_profile "$P/base.ini" "[server]" "workers = 1" \
+	"[health]" "path = /healthz" "start_timeout = 30s" "ready_file = $T/ready"
 
 # start NAME: runs deploy-run run NAME in the background, notifying $T/NAME.sock
 start() {

@@ -8,18 +8,8 @@ set -e
 example_venv
 P=$T/profiles
 mkdir -p "$P"
-cat >"$P/g.ini" <<EOF2
-[app]
-root = $SOURCE_ROOT/example
-module = webapp.wsgi:app
-[env]
-files = .env, .env.development
-[server]
-bind = 127.0.0.1:$(free_port)
-workers = 1
-[health]
-path = /healthz
-EOF2
+example_profile "$P/g.ini" "[server]" "bind = 127.0.0.1:$(free_port)" "workers = 1" \
+	"[health]" "path = /healthz"
 
 # gunicorn: two URLs pass; the JSON report parsed
 run_dr --profiles "$P" smoke g --url /healthz --url / --format json
