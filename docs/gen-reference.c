@@ -34,10 +34,57 @@ static void type_text(const struct key_def *d, char *buf, size_t size)
 	}
 }
 
-static void markdown(void)
+/*
+ * One output format: the text of [vars] (a section without keys), what
+ * comes before and after the keys of every other section, and one key with
+ * its default and type already in words.
+ */
+struct format {
+	const char *vars_text;
+	const char *keys_head, *keys_tail;
+	void (*key)(const struct key_def *d, const char *def, const char *type);
+};
+
+static void sections(const struct format *f)
 {
 	const char *const *s;
 	size_t i;
+
+	for (s = profile_sections; *s; s++) {
+		printf("## [%s]\n\n", *s);
+		if (strcmp(*s, "vars") == 0) {
+			fputs(f->vars_text, stdout);
+			continue;
+		}
+		fputs(f->keys_head, stdout);
+		for (i = 0; i < profile_nkeys; i++) {
+			const struct key_def *d = &profile_keys[i];
+			char def[256], type[300];
+
+			if (strcmp(d->section, *s) != 0)
+				continue;
+			default_text(d, def, sizeof(def));
+			type_text(d, type, sizeof(type));
+			f->key(d, def, type);
+		}
+		fputs(f->keys_tail, stdout);
+	}
+}
+
+static void markdown_key(const struct key_def *d, const char *def, const char *type)
+{
+	printf("| `%s` | %s | `%s` | %s |\n", d->key, type, def, d->help);
+}
+
+static void markdown(void)
+{
+	static const struct format md = {
+		.vars_text = "Any `NAME = VALUE`: variables the profile itself sets for the server. The\n"
+			     ".env files and the process environment override them.\n\n",
+		.keys_head = "| key | type | default | meaning |\n|---|---|---|---|\n",
+		.keys_tail = "\n",
+		.key = markdown_key,
+	};
 
 	puts("# Profile reference\n");
 	puts("Generated from the key table (`profiles/keys.c`) by `docs/gen-reference markdown`;");
@@ -47,27 +94,7 @@ static void markdown(void)
 	puts("is comma-separated. *words* are split as a shell would, without running one.");
 	puts("Paths of [app] root are relative to the directory of the file that sets them; every");
 	puts("other path is relative to [app] root.\n");
-	for (s = profile_sections; *s; s++) {
-		printf("## [%s]\n\n", *s);
-		if (strcmp(*s, "vars") == 0) {
-			puts("Any `NAME = VALUE`: variables the profile itself sets for the server. The");
-			puts(".env files and the process environment override them.\n");
-			continue;
-		}
-		puts("| key | type | default | meaning |");
-		puts("|---|---|---|---|");
-		for (i = 0; i < profile_nkeys; i++) {
-			const struct key_def *d = &profile_keys[i];
-			char def[256], type[300];
-
-			if (strcmp(d->section, *s) != 0)
-				continue;
-			default_text(d, def, sizeof(def));
-			type_text(d, type, sizeof(type));
-			printf("| `%s` | %s | `%s` | %s |\n", d->key, type, def, d->help);
-		}
-		puts("");
-	}
+	sections(&md);
 }
 
 /* Prints s with scdoc's inline markup characters escaped. */
@@ -80,37 +107,30 @@ static void scdoc_text(const char *s)
 	}
 }
 
+static void scdoc_key(const struct key_def *d, const char *def, const char *type)
+{
+	putchar('*');
+	scdoc_text(d->key);
+	fputs("* (", stdout);
+	scdoc_text(type);
+	fputs("; default: ", stdout);
+	scdoc_text(def);
+	fputs(")\n\t", stdout);
+	scdoc_text(d->help);
+	fputs("\n\n", stdout);
+}
+
 static void scdoc(void)
 {
-	const char *const *s;
-	size_t i;
+	static const struct format man = {
+		.vars_text = "Any _NAME_ = _VALUE_: variables the profile itself sets for the server.\n"
+			     "The .env files and the process environment override them.\n\n",
+		.keys_head = "",
+		.keys_tail = "",
+		.key = scdoc_key,
+	};
 
-	for (s = profile_sections; *s; s++) {
-		printf("## [%s]\n\n", *s);
-		if (strcmp(*s, "vars") == 0) {
-			puts("Any _NAME_ = _VALUE_: variables the profile itself sets for the server.");
-			puts("The .env files and the process environment override them.\n");
-			continue;
-		}
-		for (i = 0; i < profile_nkeys; i++) {
-			const struct key_def *d = &profile_keys[i];
-			char def[256], type[300];
-
-			if (strcmp(d->section, *s) != 0)
-				continue;
-			default_text(d, def, sizeof(def));
-			type_text(d, type, sizeof(type));
-			putchar('*');
-			scdoc_text(d->key);
-			fputs("* (", stdout);
-			scdoc_text(type);
-			fputs("; default: ", stdout);
-			scdoc_text(def);
-			fputs(")\n\t", stdout);
-			scdoc_text(d->help);
-			fputs("\n\n", stdout);
-		}
-	}
+	sections(&man);
 }
 
 int main(int argc, char **argv)
