@@ -57,12 +57,15 @@ static char *utf8_sanitize(const char *s)
 		return NULL;
 	strbuf_init(&sb);
 	while (*p) {
-		size_t n = utf8_valid(p);
+		const unsigned char *run = p;
+		size_t n;
 
-		if (n) {
-			strbuf_add(&sb, p, n);
+		/* valid text is copied a run at a time */
+		while (*p && (n = *p < 0x80 ? 1 : utf8_valid(p)) != 0)
 			p += n;
-		} else {
+		if (p > run)
+			strbuf_add(&sb, run, (size_t)(p - run));
+		if (*p) {
 			strbuf_adds(&sb, REPLACEMENT);
 			p++;
 		}
