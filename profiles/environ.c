@@ -82,19 +82,25 @@ static void reserve(struct environ *env, size_t more)
 		reindex(env, need);
 }
 
-static long find(const struct environ *env, const char *key)
+/* The position of key (whose hash_key() is h) in env->vars, or -1. */
+static long find_hashed(const struct environ *env, const char *key, size_t h)
 {
 	size_t slot;
 
 	if (!env->index_cap)
 		return -1;
-	slot = hash_key(key) & (env->index_cap - 1);
+	slot = h & (env->index_cap - 1);
 	while (env->index[slot] != NO_VAR) {
 		if (strcmp(env->vars[env->index[slot]].key, key) == 0)
 			return (long)env->index[slot];
 		slot = (slot + 1) & (env->index_cap - 1);
 	}
 	return -1;
+}
+
+static long find(const struct environ *env, const char *key)
+{
+	return env->index_cap ? find_hashed(env, key, hash_key(key)) : -1;
 }
 
 /*
@@ -218,9 +224,11 @@ static void process_index_init(struct process_index *x, char *const *process_env
 	}
 }
 
-static const char *process_index_get(const struct process_index *x, const char *key)
+/* The value of key (n bytes, hash_prefix() h), or NULL. */
+static const char *process_index_get(const struct process_index *x, const char *key, size_t n,
+				     size_t h)
 {
-	size_t n = strlen(key), i = hash_prefix(key, n) & (x->cap - 1);
+	size_t i = h & (x->cap - 1);
 
 	for (; x->slots[i]; i = (i + 1) & (x->cap - 1))
 		if (strncmp(x->slots[i], key, n) == 0 && x->slots[i][n] == '=')
@@ -239,13 +247,16 @@ static bool lookup(void *opaque, const char *name, const char **value)
 {
 	struct lookup_ctx *ctx = opaque;
 	const struct env_var *v;
-	const char *pv = process_index_get(ctx->process, name);
+	size_t n = strlen(name), h = hash_prefix(name, n); /* one hash for both tables */
+	const char *pv = process_index_get(ctx->process, name, n, h);
+	long at;
 
 	if (pv && ctx->process_wins) {
 		*value = pv;
 		return true;
 	}
-	v = environ_get(ctx->env, name);
+	at = find_hashed(ctx->env, name, h);
+	v = at >= 0 ? &ctx->env->vars[at] : NULL;
 	if (v && !(pv && str_eq(v->source, "profile"))) {
 		*value = v->value;
 		return true;
