@@ -27,6 +27,13 @@ check "the check table has ids" [ -n "$ids" ]
 for id in $ids; do
 	check "deploy-run(1) documents the finding $id" grep -q -- "$id" "$T/man1.txt"
 done
+# and every id of the README's table, which also has the load errors (profile.invalid...)
+readme_ids=$(grep -oE '`(profile|venv|env|req|path|server)\.[a-z-]+`' "$SOURCE_ROOT/README.md" |
+	tr -d '`' | sort -u)
+check "the README lists finding ids" [ -n "$readme_ids" ]
+for id in $readme_ids; do
+	check "deploy-run(1) documents the README's finding $id" grep -q -- "$id" "$T/man1.txt"
+done
 for key in graceful_timeout kill_timeout secrets forwarded_allow_ips; do
 	check "deploy-run.ini(5) documents $key" grep -Eq "^ +$key \(" "$T/man5.txt"
 done
