@@ -94,9 +94,23 @@ static const unsigned char json_special[256] = {
 void strbuf_add_json(struct strbuf *sb, const char *s)
 {
 	const unsigned char *p;
+	size_t n;
 
 	if (!s) {
 		strbuf_adds(sb, "null");
+		return;
+	}
+	/* most strings need no escaping: one reservation, one copy */
+	for (p = (const unsigned char *)s; !json_special[*p]; p++)
+		;
+	if (!*p) {
+		n = (size_t)(p - (const unsigned char *)s);
+		reserve(sb, n + 2);
+		sb->buf[sb->len] = '"';
+		memcpy(sb->buf + sb->len + 1, s, n);
+		sb->buf[sb->len + n + 1] = '"';
+		sb->len += n + 2;
+		sb->buf[sb->len] = '\0';
 		return;
 	}
 	strbuf_addc(sb, '"');

@@ -106,6 +106,45 @@ static void test_strings(void)
 	}
 }
 
+/* JSON escaping, the fast path for plain strings included: every special byte at
+ * every offset of a 21-byte string, against a byte-by-byte reference. */
+static void test_json_positions(void)
+{
+	static const unsigned char specials[] = {'"', '\\', '\n', 0x01, 0x1f, 0x7f, 0xc3, ' ', '~'};
+	size_t i, at;
+
+	for (i = 0; i < ARRAY_SIZE(specials); i++) {
+		for (at = 0; at < 21; at++) {
+			char in[22], want[64], *w = want;
+			struct strbuf sb;
+			size_t k;
+
+			memset(in, 'a', 21);
+			in[21] = '\0';
+			in[at] = (char)specials[i];
+			*w++ = '"';
+			for (k = 0; k < 21; k++) {
+				unsigned char c = (unsigned char)in[k];
+
+				if (c == '"' || c == '\\')
+					w += sprintf(w, "\\%c", c);
+				else if (c == '\n')
+					w += sprintf(w, "\\n");
+				else if (c < 0x20 || c == 0x7f)
+					w += sprintf(w, "\\u%04x", c);
+				else
+					*w++ = (char)c;
+			}
+			*w++ = '"';
+			*w = '\0';
+			strbuf_init(&sb);
+			strbuf_add_json(&sb, in);
+			CHECK_STR(sb.buf, want);
+			strbuf_finish(&sb);
+		}
+	}
+}
+
 static void test_arena(void)
 {
 	struct arena a = ARENA_INIT;
@@ -272,6 +311,7 @@ int main(void)
 	RUN(test_path);
 	RUN(test_strings);
 	RUN(test_arena);
+	RUN(test_json_positions);
 	RUN(test_arena_growth);
 	RUN(test_hash);
 	RUN(test_file_read);
