@@ -207,9 +207,62 @@ size_t cleanup_count(const struct cleanup *cl)
 	return cl->count;
 }
 
-static void warn_not_removed(const char *name, int errnum, void *data)
+/*
+ * prometheus_client writes nothing but NAME.db files (counter_PID.db,
+ * gauge_livesum_PID.db...) at the top of its multiprocess directory.  A
+ * directory holding anything else is not one: a profile pointing at /tmp,
+ * a log or data directory or the app itself must not get it emptied.
+ */
+static bool is_metrics_file(int dfd, const char *name, struct stat *st)
 {
-	log_warn("cannot remove %s/%s: %s", (const char *)data, name, strerror(errnum));
+	if (!str_ends_with(name, ".db") || strlen(name) == 3)
+		return false;
+	if (fstatat(dfd, name, st, AT_SYMLINK_NOFOLLOW) < 0)
+		return false;
+	return S_ISREG(st->st_mode) || S_ISLNK(st->st_mode); /* a link is removed, not followed */
+}
+
+/*
+ * One pass over the directory: with remove, unlinks the metrics files and
+ * counts them; returns the first entry that is not one (malloc'd), or NULL.
+ */
+static char *metrics_pass(struct cleanup *cl, int dfd, bool remove, size_t *files,
+			  unsigned long long *bytes)
+{
+	char *foreign = NULL;
+	struct dirent *de;
+	DIR *d;
+	int fd = dup(dfd);
+
+	if (fd < 0 || !(d = fdopendir(fd))) {
+		if (fd >= 0)
+			close(fd);
+		return NULL;
+	}
+	rewinddir(d);
+	while ((de = readdir(d))) {
+		struct stat st;
+
+		if (path_is_dot(de->d_name))
+			continue;
+		if (!is_metrics_file(dfd, de->d_name, &st)) {
+			if (!foreign)
+				foreign = xstrdup(de->d_name);
+			continue;
+		}
+		if (!remove)
+			continue;
+		if (unlinkat(dfd, de->d_name, 0) < 0) {
+			if (errno != ENOENT)
+				log_warn("cannot remove %s/%s: %s", cl->prometheus_dir, de->d_name,
+					 strerror(errno));
+			continue;
+		}
+		(*files)++;
+		*bytes += (unsigned long long)st.st_size;
+	}
+	closedir(d);
+	return foreign;
 }
 
 static int wipe_prometheus(struct cleanup *cl, bool before, struct error *err)
@@ -217,7 +270,8 @@ static int wipe_prometheus(struct cleanup *cl, bool before, struct error *err)
 	size_t files = 0;
 	unsigned long long bytes = 0;
 	char extra[64];
-	int dfd;
+	_cleanup_close_ int dfd = -1;
+	_cleanup_free_ char *foreign = NULL;
 
 	dfd = open(cl->prometheus_dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (dfd < 0 && errno == ENOENT && before) {
@@ -236,7 +290,16 @@ static int wipe_prometheus(struct cleanup *cl, bool before, struct error *err)
 		return error_set(err, errno, "cannot open the Prometheus directory %s",
 				 cl->prometheus_dir);
 	}
-	file_empty_dir(dfd, &files, &bytes, warn_not_removed, cl->prometheus_dir);
+	/* before the start, nothing is removed unless everything may be */
+	if (before && (foreign = metrics_pass(cl, dfd, false, &files, &bytes)))
+		return error_set(err, 0, "refusing to wipe %s, the [cleanup] prometheus_dir: it "
+				 "holds '%s', and prometheus_client writes only *.db files there "
+				 "(give the metrics a directory of their own)", cl->prometheus_dir,
+				 foreign);
+	foreign = metrics_pass(cl, dfd, true, &files, &bytes);
+	if (foreign && !cl->quiet)
+		log_warn("left '%s' in the Prometheus directory %s: prometheus_client did not "
+			 "write it", foreign, cl->prometheus_dir);
 	if (!files)
 		return 0;
 	snprintf(extra, sizeof(extra), "%zu file%s", files, files == 1 ? "" : "s");

@@ -29,9 +29,12 @@
  *   creator, but needs CAP_SYS_ADMIN, which containers usually lack).
  *   Without tracking (no inotify), rules (1) to (3) alone decide for every
  *   segment.
- * - The Prometheus multiprocess directory: its contents (not the directory)
- *   are removed before the start and after the exit; it is created when
- *   missing.  Symbolic links inside are removed, never followed.
+ * - The Prometheus multiprocess directory: its *.db files (what
+ *   prometheus_client writes there; symbolic links are removed, never
+ *   followed) are removed before the start and after the exit, not the
+ *   directory; it is created when missing.  A directory holding anything
+ *   else (another file, a subdirectory) is not wiped: cleanup_prepare()
+ *   fails, naming the entry, and after the exit it is left with a warning.
  * - The pid file and unix sockets: removed after the exit when they exist
  *   and did not exist (with the same inode) before the start, and are of the
  *   expected type (regular file, socket).
@@ -91,7 +94,8 @@ int cleanup_track(struct cleanup *cl, struct error *err);
  */
 void cleanup_observe(struct cleanup *cl, pid_t root);
 
-/* Wipes (or creates) the Prometheus directory before the start. */
+/* Wipes (or creates) the Prometheus directory before the start; -1 with err
+ * when it cannot, or when it holds something other than *.db files. */
 int cleanup_prepare(struct cleanup *cl, struct error *err);
 
 /*

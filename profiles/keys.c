@@ -125,7 +125,7 @@ const struct key_def profile_keys[] = {
 	{"cleanup", "shm", KT_ENUM, F(shm), "remove", shm_modes, 0, 0,
 	 "POSIX shared memory and semaphores the run leaked: remove, report, or off."},
 	{"cleanup", "prometheus_dir", KT_PATH_ROOT, F(prometheus_dir), "", NULL, 0, 0,
-	 "prometheus_client's multiprocess directory, wiped before start and after exit, and exported as PROMETHEUS_MULTIPROC_DIR."},
+	 "prometheus_client's multiprocess directory, exported as PROMETHEUS_MULTIPROC_DIR; its *.db files are removed before start and after exit (a directory holding anything else, or the app root, is refused)."},
 	{"cleanup", "pid_file", KT_PATH_ROOT, F(pid_file), "", NULL, 0, 0,
 	 "The server's pid file, removed after exit."},
 	{"cleanup", "kill_timeout", KT_DURATION, F(kill_timeout_ms), "0", NULL, 0, 0,

@@ -623,6 +623,14 @@ static int validate(struct profile *p, const char *leaf_display, struct error *e
 			return validate_error(p, err, "checks", "allowed_paths",
 					      "invalid value '%s' for [checks] allowed_paths: "
 					      "expected absolute directories", p->allowed_paths.v[i]);
+	/* the directory is emptied before the start and after the exit */
+	if (p->prometheus_dir && (path_is_inside(p->root, p->prometheus_dir) ||
+				  path_is_inside(p->path, p->prometheus_dir)))
+		return validate_error(p, err, "cleanup", "prometheus_dir",
+				      "invalid value '%s' for [cleanup] prometheus_dir: it holds "
+				      "the app root or the profiles, and it is wiped before the "
+				      "start and after the exit: give the metrics a directory of "
+				      "their own, such as /run/app/prometheus", p->prometheus_dir);
 	if (p->server == SERVER_UVICORN && strcmp(p->worker_class, "sync") != 0 &&
 	    profile_loc(p, "server", "worker_class").file)
 		return validate_error(p, err, "server", "worker_class",

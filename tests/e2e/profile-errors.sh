@@ -60,6 +60,12 @@ for spec in "reload|maybe|expected a boolean" "threads|many|expected an integer"
 	printf '%s[server]\n%s = %s\n' "$good" "$key" "$value" >"$P/bad-$key.ini"
 	case_ "bad-$key" "$P/bad-$key.ini:12" "invalid value" "$text"
 done
+# a Prometheus directory that holds the app root or the profiles would be wiped with them
+for spec in "root|.|12" "parent|..|12" "profiles|../profiles|12" "slash|/|12"; do
+	IFS='|' read -r name value line <<<"$spec"
+	printf '%s[cleanup]\nprometheus_dir = %s\n' "$good" "$value" >"$P/prom-$name.ini"
+	case_ "prom-$name" "$P/prom-$name.ini:$line" "for [cleanup] prometheus_dir: it holds the app root or the profiles"
+done
 printf '[profile]\nextends = cyc2\n%s' "$good" >"$P/cyc1.ini"
 printf '[profile]\nextends = cyc1\n' >"$P/cyc2.ini"
 case_ cyc1 "$P/cyc2.ini:2" "extends cycle"

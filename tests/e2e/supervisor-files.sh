@@ -5,10 +5,10 @@
 . "$(dirname "$0")/supervisor-lib.sh"
 
 P=$T/prom
-mkdir -p "$P/sub"
+mkdir -p "$P"
 printf 'stale' >"$P/counter_1.db"
-printf 'stale' >"$P/sub/gauge_2.db"
-ln -s "$T/keep-target" "$P/link"
+printf 'stale' >"$P/gauge_livesum_2.db"
+ln -s "$T/keep-target" "$P/histogram_3.db"
 printf 'keep' >"$T/keep-target"
 printf 'keep' >"$T/unrelated"
 printf 'not a socket' >"$T/taken.sock"
@@ -19,7 +19,8 @@ printf 'not a socket' >"$T/taken.sock"
 SV=$!
 BG+=("$SV")
 wait_for has_lines ' ready$' 1 || fail "no start"
-[ ! -e "$P/counter_1.db" ] && [ ! -e "$P/sub" ] && [ ! -L "$P/link" ] || fail "stale metrics not wiped"
+[ ! -e "$P/counter_1.db" ] && [ ! -e "$P/gauge_livesum_2.db" ] && [ ! -L "$P/histogram_3.db" ] ||
+	fail "stale metrics not wiped"
 [ -e "$P/counter_9.db" ] || fail "the server's own metrics file is missing"
 [ -S "$T/app.sock" ] && [ -s "$T/app.pid" ] || fail "the server did not create its files"
 kill -TERM "$SV"
@@ -44,3 +45,27 @@ printf '1\n' >"$T/old.pid"
 [ "$(cat "$T/old.pid")" = 1 ] || fail "a pid file from before the run was removed"
 [ -d "$T/new-prom" ] || fail "a missing Prometheus directory was not created"
 ok "files from before the run are kept; a missing Prometheus directory is created"
+
+# a directory holding what prometheus_client does not write (a mistyped
+# prometheus_dir = /tmp, a log directory) is not wiped: nothing starts
+Q=$T/not-metrics
+mkdir -p "$Q/sub"
+printf 'keep' >"$Q/counter_1.db"
+printf 'keep' >"$Q/app.log"
+printf 'keep' >"$Q/sub/x"
+: >"$LOG"
+rc=0
+"$SUPERVISE" --prometheus-dir "$Q" -- "$PAYLOAD" --exit 0 2>"$T/err" || rc=$?
+[ "$rc" = 125 ] || fail "a directory that is not prometheus_client's gave $rc"
+grep -q "refusing to wipe $Q, the \[cleanup\] prometheus_dir: it holds '\(app.log\|sub\)'" "$T/err" ||
+	fail "no clear refusal: $(cat "$T/err")"
+[ ! -s "$LOG" ] || fail "the server started"
+[ "$(cat "$Q/counter_1.db" "$Q/app.log" "$Q/sub/x")" = keepkeepkeep ] || fail "something was removed"
+# after the exit, what the run added there that is no metrics file is left, with a warning
+R=$T/late
+mkdir -p "$R"
+"$SUPERVISE" --prometheus-dir "$R" -- "$PAYLOAD" --write "$R/counter_5.db:10" --write "$R/notes:4" \
+	--exit 0 2>"$T/err" || fail "gave $?: $(cat "$T/err")"
+[ ! -e "$R/counter_5.db" ] && [ -e "$R/notes" ] || fail "after the exit: $(ls -A "$R")"
+grep -q "left 'notes' in the Prometheus directory $R" "$T/err" || fail "no warning: $(cat "$T/err")"
+ok "a prometheus_dir holding other files is refused (125, nothing removed); only *.db files are removed after the exit"
