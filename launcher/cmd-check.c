@@ -1,5 +1,6 @@
 #include "check.h"
 #include "cmd.h"
+#include "health.h"
 #include "log.h"
 #include "report.h"
 #include "strbuf.h"
@@ -118,6 +119,29 @@ static void add_load_error(struct report *r, const struct error *err)
 	report_ran(r, err->id ? err->id : "profile.invalid");
 }
 
+/* [health] settings that run, probe and smoke would refuse (expect = 600, a
+ * path without '/', an ftp:// url): the same error here, so that CI sees it,
+ * with the exit status of a bad value (2).  Returns false when there is one. */
+static bool check_health(struct report *r, const struct profile *p, const struct check_opts *o)
+{
+	struct error err = ERROR_INIT;
+	struct health_target t;
+	bool ok = true;
+
+	if (!report_selected("profile.bad-value", o->only.n ? o->only.v : NULL,
+			     o->skip.n ? o->skip.v : NULL))
+		return true;
+	if (health_target_init(&t, p, &err) < 0) {
+		ok = false;
+		report_add(r, "profile.bad-value", SEVERITY_ERROR, err.file[0] ? err.file : NULL,
+			   err.line, "fix the [health] value; deploy-run.ini(5) describes it", "%s",
+			   err.message);
+		report_ran(r, "profile.bad-value");
+	}
+	health_target_finish(&t);
+	return ok;
+}
+
 int cmd_check(int argc, char **argv, const struct globals *g)
 {
 	struct check_opts o = {0};
@@ -176,6 +200,8 @@ int cmd_check(int argc, char **argv, const struct globals *g)
 			}
 			checks_run(&ctx, &reports[i], o.only.n ? o.only.v : NULL,
 				   o.skip.n ? o.skip.v : NULL);
+			if (!check_health(&reports[i], l.profile, &o))
+				rc = EXIT_USAGE;
 		}
 		reports[i].elapsed_ns = now_ns() - start;
 		if (rc == 0 && !report_ok(&reports[i]))

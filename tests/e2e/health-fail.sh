@@ -94,6 +94,16 @@ fake_profile "$P/bad.ini" "$T/ok" "127.0.0.1:$port" path=/h expect=2xx,abc
 run_dr --profiles "$P" probe bad
 check "probe bad expect: exit 2 (got $rc)" [ "$rc" = 2 ]
 check "probe bad expect: file and line" grep -q "bad.ini:[0-9]*: error: \[health\] expect: invalid status 'abc'" "$T/err"
+# check reports what run and probe would refuse, at the same line, exit 2
+run_dr --profiles "$P" check bad --format json
+check "check bad expect: exit 2 (got $rc)" [ "$rc" = 2 ]
+check "check bad expect: finding" [ "$(json_get "$T/out" '[(f["id"], f["file"].endswith("bad.ini"), f["line"]) for f in d["findings"]]')" = "[('profile.bad-value', True, 15)]" ]
+fake_profile "$P/badpath.ini" "$T/ok" "127.0.0.1:$port" path=healthz
+run_dr --profiles "$P" check badpath
+check "check path without '/': exit 2 (got $rc)" [ "$rc" = 2 ]
+check "check path without '/': message" grep -q "profile.bad-value: \[health\] path 'healthz' must start with '/'" "$T/out"
+run_dr --profiles "$P" check badpath --skip profile.bad-value
+check "check --skip profile.bad-value: exit 0 (got $rc)" [ "$rc" = 0 ]
 run_dr --profiles "$P" probe
 check "probe without a profile: exit 2 (got $rc)" [ "$rc" = 2 ]
 run_dr --profiles "$P" probe nosuch
