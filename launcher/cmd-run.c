@@ -1,4 +1,5 @@
 #include "check.h"
+#include "cleanup.h"
 #include "cmd.h"
 #include "health.h"
 #include "log.h"
@@ -74,6 +75,30 @@ static void reset_signals(void)
 			signal(sig, SIG_DFL);
 }
 
+/*
+ * What the supervisor does before the start that --exec can do too: wipe
+ * [cleanup] prometheus_dir (created for uid:gid when missing).  Nothing
+ * runs after execve() to clean up at the exit.
+ */
+static int exec_prepare(const struct profile *p, uid_t uid, gid_t gid)
+{
+	struct cleanup_config cc = {.shm = CLEANUP_SHM_OFF, .owner = uid, .owner_gid = gid,
+				    .prometheus_dir = p->prometheus_dir};
+	struct error err = ERROR_INIT;
+	struct cleanup *cl;
+	int rc = 0;
+
+	if (!p->prometheus_dir)
+		return 0;
+	cl = cleanup_create(&cc, &err);
+	if (!cl || cleanup_prepare(cl, &err) < 0) {
+		cmd_print_error(&err);
+		rc = -1;
+	}
+	cleanup_destroy(cl);
+	return rc;
+}
+
 static int exec_server(struct loaded *l)
 {
 	const struct launch *ln = &l->launch;
@@ -82,9 +107,15 @@ static int exec_server(struct loaded *l)
 	struct privdrop pd;
 	struct error err = ERROR_INIT;
 
+	if (!(user && *user) && exec_prepare(l->profile, geteuid(), getegid()) < 0)
+		return EXIT_REFUSED;
 	if (user && *user) {
 		if (privdrop_init(&pd, user, &err) < 0) {
 			cmd_print_error(&err);
+			return EXIT_REFUSED;
+		}
+		if (exec_prepare(l->profile, pd.uid, pd.gid) < 0) {
+			privdrop_finish(&pd);
 			return EXIT_REFUSED;
 		}
 		if (privdrop_apply(&pd) < 0) {

@@ -75,6 +75,25 @@ chmod 644 "$T/app/.venv/bin/gunicorn"
 run_dr --profiles "$P" run missing --exec
 check "non-executable server exits 126 (got $rc)" [ "$rc" = 126 ]
 
+# [cleanup] prometheus_dir: wiped before the exec too (stale metrics would be summed
+# with the new ones), created when missing; a directory of other files is refused
+mkdir -p "$T/ok/.venv/bin" "$T/prom"
+printf '#!/bin/sh
+ls -A "$PROMETHEUS_MULTIPROC_DIR" >"%s/seen"
+' "$T" >"$T/ok/.venv/bin/gunicorn"
+chmod 755 "$T/ok/.venv/bin/gunicorn"
+printf 'x' >"$T/prom/counter_7.db"
+printf '[app]\nroot = %s\nmodule = a:b\nrequirements =\n[checks]\nvenv = off\n[cleanup]\nprometheus_dir = %s\n' \
+	"$T/ok" "$T/prom" >"$P/prom.ini"
+run_dr --profiles "$P" run prom --exec
+check "prometheus_dir --exec: exit 0 (got $rc)" [ "$rc" = 0 ]
+check "prometheus_dir --exec: the server saw it empty" [ -e "$T/seen" ] && [ ! -s "$T/seen" ]
+check "prometheus_dir --exec: stale file removed" [ ! -e "$T/prom/counter_7.db" ]
+printf 'x' >"$T/prom/notes.txt"
+run_dr --profiles "$P" run prom --exec
+check "prometheus_dir --exec with other files: 125 (got $rc)" [ "$rc" = 125 ]
+check "prometheus_dir --exec with other files: kept" [ -e "$T/prom/notes.txt" ]
+
 # [app] user: --exec drops privileges as gosu does; an unknown user is refused
 if [ "$(id -u)" = 0 ]; then
 	chmod 755 "$T"
