@@ -7,6 +7,7 @@
 #include "util.h"
 
 #include <ctype.h>
+#include <dirent.h>
 #include <ini.h>
 #include <limits.h>
 #include <stdarg.h>
@@ -329,9 +330,61 @@ static bool is_path_name(const char *name)
 	return strchr(name, '/') || str_ends_with(name, ".ini");
 }
 
+static char *name_of(const char *path);
+
+/*
+ * What to suggest for a profile that is not there: the closest name in the
+ * profiles directory, or the profile that a path meant (prod.ini typed for
+ * profiles/prod.ini, profiles/prod for profiles/prod.ini); "" when nothing.
+ */
+static void not_found_hint(const char *name, const char *dir, char *buf, size_t size)
+{
+	_cleanup_free_ char *base = name_of(name);
+	char *best = NULL;
+	size_t best_d = 3;
+	struct dirent *de;
+	DIR *d;
+
+	buf[0] = '\0';
+	if (is_path_name(name) && !str_ends_with(name, ".ini")) {
+		_cleanup_free_ char *ini = xasprintf("%s.ini", name);
+
+		if (path_exists(ini)) {
+			snprintf(buf, size, "; did you mean %s?", ini);
+			return;
+		}
+	}
+	d = opendir(dir);
+	if (!d) {
+		if (!is_path_name(name))
+			snprintf(buf, size, "; there is no directory %s here: -C DIR or --profiles DIR "
+				 "says where the profiles are", dir);
+		return;
+	}
+	while ((de = readdir(d))) {
+		size_t n = strlen(de->d_name), dist;
+
+		if (n <= 4 || !str_ends_with(de->d_name, ".ini"))
+			continue;
+		de->d_name[n - 4] = '\0';
+		dist = str_distance(base, de->d_name, 2);
+		if (dist < best_d || (dist == best_d && best && strcmp(de->d_name, best) < 0)) {
+			free(best);
+			best = xstrdup(de->d_name);
+			best_d = dist;
+		}
+	}
+	closedir(d);
+	if (best && (best_d || is_path_name(name)))
+		snprintf(buf, size, "; did you mean the profile '%s' (%s/%s.ini)?", best, dir, best);
+	free(best);
+}
+
 char *profile_find(const char *name, const char *profiles_dir, struct error *err)
 {
+	const char *dir = profiles_dir ? profiles_dir : "profiles";
 	char *path;
+	char hint[PATH_MAX + 96];
 
 	if (!name || !*name) {
 		error_set(err, 0, "no profile named: expected a name such as prod, or a path to an .ini file");
@@ -340,12 +393,13 @@ char *profile_find(const char *name, const char *profiles_dir, struct error *err
 	if (is_path_name(name))
 		path = xstrdup(name);
 	else
-		path = xasprintf("%s/%s.ini", profiles_dir ? profiles_dir : "profiles", name);
+		path = xasprintf("%s/%s.ini", dir, name);
 	if (!path_exists(path)) {
+		not_found_hint(name, dir, hint, sizeof(hint));
 		if (is_path_name(name))
-			error_at(err, path, 0, 0, "profile not found");
+			error_at(err, path, 0, 0, "profile not found%s", hint);
 		else
-			error_set(err, 0, "profile '%s' not found (looked for %s)", name, path);
+			error_set(err, 0, "profile '%s' not found (looked for %s)%s", name, path, hint);
 		free(path);
 		return NULL;
 	}

@@ -109,6 +109,16 @@ check "missing profile: run exits 125" [ "$rc" = 125 ]
 run_dr check "$T/nowhere/x.ini"
 check "missing path: exit 2" [ "$rc" = 2 ]
 check "missing path: names it" grep -qF "$T/nowhere/x.ini: error: profile not found" "$T/err"
+# a near miss names the profile that is there
+run_dr --profiles "$P" check goood
+check "typo: did you mean" grep -qF "profile 'goood' not found (looked for $P/goood.ini); did you mean the profile 'good' ($P/good.ini)?" "$T/err"
+(cd "$P/.." && "$DEPLOY_RUN" check good.ini 2>"$T/err") && rc=0 || rc=$?
+check "a file name for a profile name: exit 2 (got $rc)" [ "$rc" = 2 ]
+check "a file name for a profile name: did you mean" grep -qF "good.ini: error: profile not found; did you mean the profile 'good' (profiles/good.ini)?" "$T/err"
+(cd "$T" && "$DEPLOY_RUN" check profiles/good 2>"$T/err") && rc=0 || rc=$?
+check "a path without .ini: did you mean" grep -qF "profiles/good: error: profile not found; did you mean profiles/good.ini?" "$T/err"
+(cd / && "$DEPLOY_RUN" check good 2>"$T/err") && rc=0 || rc=$?
+check "no profiles directory: says so" grep -qF "there is no directory profiles here: -C DIR or --profiles DIR" "$T/err"
 # the good profile is accepted, and run starts it (the fake server leaves its trace)
 run_dr --profiles "$P" check good
 check "good profile: check exits 0" [ "$rc" = 0 ]
