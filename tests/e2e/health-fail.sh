@@ -94,6 +94,21 @@ fake_profile "$P/bad.ini" "$T/ok" "127.0.0.1:$port" path=/h expect=2xx,abc
 run_dr --profiles "$P" probe bad
 check "probe bad expect: exit 2 (got $rc)" [ "$rc" = 2 ]
 check "probe bad expect: file and line" grep -q "bad.ini:[0-9]*: error: \[health\] expect: invalid status 'abc'" "$T/err"
+# redirects are not followed unless [health] follow_redirects says so
+fake_app "$T/redirect" redirect
+rport=$(free_port)
+"$T/redirect/.venv/bin/gunicorn" --bind "127.0.0.1:$rport" &
+at_exit "kill $! 2>/dev/null"
+fake_profile "$P/r1.ini" "$T/redirect" "127.0.0.1:$rport" path=/healthz
+fake_profile "$P/r2.ini" "$T/redirect" "127.0.0.1:$rport" path=/healthz follow_redirects=true
+for i in $(seq 1 100); do (exec 3<>"/dev/tcp/127.0.0.1/$rport") 2>/dev/null && break; sleep 0.05; done
+run_dr --profiles "$P" probe r1
+check "redirect not followed: exit 1 (got $rc)" [ "$rc" = 1 ]
+check "redirect not followed: 302" grep -q "^unhealthy: 302 in" "$T/out"
+run_dr --profiles "$P" probe r2
+check "follow_redirects = true: exit 0 (got $rc)" [ "$rc" = 0 ]
+check "follow_redirects = true: 200" grep -q "^healthy: 200 in" "$T/out"
+
 # check reports what run and probe would refuse, at the same line, exit 2
 run_dr --profiles "$P" check bad --format json
 check "check bad expect: exit 2 (got $rc)" [ "$rc" = 2 ]

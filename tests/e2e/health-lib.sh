@@ -30,7 +30,8 @@ wait_for() {
 # fake_app DIR KIND: a venv-less app whose bin/gunicorn is a python stand-in that
 # parses --bind like gunicorn and behaves as KIND says:
 #   sleep (never listens), 500 (answers 500), crash (exits 3 at once),
-#   hang (accepts, never answers), ok (answers 200), slow (listens after 0.5 s, then ok)
+#   hang (accepts, never answers), ok (answers 200), slow (listens after 0.5 s, then ok),
+#   redirect (302 to /target for every other path, 200 there)
 fake_app() {
 	local dir=$1 kind=$2
 	mkdir -p "$dir/.venv/bin"
@@ -49,6 +50,12 @@ if kind == "slow":
     time.sleep(0.5)
 class H(http.server.BaseHTTPRequestHandler):
     def do_GET(self):
+        if kind == "redirect" and self.path != "/target":
+            self.send_response(302)
+            self.send_header("Location", "/target")
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+            return
         code = 500 if kind == "500" else 200
         self.send_response(code)
         self.send_header("Content-Length", "2")
