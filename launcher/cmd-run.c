@@ -379,6 +379,17 @@ static void on_repeat(struct supervisor *sv, const struct health_result *res, vo
 	log_warn("health probe failed: %s: %s; WATCHDOG=1 withheld", r->target.display, buf);
 }
 
+/* With the watchdog on, the probe repeats every [health] interval, but at
+ * least every half WATCHDOG_USEC, as sd_watchdog_enabled(3) asks. */
+static uint64_t repeat_ms(const struct readiness *r)
+{
+	uint64_t every = (uint64_t)r->p->health_interval_ms;
+
+	if (!r->watchdog_ms)
+		return 0;
+	return every && every < r->watchdog_ms ? every : r->watchdog_ms;
+}
+
 static void readiness_started(struct supervisor *sv, pid_t server, void *data)
 {
 	struct readiness *r = data;
@@ -403,7 +414,7 @@ static void readiness_started(struct supervisor *sv, pid_t server, void *data)
 		struct health_watch_config wc = {
 			.target = &r->target,
 			.start_timeout_ms = r->p->health_start_timeout_ms,
-			.repeat_ms = r->watchdog_ms,
+			.repeat_ms = repeat_ms(r),
 			.on_ready = on_ready,
 			.on_timeout = on_not_ready,
 			.on_repeat = on_repeat,

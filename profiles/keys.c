@@ -140,7 +140,7 @@ const struct key_def profile_keys[] = {
 	{"health", "start_timeout", KT_DURATION, F(health_start_timeout_ms), "30s", NULL, 0, 0,
 	 "How long the server may take to become ready."},
 	{"health", "interval", KT_DURATION, F(health_interval_ms), "10s", NULL, 0, 0,
-	 "Probe interval once ready (for the systemd watchdog)."},
+	 "Once ready, under systemd's watchdog (WatchdogSec=), how often the probe repeats (WATCHDOG=1 after each pass); at most half the watchdog's interval. Without the watchdog there is no repeated probe."},
 	{"health", "timeout", KT_DURATION, F(health_timeout_ms), "5s", NULL, 0, 0,
 	 "Total time one probe may take."},
 	{"health", "connect_timeout", KT_DURATION, F(health_connect_timeout_ms), "2s", NULL, 0, 0,

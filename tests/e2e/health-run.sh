@@ -73,6 +73,16 @@ sleep 0.6
 stop u2
 check "WATCHDOG_PID of another process: no WATCHDOG=1" bash -c "! grep -q WATCHDOG=1 '$T/u2.log'"
 
+# [health] interval shorter than half WATCHDOG_USEC: the probe repeats at the interval
+cp "$P/u.ini" "$P/u3.ini"
+printf '[health]\ninterval = 200ms\n' >>"$P/u3.ini"
+WATCHDOG_USEC=20000000 start u3
+if wait_for "$T/u3.log" READY=1 30; then pass; else fail "uvicorn: no READY=1"; cat "$T/u3.err" >&2; fi
+sleep 1.2
+n=$(grep -c WATCHDOG=1 "$T/u3.log" || true)
+check "[health] interval = 200ms under a 20s watchdog: WATCHDOG=1 at the interval ($n in 1.2s)" [ "$n" -ge 4 ]
+stop u3
+
 # gunicorn on a unix socket, an abstract notify socket
 sock=$T/app-g2.sock
 printf '[profile]\nextends = base\n[server]\nbind = unix:%s\n' "$sock" >"$P/g2.ini"
