@@ -111,6 +111,9 @@ static int exec_server(struct loaded *l)
 		return EXIT_REFUSED;
 	if (user && *user) {
 		if (privdrop_init(&pd, user, &err) < 0) {
+			struct profile_loc at = profile_loc(l->profile, "app", "user");
+
+			error_locate(&err, at.file, at.line);
 			cmd_print_error(&err);
 			return EXIT_REFUSED;
 		}

@@ -109,7 +109,7 @@ if [ "$(id -u)" = 0 ]; then
 	sed -i 's/user = nobody/user = no-such-user-here/' "$P/drop.ini"
 	run_dr --profiles "$P" run drop --exec
 	check "unknown user exits 125 (got $rc)" [ "$rc" = 125 ]
-	check "unknown user: the message names it" grep -q "no-such-user-here" "$T/err"
+	check "unknown user: the message names it and the profile line" grep -q "drop.ini:5: error: unknown user .no-such-user-here" "$T/err"
 	check "unknown user: nothing started" [ ! -e "$T/u/uid" ]
 fi
 finish
