@@ -420,38 +420,6 @@ void pep440_version_finish(struct pep440_version *v)
 	memset(v, 0, sizeof(*v));
 }
 
-static char *dup_or_null(const char *s)
-{
-	return s ? xstrdup(s) : NULL;
-}
-
-static char **dup_parts(char **v, size_t n)
-{
-	char **r;
-	size_t i;
-
-	if (!n)
-		return NULL;
-	r = xmalloc(n * sizeof(char *));
-	for (i = 0; i < n; i++)
-		r[i] = xstrdup(v[i]);
-	return r;
-}
-
-void pep440_version_copy(struct pep440_version *dst, const struct pep440_version *src)
-{
-	dst->epoch = xstrdup(src->epoch);
-	dst->release = dup_parts(src->release, src->nrelease);
-	dst->nrelease = src->nrelease;
-	dst->pre_label = dup_or_null(src->pre_label);
-	dst->pre_num = dup_or_null(src->pre_num);
-	dst->post_label = dup_or_null(src->post_label);
-	dst->post_num = dup_or_null(src->post_num);
-	dst->dev_num = dup_or_null(src->dev_num);
-	dst->local = dup_parts(src->local, src->nlocal);
-	dst->nlocal = src->nlocal;
-}
-
 static int sign(int x)
 {
 	return (x > 0) - (x < 0);
@@ -636,11 +604,6 @@ char *pep440_canonicalize_name(const char *name, size_t len)
 /* ---- specifiers ---- */
 
 static const char *const op_names[] = {"~=", "==", "!=", "<=", ">=", "<", ">", "==="};
-
-const char *pep440_op_str(enum pep440_op op)
-{
-	return op_names[op];
-}
 
 /* The operator at s[p], as the alternation (~=|==|!=|<=|>=|<|>|===) ends up choosing. */
 static size_t scan_op(const char *s, size_t len, size_t p, enum pep440_op *op)

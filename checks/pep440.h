@@ -46,8 +46,6 @@ int pep440_version_parse(struct pep440_version *v, const char *s, size_t len, st
 /* Same, for a NUL-terminated string. */
 int pep440_version_parses(struct pep440_version *v, const char *s, struct error *err);
 void pep440_version_finish(struct pep440_version *v);
-/* Deep copy of src into *dst. */
-void pep440_version_copy(struct pep440_version *dst, const struct pep440_version *src);
 
 /* <0, 0, >0: the total order of packaging's Version._key. */
 int pep440_version_compare(const struct pep440_version *a, const struct pep440_version *b);
@@ -82,9 +80,6 @@ enum pep440_op {
 	PEP440_OP_GREATER,    /* > */
 	PEP440_OP_ARBITRARY,  /* === */
 };
-
-/* "~=", "==", ... for an operator. */
-const char *pep440_op_str(enum pep440_op op);
 
 struct pep440_specifier {
 	enum pep440_op op;

@@ -13,11 +13,6 @@ void log_set_level(enum log_level l)
 	level = l;
 }
 
-enum log_level log_get_level(void)
-{
-	return level;
-}
-
 void log_set_color(int mode)
 {
 	color_mode = mode;

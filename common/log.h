@@ -9,7 +9,6 @@
 enum log_level { LOG_QUIET = 0, LOG_ERROR = 1, LOG_WARN = 2, LOG_INFO = 3, LOG_DEBUG = 4 };
 
 void log_set_level(enum log_level level);
-enum log_level log_get_level(void);
 /* Colour: -1 auto (stderr is a terminal and NO_COLOR unset), 0 off, 1 on. */
 void log_set_color(int mode);
 int log_use_color(int fd);

@@ -732,13 +732,3 @@ void health_watch_destroy(struct health_watch *w)
 	free(w->request);
 	free(w);
 }
-
-bool health_watch_ready(const struct health_watch *w)
-{
-	return w && w->ready;
-}
-
-const struct health_result *health_watch_last(const struct health_watch *w)
-{
-	return &w->last;
-}

@@ -139,9 +139,5 @@ struct health_watch *health_watch_start(struct supervisor *sv,
 void health_watch_stop(struct supervisor *sv, struct health_watch *w);
 /* Frees w after supervisor_run() returned (sv is gone: only w's fd is closed). */
 void health_watch_destroy(struct health_watch *w);
-/* True once a probe passed. */
-bool health_watch_ready(const struct health_watch *w);
-/* The last result (status 0 and error "" before the first probe ended). */
-const struct health_result *health_watch_last(const struct health_watch *w);
 
 #endif
