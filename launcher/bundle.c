@@ -1616,29 +1616,21 @@ static int scan_entry(struct scan *s, struct archive *a, struct archive_entry *e
 		}
 		li = lock_index(m, path);
 	}
-	if (type == 'd' && s->dirfd >= 0) {
+	if ((type == 'd' || type == 'l') && s->dirfd >= 0) {
 		const char *base;
 		int parent = open_parent(s->dirfd, path, &base, err);
-		int r;
+		int r, saved;
 
 		if (parent < 0)
 			return -1;
-		r = mkdirat(parent, base, mode & 0777);
+		if (type == 'd')
+			r = mkdirat(parent, base, mode & 0777);
+		else
+			r = symlinkat(s->ar->entry_symlink(e), parent, base);
+		saved = errno;
 		close(parent);
-		if (r < 0 && errno != EEXIST)
-			return error_set(err, errno, "%s: cannot create", path);
-	}
-	if (type == 'l' && s->dirfd >= 0) {
-		const char *base;
-		int parent = open_parent(s->dirfd, path, &base, err);
-		int r;
-
-		if (parent < 0)
-			return -1;
-		r = symlinkat(s->ar->entry_symlink(e), parent, base);
-		close(parent);
-		if (r < 0)
-			return error_set(err, errno, "%s: cannot create", path);
+		if (r < 0 && !(type == 'd' && saved == EEXIST))
+			return error_set(err, saved, "%s: cannot create", path);
 	}
 	if (type != 'f')
 		return 0;
