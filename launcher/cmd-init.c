@@ -17,6 +17,7 @@
 #include "strbuf.h"
 #include "strv.h"
 #include "util.h"
+#include "venv.h"
 
 #include <ctype.h>
 #include <dirent.h>
@@ -283,24 +284,18 @@ static bool executable_in(const char *dir, const char *name)
 /* MAJOR.MINOR from pyvenv.cfg's "version" (venv) or "version_info" (virtualenv). */
 static void venv_python(const char *cfg, char *out, size_t size)
 {
+	static const char *const keys[] = {"version", "version_info"};
 	_cleanup_free_ char *buf = NULL;
 	struct error err = ERROR_INIT;
-	size_t len;
-	char *line, *save = NULL;
+	size_t len, i;
 
 	if (file_read(cfg, 65536, &buf, &len, NULL, &err) < 0)
 		return;
-	for (line = strtok_r(buf, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
-		char *eq = strchr(line, '='), *key, *v;
+	for (i = 0; i < ARRAY_SIZE(keys); i++) {
+		_cleanup_free_ char *v = venv_cfg_get(buf, keys[i], NULL);
 		int major, minor;
 
-		if (!eq)
-			continue;
-		*eq = '\0';
-		key = str_trim(line);
-		v = str_trim(eq + 1);
-		if ((strcmp(key, "version") == 0 || strcmp(key, "version_info") == 0) &&
-		    sscanf(v, "%d.%d", &major, &minor) == 2) {
+		if (v && sscanf(v, "%d.%d", &major, &minor) == 2) {
 			snprintf(out, size, "%d.%d", major, minor);
 			return;
 		}
