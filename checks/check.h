@@ -8,6 +8,7 @@
 #define DEPLOY_RUN_CHECK_H
 
 #include <stdbool.h>
+#include <stdint.h>
 
 #include "environ.h"
 #include "launch.h"
@@ -23,6 +24,14 @@ struct context {
 	bool verify_records;            /* --verify-records or [checks] verify_records */
 	bool import_app;                /* --import or [checks] import_app */
 	bool reveal;                    /* --reveal: secrets may appear in messages */
+	/*
+	 * Progress of a long check (RECORD hashing), for the command to show:
+	 * called from the checking thread about ten times a second with what
+	 * is being done and the units done of total, and once with what NULL
+	 * when it is over.  NULL: nobody is shown anything.  Checks never print.
+	 */
+	void (*progress)(void *data, const char *what, uint64_t done, uint64_t total);
+	void *progress_data;
 };
 
 typedef void (*check_fn)(const struct context *ctx, struct report *r);
@@ -38,6 +47,15 @@ extern const unsigned checks_count;
 
 /* The level in effect for a family: [checks] FAMILY, else the stage's default. */
 enum report_level checks_level(const struct profile *p, const char *family);
+
+/*
+ * True when the --only/--skip pattern (an id, a family or a glob, as
+ * report_match() reads it) selects at least one id deploy-run can report.
+ */
+bool checks_known(const char *pattern);
+/* The id (or, for a word without a dot, the family) closest to a mistyped
+ * pattern, newly allocated; NULL when none is close. */
+char *checks_suggest(const char *pattern);
 
 /*
  * Runs every check selected by only/skip (NULL-terminated pattern lists or

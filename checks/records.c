@@ -136,23 +136,9 @@ static int by_size_desc(const void *a, const void *b)
 	return (x->size < y->size) - (x->size > y->size);
 }
 
-static void draw(struct pool *pl, bool last)
-{
-	size_t done = atomic_load(&pl->done), n = pl->run->n;
-	uint64_t bytes = atomic_load(&pl->bytes);
-	int width = 30, fill = n ? (int)(done * (size_t)width / n) : width;
-
-	if (last) {
-		fputs("\r\033[K", stderr);
-		return;
-	}
-	fprintf(stderr, "\rverifying RECORDs [%.*s%*s] %zu/%zu files, %llu/%llu MB", fill,
-		"##############################", width - fill, "", done, n,
-		(unsigned long long)(bytes >> 20), (unsigned long long)(pl->total_bytes >> 20));
-	fflush(stderr);
-}
-
-int records_verify(struct records_run *run, long threads, bool progress, struct error *err)
+int records_verify(struct records_run *run, long threads,
+		   void (*progress)(void *data, const char *what, uint64_t done, uint64_t total),
+		   void *progress_data, struct error *err)
 {
 	struct pool pl;
 	pthread_t *tids;
@@ -194,7 +180,8 @@ int records_verify(struct records_run *run, long threads, bool progress, struct 
 			struct timespec ts;
 
 			pthread_mutex_unlock(&pl.lock);
-			draw(&pl, false);
+			progress(progress_data, "verifying RECORDs", atomic_load(&pl.bytes),
+				 pl.total_bytes);
 			pthread_mutex_lock(&pl.lock);
 			clock_gettime(CLOCK_REALTIME, &ts);
 			ts.tv_nsec += 100 * 1000 * 1000;
@@ -206,7 +193,7 @@ int records_verify(struct records_run *run, long threads, bool progress, struct 
 				pthread_cond_timedwait(&pl.cond, &pl.lock, &ts);
 		}
 		pthread_mutex_unlock(&pl.lock);
-		draw(&pl, true);
+		progress(progress_data, NULL, pl.total_bytes, pl.total_bytes);
 	}
 	for (i = 0; i < started; i++)
 		pthread_join(tids[i], NULL);
@@ -329,7 +316,8 @@ void records_check(const struct context *ctx, struct report *r)
 			   "reinstall the distribution from the lock",
 			   "RECORD cannot be read, so its files cannot be verified: %s",
 			   run.why.v[i]);
-	if (records_verify(&run, ctx->cpus > 0 ? ctx->cpus : 1, isatty(STDERR_FILENO), &err) < 0)
+	if (records_verify(&run, ctx->cpus > 0 ? ctx->cpus : 1, ctx->progress, ctx->progress_data,
+			   &err) < 0)
 		report_add(r, "req.record-mismatch", SEVERITY_ERROR, NULL, 0,
 			   "install libssl3 (libcrypto.so.3)", "RECORDs not verified: %s",
 			   err.message);

@@ -57,10 +57,13 @@ void records_collect(struct records_run *run, const struct dist_set *set);
 /*
  * Verifies every file of run with threads workers (at least 1) taking
  * files from one queue, biggest first, so that a big file starts early
- * instead of finishing last; progress, when true, draws a bar on stderr
- * (a terminal) every 100 ms.  Fails only when libcrypto cannot be loaded.
+ * instead of finishing last; progress, when not NULL, is called with the
+ * bytes hashed of the total every 100 ms, then once with what NULL at the
+ * end (struct context's progress).  Fails only when libcrypto cannot be loaded.
  */
-int records_verify(struct records_run *run, long threads, bool progress, struct error *err);
+int records_verify(struct records_run *run, long threads,
+		   void (*progress)(void *data, const char *what, uint64_t done, uint64_t total),
+		   void *progress_data, struct error *err);
 
 void records_run_finish(struct records_run *run);
 

@@ -2,6 +2,7 @@
 #include "cmd.h"
 #include "health.h"
 #include "log.h"
+#include "progress.h"
 #include "report.h"
 #include "strbuf.h"
 #include "util.h"
@@ -55,6 +56,19 @@ static bool is_opt(const char *a, const char *name)
 	return strncmp(a, name, n) == 0 && (a[n] == '\0' || a[n] == '=');
 }
 
+/* A typo in --only would silently check nothing: refuse what selects no id. */
+static int unknown_pattern(bool only, char *item)
+{
+	_cleanup_free_ char *near = checks_suggest(item);
+	int rc;
+
+	rc = cmd_usage_error("check", "%s %s: no finding id or family matches%s%s%s",
+			     only ? "--only" : "--skip", item, near ? "; did you mean " : "",
+			     near ? near : "", near ? "?" : "");
+	free(item);
+	return rc;
+}
+
 static int parse(int argc, char **argv, struct check_opts *o)
 {
 	int i;
@@ -88,9 +102,14 @@ static int parse(int argc, char **argv, struct check_opts *o)
 				while (*s) {
 					const char *e = s + strcspn(s, ",");
 
+					char *item = xstrndup(s, (size_t)(e - s));
+
+					if (e > s && !checks_known(item))
+						return unknown_pattern(only, item);
 					if (e > s)
-						strv_push_owned(only ? &o->only : &o->skip,
-								xstrndup(s, (size_t)(e - s)));
+						strv_push_owned(only ? &o->only : &o->skip, item);
+					else
+						free(item);
 					s = *e ? e + 1 : e;
 				}
 			}
@@ -193,13 +212,20 @@ int cmd_check(int argc, char **argv, const struct globals *g)
 			ctx.verify_records = o.verify_records || l.profile->verify_records;
 			ctx.import_app = o.import_app || l.profile->import_app;
 			ctx.reveal = o.reveal;
-			if (!l.launch_ok) {
+			if (progress_wanted(g->verbosity))
+				ctx.progress = progress_draw;
+			checks_run(&ctx, &reports[i], o.only.n ? o.only.v : NULL,
+				   o.skip.n ? o.skip.v : NULL);
+			/* after checks_run: run refuses such a profile in every stage, so the
+			 * stage's cap and [checks] server must not turn it into a warning */
+			if (!l.launch_ok && report_selected("server.command", o.only.n ? o.only.v : NULL,
+							    o.skip.n ? o.skip.v : NULL)) {
 				report_add(&reports[i], "server.command", SEVERITY_ERROR,
 					   l.launch_error.file[0] ? l.launch_error.file : NULL,
 					   l.launch_error.line, NULL, "%s", l.launch_error.message);
+				report_ran(&reports[i], "server.command");
+				report_sort(&reports[i]);
 			}
-			checks_run(&ctx, &reports[i], o.only.n ? o.only.v : NULL,
-				   o.skip.n ? o.skip.v : NULL);
 			if (!check_health(&reports[i], l.profile, &o))
 				rc = EXIT_USAGE;
 		}

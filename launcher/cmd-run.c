@@ -3,6 +3,7 @@
 #include "cmd.h"
 #include "health.h"
 #include "log.h"
+#include "progress.h"
 #include "notify.h"
 #include "report.h"
 #include "privdrop.h"
@@ -43,6 +44,8 @@ int cmd_preflight(struct loaded *l, bool reveal, const struct globals *g)
 	ctx.verify_records = l->profile->verify_records;
 	ctx.import_app = false; /* importing the app is check's job, not start-up's */
 	ctx.reveal = reveal;
+	if (progress_wanted(g->verbosity))
+		ctx.progress = progress_draw;
 	report_init(&r, l->profile->name);
 	r.strict = l->profile->strict;
 	checks_run(&ctx, &r, NULL, NULL);
