@@ -59,6 +59,78 @@ enum report_level checks_level(const struct profile *p, const char *family)
 	return p->stage == STAGE_DEVELOPMENT ? REPORT_LEVEL_WARN : REPORT_LEVEL_ERROR;
 }
 
+/* Ids reported outside checks_table: profile loading and the server command line. */
+static const char *const other_ids[] = {
+	"profile.unknown-key", "profile.bad-value", "profile.missing-key",
+	"profile.extends-cycle", "profile.extends-missing", "profile.extends-depth",
+	"profile.invalid", "server.command", NULL,
+};
+
+/* Calls fn on every id deploy-run can report until it returns true. */
+static bool any_id(bool (*fn)(const char *id, const void *data), const void *data)
+{
+	unsigned i;
+	size_t j;
+
+	for (i = 0; i < checks_count; i++)
+		for (j = 0; checks_table[i].ids[j]; j++)
+			if (fn(checks_table[i].ids[j], data))
+				return true;
+	for (j = 0; other_ids[j]; j++)
+		if (fn(other_ids[j], data))
+			return true;
+	return false;
+}
+
+static bool id_matches(const char *id, const void *pattern)
+{
+	return report_match(pattern, id);
+}
+
+bool checks_known(const char *pattern)
+{
+	return any_id(id_matches, pattern);
+}
+
+struct closest {
+	const char *word, *best;
+	size_t best_d;
+};
+
+static void consider(struct closest *c, const char *cand, size_t len)
+{
+	size_t max = strlen(c->word) < 5 ? 1 : 2;
+	_cleanup_free_ char *s = xstrndup(cand, len);
+	size_t d = str_distance(c->word, s, max);
+
+	if (d <= max && d < c->best_d) {
+		c->best = cand;
+		c->best_d = d;
+	}
+}
+
+/* Compares the word with an id, and with the id's family when the word has no dot. */
+static bool closer(const char *id, const void *data)
+{
+	struct closest *c = (struct closest *)data;
+
+	if (strchr(c->word, '.'))
+		consider(c, id, strlen(id));
+	else
+		consider(c, id, strcspn(id, "."));
+	return false;
+}
+
+char *checks_suggest(const char *pattern)
+{
+	struct closest c = {pattern, NULL, 3};
+
+	any_id(closer, &c);
+	if (!c.best)
+		return NULL;
+	return strchr(pattern, '.') ? xstrdup(c.best) : xstrndup(c.best, strcspn(c.best, "."));
+}
+
 static bool family_selected(const struct check_def *c, char *const *only, char *const *skip)
 {
 	size_t i;

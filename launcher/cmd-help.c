@@ -30,7 +30,7 @@ const struct command commands[] = {
 	 "  --format FMT        text (default), json, github (Actions annotations), junit\n"
 	 "  --strict            warnings fail too\n"
 	 "  --only IDS          only these ids or families (comma-separated; globs allowed)\n"
-	 "  --skip IDS          skip these ids or families\n"
+	 "  --skip IDS          skip these ids or families (one that matches no id: exit 2)\n"
 	 "  --verify-records    hash every installed file against its RECORD\n"
 	 "  --import            import the app in the venv's Python\n"
 	 "  --reveal            show secret values in messages\n\n"

@@ -239,5 +239,38 @@ run_dr check
 check "no profile: exit 2" [ "$rc" = 2 ]
 run_dr -C "$SOURCE_ROOT" check prod --only
 check "--only without ids: exit 2" [ "$rc" = 2 ]
+# a mistyped id or family would silently check nothing: refused, with a suggestion
+run_dr -C "$SOURCE_ROOT" check prod --only venv.misssing
+check "--only with an unknown id: exit 2" [ "$rc" = 2 ]
+check "--only with an unknown id: suggests the id" grep -qF "did you mean venv.missing?" "$T/err"
+run_dr -C "$SOURCE_ROOT" check prod --skip srever
+check "--skip with an unknown family: exit 2" [ "$rc" = 2 ]
+check "--skip with an unknown family: suggests it" grep -qF "did you mean server?" "$T/err"
+run_dr -C "$SOURCE_ROOT" check prod --only 'nothing*'
+check "--only with a glob that matches nothing: exit 2" [ "$rc" = 2 ]
+run_dr -C "$SOURCE_ROOT" check prod --only 'server.*,profile' --skip server.command
+check "--only and --skip with known patterns: exit 0" [ "$rc" = 0 ]
+
+# ---- server.command: run refuses it in every stage, so check fails on it too ----
+cat >"$T/p/two-binds.ini" <<EOF
+[profile]
+stage = development
+[app]
+root = $SOURCE_ROOT/example
+module = webapp.asgi:app
+server = uvicorn
+[server]
+bind = 127.0.0.1:8000, unix:$T/two.sock
+[checks]
+server = off
+EOF
+run_dr check "$T/p/two-binds.ini" --format json
+check "server.command in development: exit 1 (got $rc)" [ "$rc" = 1 ]
+py 'd["findings"][0]["id"] == "server.command" and d["findings"][0]["severity"] == "error"'
+py 'd["findings"][0]["line"] == 8'
+run_dr run "$T/p/two-binds.ini"
+check "server.command: run refuses with 125 (got $rc)" [ "$rc" = 125 ]
+run_dr check "$T/p/two-binds.ini" --skip server.command
+check "server.command skipped: exit 0 (got $rc)" [ "$rc" = 0 ]
 
 finish

@@ -21,7 +21,7 @@ for sub in $("$DEPLOY_RUN" --help | sed -n 's/^  deploy-run \([a-z][a-z-]*\).*/\
 	check "deploy-run(1) documents the subcommand $sub" grep -Eq "^ +$sub( |\$)" "$T/man1.txt"
 done
 # every id the checks can report (the JUnit report lists them all as skipped)
-run_dr --profiles "$SOURCE_ROOT/profiles" check dev --format junit --only none.none
+run_dr --profiles "$SOURCE_ROOT/profiles" check dev --format junit --skip '*'
 ids=$(sed -n 's/.*<testcase name="\([a-z]*\.[a-z-]*\)".*/\1/p' "$T/out" | sort -u)
 check "the check table has ids" [ -n "$ids" ]
 for id in $ids; do
