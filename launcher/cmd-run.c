@@ -109,6 +109,7 @@ static int exec_server(struct loaded *l)
 	const char *user = l->profile->user;
 	struct privdrop pd;
 	struct error err = ERROR_INIT;
+	int rc;
 
 	if (!(user && *user) && exec_prepare(l->profile, geteuid(), getegid()) < 0)
 		return EXIT_REFUSED;
@@ -137,8 +138,9 @@ static int exec_server(struct loaded *l)
 	}
 	reset_signals();
 	execve(ln->exe, ln->argv.v, launch_envp(&l->launch));
-	log_error("cannot execute %s: %s", ln->exe, strerror(errno));
-	return errno == ENOENT ? EXIT_NOT_FOUND : EXIT_NOT_EXECUTABLE;
+	rc = supervisor_exec_error(ln->exe, errno, &err);
+	cmd_print_error(&err);
+	return rc;
 }
 
 /* The signals whose death counts as success: [run] success_signals, or

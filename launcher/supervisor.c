@@ -553,6 +553,35 @@ __attribute__((noreturn)) static void child_exec(const struct child_args *a)
 	_exit(127);
 }
 
+int supervisor_exec_error(const char *exe, int errnum, struct error *err)
+{
+	char line[256];
+	ssize_t n = -1;
+	int fd;
+
+	if (errnum != ENOENT || access(exe, F_OK) < 0) {
+		error_set(err, errnum, "cannot execute %s", exe);
+		return errnum == ENOENT ? 127 : 126;
+	}
+	fd = open(exe, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
+	if (fd >= 0) {
+		n = read(fd, line, sizeof(line) - 1);
+		close(fd);
+	}
+	if (n > 2 && line[0] == '#' && line[1] == '!') {
+		char *interp = line + 2;
+
+		line[n] = '\0';
+		interp += strspn(interp, " \t");
+		interp[strcspn(interp, " \t\r\n")] = '\0';
+		error_set(err, 0, "cannot execute %s: its interpreter %s does not exist (a "
+			  "virtualenv moved or copied after it was made? recreate it)", exe, interp);
+	} else {
+		error_set(err, errnum, "cannot execute %s (a program whose loader is missing?)", exe);
+	}
+	return 126;
+}
+
 static int start_failure(const struct supervisor_config *cfg, const char *exe,
 			 const struct child_report *rep, struct error *err)
 {
@@ -564,8 +593,7 @@ static int start_failure(const struct supervisor_config *cfg, const char *exe,
 		error_set(err, rep->errnum, "cannot change to the directory %s", cfg->cwd);
 		return 125;
 	default:
-		error_set(err, rep->errnum, "cannot execute %s", exe);
-		return rep->errnum == ENOENT ? 127 : 126;
+		return supervisor_exec_error(exe, rep->errnum, err);
 	}
 }
 

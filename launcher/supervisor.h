@@ -107,6 +107,15 @@ struct supervisor_config {
  */
 int supervisor_run(const struct supervisor_config *cfg, struct error *err);
 
+/*
+ * Explains an execve() of exe that failed with errnum in err and returns
+ * the status to exit with: 127 when exe does not exist; 126 when it exists
+ * but cannot be run, including a script whose #! interpreter is missing
+ * (ENOENT too: a virtualenv moved or copied after it was made), which the
+ * message names.
+ */
+int supervisor_exec_error(const char *exe, int errnum, struct error *err);
+
 /* Loop extensions for the code that watches the server (readiness, health). */
 typedef void (*supervisor_fd_cb)(struct supervisor *sv, int fd, uint32_t events, void *data);
 typedef void (*supervisor_timer_cb)(struct supervisor *sv, void *data);

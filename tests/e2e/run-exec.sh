@@ -74,6 +74,16 @@ printf 'not a program' >"$T/app/.venv/bin/gunicorn"
 chmod 644 "$T/app/.venv/bin/gunicorn"
 run_dr --profiles "$P" run missing --exec
 check "non-executable server exits 126 (got $rc)" [ "$rc" = 126 ]
+# a venv moved after it was made: the script is there, its #! interpreter is not
+# (execve says ENOENT, as for a missing file): 126, naming the interpreter
+printf '#!%s/gone/bin/python3 -E\nimport sys\n' "$T" >"$T/app/.venv/bin/gunicorn"
+chmod 755 "$T/app/.venv/bin/gunicorn"
+for mode in --exec ""; do
+	run_dr --profiles "$P" run missing $mode
+	check "missing interpreter${mode:+ $mode}: exit 126 (got $rc)" [ "$rc" = 126 ]
+	check "missing interpreter${mode:+ $mode}: names it" \
+		grep -qF "its interpreter $T/gone/bin/python3 does not exist" "$T/err"
+done
 
 # [cleanup] prometheus_dir: wiped before the exec too (stale metrics would be summed
 # with the new ones), created when missing; a directory of other files is refused
