@@ -275,26 +275,34 @@ static void on_server_exit(struct supervisor *sv, int fd, uint32_t events, void 
 }
 
 /* Written whole under a temporary name, then renamed: readers never see half. */
-static void write_ready_file(struct readiness *r)
+static bool write_pid(const char *path, pid_t pid, const char *what)
 {
-	const char *path = r->p->health_ready_file;
 	char *tmp, *body;
+	bool ok;
 	int fd;
 
-	if (!path || !*path)
-		return;
 	tmp = xasprintf("%s.tmp%d", path, (int)getpid());
-	body = xasprintf("%d\n", (int)r->server);
+	body = xasprintf("%d\n", (int)pid);
 	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0644);
-	if (fd < 0 || write(fd, body, strlen(body)) != (ssize_t)strlen(body) || close(fd) < 0 ||
-	    rename(tmp, path) < 0) {
-		log_warn("cannot write the ready file %s: %s", path, strerror(errno));
+	ok = fd >= 0 && write(fd, body, strlen(body)) == (ssize_t)strlen(body);
+	if (fd >= 0 && close(fd) < 0)
+		ok = false;
+	ok = ok && rename(tmp, path) == 0;
+	if (!ok) {
+		log_warn("cannot write the %s %s: %s", what, path, strerror(errno));
 		unlink(tmp);
-	} else {
-		r->wrote_ready_file = true;
 	}
 	free(tmp);
 	free(body);
+	return ok;
+}
+
+static void write_ready_file(struct readiness *r)
+{
+	const char *path = r->p->health_ready_file;
+
+	if (path && *path)
+		r->wrote_ready_file = write_pid(path, r->server, "ready file");
 }
 
 static void watchdog_tick(struct supervisor *sv, void *data);
@@ -404,6 +412,9 @@ static void readiness_started(struct supervisor *sv, pid_t server, void *data)
 	struct error err = ERROR_INIT;
 
 	r->server = server;
+	/* gunicorn writes its own pid file (--pid); uvicorn has no such option */
+	if (r->p->server == SERVER_UVICORN && r->p->pid_file)
+		write_pid(r->p->pid_file, server, "pid file");
 	r->pidfd = (int)pidfd_open(server, 0);
 	if (r->pidfd >= 0 && supervisor_watch_fd(sv, r->pidfd, EPOLLIN, on_server_exit, r,
 						 &err) < 0) {

@@ -73,3 +73,17 @@ for sig in TERM INT; do
 		fail "summary: $(summary)"
 	ok "run: uvicorn with 2 workers, SIG$sig: exit 0, nothing left: $(summary)"
 done
+
+# [cleanup] pid_file with uvicorn, which has no --pid: deploy-run writes the
+# server's pid itself, and the file is removed after the exit
+server_profile up uvicorn webapp.asgi:app
+printf '[cleanup]\npid_file = %s\n' "$T/uvicorn.pid" >>"$PROFILES/up.ini"
+dr_bg up
+wait_for serves || fail "uvicorn (pid file) does not serve: $(cat "$T/err")"
+master=$(awk '{print $1}' "/proc/$SV/task/$SV/children")
+[ "$(cat "$T/uvicorn.pid" 2>/dev/null)" = "$master" ] ||
+	fail "the pid file holds '$(cat "$T/uvicorn.pid" 2>/dev/null)', not the server's pid $master"
+kill -TERM "$SV"
+stopped "$SV"
+[ ! -e "$T/uvicorn.pid" ] || fail "the pid file is left after the exit"
+ok "run: uvicorn's pid file written by deploy-run and removed at exit"
