@@ -189,19 +189,6 @@ static bool star_match(const char *p, const char *s)
 	return *p == '\0';
 }
 
-/* Whether the n bytes at needle occur in the slen bytes at s. */
-static bool contains(const char *s, size_t slen, const char *needle, size_t n)
-{
-	size_t i;
-
-	if (n == 0)
-		return true;
-	for (i = 0; i + n <= slen; i++)
-		if (s[i] == needle[0] && memcmp(s + i + 1, needle + 1, n - 1) == 0)
-			return true;
-	return false;
-}
-
 void glob_compile(struct glob *g, const char *pattern)
 {
 	const char *q;
@@ -230,23 +217,11 @@ void glob_compile(struct glob *g, const char *pattern)
 		g->shape = GLOB_EXACT;
 }
 
-bool glob_match(const struct glob *g, const char *s, size_t slen)
+bool glob_match_slow(const struct glob *g, const char *s)
 {
-	switch (g->shape) {
-	case GLOB_EXACT:
-		return slen == g->n && memcmp(s, g->mid, g->n) == 0;
-	case GLOB_PREFIX:
-		return slen >= g->n && memcmp(s, g->mid, g->n) == 0;
-	case GLOB_SUFFIX:
-		return slen >= g->n && memcmp(s + slen - g->n, g->mid, g->n) == 0;
-	case GLOB_CONTAINS:
-		/* names are short: memmem's set-up would cost more than the search */
-		return contains(s, slen, g->mid, g->n);
-	case GLOB_STARS:
+	if (g->shape == GLOB_STARS)
 		return star_match(g->pattern, s);
-	default:
-		return fnmatch(g->pattern, s, 0) == 0;
-	}
+	return fnmatch(g->pattern, s, 0) == 0;
 }
 
 bool str_glob(const char *pattern, const char *s)
