@@ -315,7 +315,9 @@ static void check_pins(struct state *s)
 		const struct reqfile_req *q = &s->lf.reqs[i];
 		const char *name = q->name ? q->name : q->url;
 
-		if (q->constraint)
+		/* pip ignores a requirement whose marker is false before it asks for a
+		 * pin or a hash ("Ignoring NAME: markers ... don't match") */
+		if (q->constraint || !s->entries[i].applies)
 			continue;
 		if (q->editable) {
 			report_add(s->r, "req.unpinned", rated(s), q->file, q->line,

@@ -144,6 +144,13 @@ profile "requirements = nohash-url.txt"
 dr
 assert_ids "$T/out" req.no-hash
 has_finding req.no-hash "$APP/nohash-url.txt" "$(line_of "$APP/nohash-url.txt" "beta @")"
+# a requirement whose marker is false for the venv's Python: pip ignores it
+# before asking for a pin or a hash, so neither is required
+{ clean_lock; echo 'pywin32==306 ; sys_platform == "win32"'
+  echo 'legacy>=1.0 ; python_version < "3"'; } >"$APP/marker.txt"
+profile "requirements = marker.txt"
+dr
+assert_ids "$T/out"
 
 # --- req.not-installed: locked, never installed
 { clean_lock; lock_line epsilon 1.0 "$T/other/epsilon-1.0-py3-none-any.whl"; } >"$APP/more.txt"
