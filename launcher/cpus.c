@@ -67,7 +67,9 @@ static long min_limit(long a, long b)
  * mount's root), the mount root alone is read. */
 static long walk(const char *mount, const char *cgpath, long (*limit_in)(const char *))
 {
-	_cleanup_free_ char *dir = path_join(mount, cgpath[0] == '/' ? cgpath + 1 : cgpath);
+	const char *rel = cgpath + (cgpath[0] == '/');
+	/* the root cgroup is the mount itself: "mount/" would be read twice */
+	_cleanup_free_ char *dir = *rel ? path_join(mount, rel) : xstrdup(mount);
 	long best = 0;
 
 	if (!path_is_dir(dir))

@@ -74,6 +74,11 @@ static void test_v1(void)
 	CHECK_INT(cpus_usable_at(root, 64), 3);
 	put("sys/fs/cgroup/cpu,cpuacct/docker/abc/cpu.cfs_quota_us", "-1\n");
 	CHECK_INT(cpus_usable_at(root, 64), 64);
+	/* the root cgroup: the quota of the mount itself */
+	put("proc/self/cgroup", "4:cpu,cpuacct:/\n");
+	put("sys/fs/cgroup/cpu,cpuacct/cpu.cfs_quota_us", "150000\n");
+	put("sys/fs/cgroup/cpu,cpuacct/cpu.cfs_period_us", "100000\n");
+	CHECK_INT(cpus_cgroup_limit(root), 2);
 }
 
 static void test_none(void)
