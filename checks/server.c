@@ -20,6 +20,7 @@
 const char *const server_ids[] = {
 	"server.reload-in-production",
 	"server.reload-workers",
+	"server.ignored-setting",
 	"server.bind-local-in-production",
 	"server.bind-public-in-development",
 	"server.port-in-use",
@@ -167,6 +168,64 @@ static void check_reload(const struct context *ctx, struct report *r)
 			   "uvicorn ignores workers = %ld when reload is on: it runs one process",
 			   p->workers);
 	}
+}
+
+/* Position in the extends chain of the file loc points to; -1 for defaults. */
+static long chain_index(const struct profile *p, struct profile_loc loc)
+{
+	size_t i;
+
+	for (i = 0; loc.file && i < p->files.n; i++)
+		if (strcmp(p->files.v[i], loc.file) == 0)
+			return (long)i;
+	return -1;
+}
+
+/*
+ * uvicorn has no equivalent of some [server] keys.  A key set in the file
+ * that chose uvicorn, or in a later one, was meant for it and is reported;
+ * one inherited from a parent written for gunicorn (the example's base) is
+ * not.
+ */
+static void check_ignored(const struct context *ctx, struct report *r, const struct binds *bs)
+{
+	static const struct {
+		const char *key;
+		const char *why;
+	} ignored[] = {
+		{"worker_class", "uvicorn has no worker classes"},
+		{"threads", "uvicorn runs no threads per worker"},
+		{"preload", "uvicorn has no --preload: each worker imports the app"},
+		{"timeout", "uvicorn does not kill silent workers (gunicorn's --timeout)"},
+		{"max_requests_jitter", "uvicorn has no jitter for --limit-max-requests"},
+	};
+	const struct profile *p = ctx->profile;
+	long chosen = chain_index(p, profile_loc(p, "app", "server"));
+	struct profile_loc loc;
+	size_t i;
+
+	if (p->server != SERVER_UVICORN)
+		return;
+	for (i = 0; i < ARRAY_SIZE(ignored); i++) {
+		loc = profile_loc(p, "server", ignored[i].key);
+		if (chain_index(p, loc) < chosen || !loc.file)
+			continue;
+		report_add(r, "server.ignored-setting", SEVERITY_WARNING, loc.file, loc.line,
+			   "remove it, or use server = gunicorn with worker_class = "
+			   "uvicorn.workers.UvicornWorker to have it",
+			   "[server] %s has no effect with uvicorn: %s", ignored[i].key,
+			   ignored[i].why);
+	}
+	/* on a public address in staging or production, server.proxy-headers says it */
+	if (p->stage != STAGE_DEVELOPMENT && bs->n_public)
+		return;
+	loc = profile_loc(p, "server", "forwarded_allow_ips");
+	if (p->forwarded_allow_ips.n && !p->proxy_headers && chain_index(p, loc) >= chosen &&
+	    loc.file)
+		report_add(r, "server.ignored-setting", SEVERITY_WARNING, loc.file, loc.line,
+			   "set [server] proxy_headers = true to honour the proxies' headers",
+			   "[server] forwarded_allow_ips has no effect with uvicorn while "
+			   "proxy_headers = false (deploy-run passes --no-proxy-headers)");
 }
 
 static void check_binds(const struct context *ctx, struct report *r, const struct binds *bs)
@@ -807,6 +866,7 @@ void server_check(const struct context *ctx, struct report *r)
 
 	binds_init(&bs, ctx->profile);
 	check_reload(ctx, r);
+	check_ignored(ctx, r, &bs);
 	check_binds(ctx, r, &bs);
 	check_port(ctx, r, &bs);
 	check_workers(ctx, r);

@@ -71,6 +71,23 @@ dr
 assert_ids "$T/out" server.reload-workers
 has_finding server.reload-workers "$PROFILE" "$(line_of "$PROFILE" "workers =")"
 
+# server.ignored-setting: keys uvicorn has no equivalent for, set with the uvicorn choice
+profile development "server = uvicorn" "[server]" "bind = 127.0.0.1:$PORT" "workers = 1" \
+	"preload = true"
+sed -i 's/^module = .*/module = webapp.asgi:app/' "$PROFILE"
+dr
+assert_ids "$T/out" server.ignored-setting
+has_finding server.ignored-setting "$PROFILE" "$(line_of "$PROFILE" "preload =")"
+profile development "server = uvicorn" "[server]" "bind = 127.0.0.1:$PORT" "workers = 1" \
+	"forwarded_allow_ips = 127.0.0.1"
+sed -i 's/^module = .*/module = webapp.asgi:app/' "$PROFILE"
+dr
+assert_ids "$T/out" server.ignored-setting
+has_finding server.ignored-setting "$PROFILE" "$(line_of "$PROFILE" "forwarded_allow_ips =")"
+echo "proxy_headers = true" >>"$PROFILE"
+dr
+assert_ids "$T/out"
+
 # server.bind-local-in-production (a unix socket for a local proxy is fine)
 profile production "server = gunicorn" "[server]" "bind = 127.0.0.1:$PORT"
 dr
