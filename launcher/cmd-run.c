@@ -26,10 +26,10 @@
 extern char **environ;
 
 /*
- * The preflight of run: the same checks as `check`, reported on stderr.
- * Returns 0 when the server may start.
+ * The preflight of run: the same checks as `check` (or those of only),
+ * reported on stderr.  Returns 0 when the server may start.
  */
-int cmd_preflight(struct loaded *l, bool reveal, const struct globals *g)
+int cmd_preflight(struct loaded *l, bool reveal, char *const *only, const struct globals *g)
 {
 	struct context ctx = {0};
 	struct report r;
@@ -48,7 +48,7 @@ int cmd_preflight(struct loaded *l, bool reveal, const struct globals *g)
 		ctx.progress = progress_draw;
 	report_init(&r, l->profile->name);
 	r.strict = l->profile->strict;
-	checks_run(&ctx, &r, NULL, NULL);
+	checks_run(&ctx, &r, only, NULL);
 	ok = report_ok(&r);
 	if (r.n_findings && (g->verbosity >= 0 || !ok)) {
 		strbuf_init(&out);
@@ -537,7 +537,20 @@ int cmd_run(int argc, char **argv, const struct globals *g)
 		cmd_unload(&l);
 		return EXIT_REFUSED;
 	}
-	if (!no_check && cmd_preflight(&l, reveal, g) < 0) {
+	/*
+	 * --no-check skips the preflight, but not in production the question of
+	 * who else can write the profile and .env files: that user decides what
+	 * runs as the app, --no-check or not.
+	 */
+	if (no_check && l.profile->stage == STAGE_PRODUCTION) {
+		char *perms[] = {"profile.permissions", "env.permissions", NULL};
+
+		if (cmd_preflight(&l, reveal, perms, g) < 0) {
+			cmd_unload(&l);
+			return EXIT_REFUSED;
+		}
+	}
+	if (!no_check && cmd_preflight(&l, reveal, NULL, g) < 0) {
 		cmd_unload(&l);
 		return EXIT_REFUSED;
 	}

@@ -381,7 +381,7 @@ int cmd_smoke(int argc, char **argv, const struct globals *g)
 		health_target_with_path(&s.urls[k].target, &s.probe, paths.v[k]);
 		s.urls[k].target.follow_redirects = false;
 	}
-	if (cmd_preflight(&l, false, g) < 0) {
+	if (cmd_preflight(&l, false, NULL, g) < 0) {
 		snprintf(s.error, sizeof(s.error), "the preflight checks failed (see 'deploy-run "
 			 "check %s')", s.profile);
 		s.exit_status = -1;

@@ -79,10 +79,12 @@ int cmd_load(struct loaded *out, const char *name, const struct globals *g, char
 void cmd_unload(struct loaded *l);
 
 /*
- * run's preflight: the checks of `check`, reported on stderr.  Returns 0
- * when the server may start, -1 when it must not (the reason is printed).
+ * run's preflight: the checks of `check` (only those only selects, a
+ * NULL-terminated list of ids, or all when only is NULL), reported on
+ * stderr.  Returns 0 when the server may start, -1 when it must not (the
+ * reason is printed).
  */
-int cmd_preflight(struct loaded *l, bool reveal, const struct globals *g);
+int cmd_preflight(struct loaded *l, bool reveal, char *const *only, const struct globals *g);
 
 /*
  * Runs the loaded server under the supervisor as run does (cleanup, kill

@@ -50,7 +50,7 @@ dr_check() { run_dr --profiles "$P" check "$1" --format json; }
 # dr_run NAME: run; the server must not have started when refused
 dr_run() {
 	rm -f "$MARK"
-	run_dr --profiles "$P" run "$1"
+	run_dr --profiles "$P" run "$@"
 }
 
 profile prod production
@@ -77,6 +77,9 @@ for mode in 664 646 666; do
 	check "mode $mode: the server never started" [ ! -e "$MARK" ]
 	check "mode $mode: run names the file" grep -qF "$P/prod.ini" "$T/err"
 	check "mode $mode: run says why" grep -q "refusing to start" "$T/err"
+	dr_run prod --no-check
+	check "mode $mode: run --no-check still refuses in production" \
+		test "$rc" = 125 -a ! -e "$MARK"
 done
 chmod 664 "$P/prod.ini"
 dr_check prod
