@@ -345,6 +345,17 @@ void env_check_files(const struct context *ctx, struct report *r)
 
 /* ---- the composed environment ------------------------------------------ */
 
+/* True when some [env] file is missing or could not be read. */
+static bool unread_files(const struct environ *env)
+{
+	size_t i;
+
+	for (i = 0; i < env->nfiles; i++)
+		if (!env->files[i].found || error_is_set(&env->files[i].error))
+			return true;
+	return false;
+}
+
 static void check_required(const struct context *ctx, struct report *r)
 {
 	const struct profile *p = ctx->profile;
@@ -365,6 +376,9 @@ static void check_required(const struct context *ctx, struct report *r)
 		else if (v && !v->removed)
 			strbuf_addf(&msg, "%s declares it without a value, and nothing else sets it",
 				    v->source);
+		else if (unread_files(ctx->env))
+			strbuf_adds(&msg, "neither [vars] nor the process environment sets it, and "
+				    "some [env] files could not be read (see env.file-missing)");
 		else
 			strbuf_adds(&msg, "no .env file, [vars] or the process environment sets it");
 		report_add(r, "env.missing-required", SEVERITY_ERROR, loc.file, loc.line,

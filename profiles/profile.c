@@ -423,10 +423,32 @@ static void *field(struct profile *p, const struct key_def *d)
 	return (char *)p + d->offset;
 }
 
+/* "~" is a shell's expansion, never ours: say so rather than use ROOT/~/x. */
+static int check_tilde(const struct key_def *d, const char *value, struct error *err)
+{
+	struct strv items = STRV_INIT;
+	size_t i;
+	int rc = 0;
+
+	if (d->type != KT_PATH_FILE && d->type != KT_PATH_ROOT && d->type != KT_PATHS_ROOT)
+		return 0;
+	value_split_list(value, &items);
+	for (i = 0; i < items.n && !rc; i++)
+		if (items.v[i][0] == '~')
+			rc = error_set(err, 0, "'~' is not expanded: write the absolute path, or one "
+				       "relative to %s", d->type == KT_PATH_FILE
+				       ? "the profile's directory" : "[app] root");
+	strv_finish(&items);
+	return rc;
+}
+
 static int assign(struct profile *p, const struct key_def *d, const char *value,
 		  const char *file_dir, struct error *err)
 {
 	void *fp = field(p, d);
+
+	if (check_tilde(d, value, err) < 0)
+		return -1;
 
 	switch (d->type) {
 	case KT_EXTENDS:

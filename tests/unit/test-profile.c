@@ -231,6 +231,8 @@ static void test_errors(void)
 	expect_error("e-bind", 4, "'nowhere'", "profile.bad-value");
 	testutil_write(dir, "e-words.ini", "[app]\nmodule = a:b\n[server]\nargs = --name 'x\n");
 	expect_error("e-words", 4, "unterminated quote", "profile.bad-value");
+	testutil_write(dir, "e-tilde.ini", "[app]\nmodule = a:b\n[env]\nfiles = .env, ~/.env\n");
+	expect_error("e-tilde", 4, "'~' is not expanded", "profile.bad-value");
 	testutil_write(dir, "e-module.ini", "[app]\nmodule = webapp\n");
 	expect_error("e-module", 2, "expected MODULE:ATTRIBUTE", "profile.bad-value");
 	testutil_write(dir, "e-nomodule.ini", "[server]\nworkers = 2\n");
