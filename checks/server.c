@@ -441,12 +441,24 @@ static char *socket_holder(unsigned long inode)
 				size_t i, len = 0;
 
 				strbuf_init(&sb);
-				/* cmdline is NUL-separated: show it as words, shortened */
+				/* cmdline is NUL-separated: show it as words on one line
+				 * (a "python -c" script holds newlines), shortened with
+				 * "..." so that a cut is never taken for the end */
 				if (cmd)
 					while (cmd[len] || cmd[len + 1])
 						len++;
-				for (i = 0; cmd && i <= len && i < 160; i++)
-					strbuf_addc(&sb, cmd[i] ? cmd[i] : ' ');
+				for (i = 0; cmd && i <= len && i < 160; i++) {
+					char c = cmd[i];
+
+					if ((unsigned char)c <= ' ' || c == 0x7f) {
+						if (sb.len && sb.buf[sb.len - 1] == ' ')
+							continue;
+						c = ' ';
+					}
+					strbuf_addc(&sb, c);
+				}
+				if (cmd && len > 160)
+					strbuf_adds(&sb, "...");
 				found = xasprintf("pid %s (%s)", e->d_name,
 						  sb.len ? str_trim(sb.buf) : "?");
 				strbuf_finish(&sb);

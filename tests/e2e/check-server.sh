@@ -117,7 +117,10 @@ prod_server
 dr
 assert_ids "$T/out" server.port-in-use
 has_finding server.port-in-use "$PROFILE" "$(line_of "$PROFILE" "bind =")"
-message_has "pid $HOLDER (/usr/bin/python3 -c"
+message_has "pid $HOLDER (/usr/bin/python3 -c import socket"
+# the holder's script: its newlines become spaces, and the cut shows as "..."
+message_lacks '\n'
+message_has '...)"'
 # a specific other address on the same port does not conflict with 127.0.0.1
 profile production "server = gunicorn" "[server]" "bind = 127.0.0.2:$PORT, unix:$T/s.sock"
 dr
