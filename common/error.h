@@ -58,7 +58,11 @@ int error_is_set(const struct error *err);
 /* Formats the whole line (without "deploy-run: " and without newline). */
 void error_format(const struct error *err, char *buf, size_t size);
 
-/* Prints "deploy-run: FILE:LINE: error: MESSAGE" to f. */
+/*
+ * Prints "deploy-run: FILE:LINE: error: MESSAGE" to f, control characters
+ * (C0 but tab, DEL, C1) replaced by '?' so that quoted input cannot drive
+ * the terminal.
+ */
 void error_print(const struct error *err, FILE *f);
 
 #endif

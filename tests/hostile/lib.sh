@@ -5,7 +5,8 @@
 #   hostile CASE EXPECT WHAT CMD...  runs CMD (a deploy-run command line) under
 #                                a 10 s timeout (300 s under DEPLOY_RUN_WRAPPER) (as nobody for the unreadable case)
 #                                and checks: exit EXPECT, no crash, no hang, the
-#                                server never started, and WHAT (an ERE) in the output.
+#                                server never started, WHAT (an ERE) in the output,
+#                                and no escape sequence (ESC, BEL, CSI) in it.
 # Big cases (10 MB lines, 100 MB files) are made at test time under $T.
 
 # Every case; the scripts run all of them and may add their own.
@@ -117,6 +118,9 @@ hostile() {
 		head -c 2000 "$T/all" >&2
 	fi
 	check "$c: $*: output stays small" test "$(wc -c <"$T/all")" -lt 65536
+	# quoted input never drives the terminal: no ESC, BEL or CSI (C1) byte
+	check "$c: $*: no escape sequence in the output" \
+		bash -c '! LC_ALL=C grep -q $'"'"'[\033\007]\|\302\233'"'"' "$1"' _ "$T/all"
 }
 
 # fake_venv: gives $APP/.venv a pyvenv.cfg, bin/python (Debian's), and one

@@ -32,6 +32,21 @@ static void test_error(void)
 	CHECK_STR(line, "error: cannot open: No such file or directory");
 }
 
+/* error_print() never passes an escape sequence quoted from the input to the terminal. */
+static void test_error_print_controls(void)
+{
+	struct error err = ERROR_INIT;
+	char out[256] = "";
+	FILE *f = fmemopen(out, sizeof(out) - 1, "w");
+
+	CHECK(f != NULL);
+	error_at(&err, "p\033]0;x\007.ini", 3, 0, "unknown key '%s'",
+		 "a\033[2J\tb\177\xc2\x9b" "1m\xc3\xa9");
+	error_print(&err, f);
+	fclose(f);
+	CHECK_STR(out, "deploy-run: p?]0;x?.ini:3: error: unknown key 'a?[2J\tb???1m\xc3\xa9'\n");
+}
+
 static void test_path(void)
 {
 	char *p;
@@ -308,6 +323,7 @@ static void test_remove_tree(void)
 int main(void)
 {
 	RUN(test_error);
+	RUN(test_error_print_controls);
 	RUN(test_path);
 	RUN(test_strings);
 	RUN(test_arena);
