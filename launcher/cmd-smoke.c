@@ -164,8 +164,15 @@ static void render_text(const struct smoke *s, struct strbuf *o)
 {
 	char buf[320], why[320];
 	size_t failed = 0;
+	int width = 0;
 	const char *rf = run_failure(s, why, sizeof(why));
 
+	/* the status and time columns line up under each other */
+	for (size_t i = 0; i < s->n_urls; i++) {
+		int w = (int)strlen(s->urls[i].path);
+
+		width = w > width ? (w < 60 ? w : 60) : width;
+	}
 	if (s->ready)
 		strbuf_addf(o, "smoke %s: ready in %.3fs (%s answered %d)\n", s->profile,
 			    s->ready_ns / 1e9, s->probe.display, s->ready_status);
@@ -175,10 +182,11 @@ static void render_text(const struct smoke *s, struct strbuf *o)
 
 		failed += f != NULL;
 		if (u->done && u->r.status)
-			strbuf_addf(o, "  %s  GET %s  %d  %.1f ms\n", f ? "FAIL" : "ok  ", u->path,
-				    u->r.status, u->r.total_us / 1000.0);
+			strbuf_addf(o, "  %s  GET %-*s  %d  %.1f ms%s\n", f ? "FAIL" : "ok  ",
+				    width, u->path, u->r.status, u->r.total_us / 1000.0,
+				    f ? "  (expected 2xx)" : "");
 		else if (s->ready)
-			strbuf_addf(o, "  FAIL  GET %s  %s\n", u->path, f);
+			strbuf_addf(o, "  FAIL  GET %-*s  %s\n", width, u->path, f);
 	}
 	if (rf)
 		strbuf_addf(o, "smoke %s: FAILED: %s\n", s->profile, rf);

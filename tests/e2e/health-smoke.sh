@@ -51,6 +51,12 @@ check "uvicorn smoke: exit 0 (got $rc)" [ "$rc" = 0 ]
 check "uvicorn smoke: ready line" grep -q "^smoke u: ready in [0-9.]*s (http://localhost/healthz on unix:$T/app.sock answered 200)$" "$T/out"
 check "uvicorn smoke: URL line" grep -q "^  ok    GET /config  200  [0-9.]* ms$" "$T/out"
 check "uvicorn smoke: passed" grep -q "^smoke u: passed: 1 URL, server stopped cleanly$" "$T/out"
+# several URLs: the status and time columns line up; a wrong status says what was expected
+run_dr --profiles "$P" smoke u --url /config --url / --url /missing
+check "smoke URLs: exit 1 (got $rc)" [ "$rc" = 1 ]
+check "smoke URLs: aligned" grep -q "^  ok    GET /         200  [0-9.]* ms$" "$T/out"
+check "smoke URLs: 404" grep -q "^  FAIL  GET /missing  404  [0-9.]* ms  (expected 2xx)$" "$T/out"
+check "smoke URLs: summary" grep -q "^smoke u: FAILED: 1 of 3 URLs failed$" "$T/out"
 check "uvicorn smoke: socket removed" [ ! -e "$T/app.sock" ]
 
 # never ready: [health] path that never answers 2xx
