@@ -858,8 +858,15 @@ int cmd_init(int argc, char **argv, const struct globals *g)
 			printf("wrote          %s\n", paths[i]);
 		}
 	}
-	if (rc == 0 && g->verbosity >= 0)
-		printf("next:          deploy-run --profiles %s check dev\n", profiles);
+	/* the next command as the user would type it, from where they are */
+	if (rc == 0 && g->verbosity >= 0) {
+		if (strcmp(g->profiles_dir, "profiles") != 0)
+			printf("next:          deploy-run --profiles %s check dev\n", g->profiles_dir);
+		else if (strcmp(dir, ".") != 0)
+			printf("next:          deploy-run -C %s check dev\n", dir);
+		else
+			printf("next:          deploy-run check dev\n");
+	}
 
 	for (i = 0; i < 4; i++) {
 		strbuf_finish(&text[i]);

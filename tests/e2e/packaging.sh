@@ -148,6 +148,7 @@ check "init exits 0 ($(cat "$T/err"))" [ "$rc" = 0 ]
 for p in base dev staging prod; do
 	check "init wrote $p.ini" test -f "$app/profiles/$p.ini"
 done
+check "init says what to run next" grep -q "^next: *deploy-run -C $app check dev$" "$T/out"
 check "init found the venv" grep -q "^venv = .venv" "$app/profiles/base.ini"
 check "init found the Python" grep -q "^python = 3\.[0-9]*" "$app/profiles/base.ini"
 check "init found the WSGI app" grep -q "^module = webapp.wsgi:app" "$app/profiles/base.ini"
