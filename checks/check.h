@@ -15,6 +15,8 @@
 #include "profile.h"
 #include "report.h"
 
+struct check_cache; /* cache.h */
+
 struct context {
 	const struct profile *profile;
 	const struct environ *env;      /* the composed environment */
@@ -32,6 +34,9 @@ struct context {
 	 */
 	void (*progress)(void *data, const char *what, uint64_t done, uint64_t total);
 	void *progress_data;
+	/* What several checks read from the venv, read once (cache.h).  NULL:
+	 * checks_run() makes one for the run and destroys it after. */
+	struct check_cache *cache;
 };
 
 typedef void (*check_fn)(const struct context *ctx, struct report *r);

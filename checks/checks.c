@@ -1,3 +1,4 @@
+#include "cache.h"
 #include "check.h"
 #include "env.h"
 #include "paths.h"
@@ -141,11 +142,16 @@ static bool family_selected(const struct check_def *c, char *const *only, char *
 	return false;
 }
 
-void checks_run(const struct context *ctx, struct report *r, char *const *only, char *const *skip)
+void checks_run(const struct context *caller, struct report *r, char *const *only,
+		char *const *skip)
 {
+	struct context run = *caller;
+	const struct context *ctx = &run;
 	unsigned i;
 	size_t j;
 
+	if (!run.cache)
+		run.cache = cache_create();
 	for (i = 0; i < checks_count; i++) {
 		const struct check_def *c = &checks_table[i];
 
@@ -166,6 +172,8 @@ void checks_run(const struct context *ctx, struct report *r, char *const *only, 
 
 		report_cap(r, fam, checks_level(ctx->profile, fam));
 	}
+	if (run.cache != caller->cache)
+		cache_destroy(run.cache);
 	report_filter(r, only, skip);
 	report_sort(r);
 }

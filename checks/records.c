@@ -1,4 +1,5 @@
 #include "records.h"
+#include "cache.h"
 #include "fileio.h"
 #include "hash.h"
 #include "path.h"
@@ -297,7 +298,7 @@ static void report_files(struct report *r, const struct records_run *run)
 
 void records_check(const struct context *ctx, struct report *r)
 {
-	struct dist_set set = {0};
+	const struct dist_set *set;
 	struct records_run run = {0};
 	struct error err = ERROR_INIT;
 	size_t i;
@@ -308,9 +309,10 @@ void records_check(const struct context *ctx, struct report *r)
 				    "verify_records = true");
 		return;
 	}
-	if (dist_scan_venv(&set, ctx->profile->venv, &err) < 0)
+	set = cache_dists(ctx, &err);
+	if (!set)
 		return; /* no venv: the venv family says so */
-	records_collect(&run, &set);
+	records_collect(&run, set);
 	for (i = 0; i < run.unreadable.n; i++)
 		report_add(r, "req.record-mismatch", SEVERITY_ERROR, run.unreadable.v[i], 0,
 			   "reinstall the distribution from the lock",
@@ -324,5 +326,4 @@ void records_check(const struct context *ctx, struct report *r)
 	else
 		report_files(r, &run);
 	records_run_finish(&run);
-	dist_set_finish(&set);
 }

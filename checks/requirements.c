@@ -1,4 +1,5 @@
 #include "requirements.h"
+#include "cache.h"
 #include "fileio.h"
 #include "path.h"
 #include "pep440.h"
@@ -34,15 +35,15 @@ int requirements_load_lock(const struct context *ctx, struct lockfile *lf, struc
 			     (void *)ctx->caller_env, err);
 }
 
-char *requirements_venv_python(const char *venv)
+/* The venv's interpreter version as pyvenv.cfg records it ("3.11.2"), or
+ * NULL when the venv has no readable pyvenv.cfg.  Caller frees. */
+static char *venv_python(const struct context *ctx)
 {
-	_cleanup_free_ char *cfg = path_join(venv, "pyvenv.cfg");
-	_cleanup_free_ char *buf = NULL;
 	struct error err = ERROR_INIT;
+	const char *buf = cache_pyvenv(ctx, &err);
 	char *version;
-	size_t len;
 
-	if (file_read(cfg, 1 << 20, &buf, &len, NULL, &err) < 0)
+	if (!buf)
 		return NULL;
 	version = venv_cfg_get(buf, "version", NULL);
 	if (!version)
@@ -239,8 +240,7 @@ struct state {
 	bool strict;     /* staging and production: errors, else warnings */
 	struct lockfile lf;
 	struct lock_entry *entries;
-	struct dist_set set;
-	bool have_set;
+	const struct dist_set *set; /* the venv's, from the cache; NULL when not scanned */
 	char *python;
 	struct pep508_env env;
 };
@@ -375,7 +375,7 @@ static void check_installed(struct state *s)
 		if (q->constraint || !q->normalized || !s->entries[i].applies ||
 		    lock_entry(s, q->normalized, false) != &s->entries[i])
 			continue;
-		d = dist_set_find(&s->set, q->normalized);
+		d = dist_set_find(s->set, q->normalized);
 		if (!d) {
 			report_add(s->r, "req.not-installed", SEVERITY_ERROR, q->file, q->line,
 				   "install the lock: VENV/bin/pip install --require-hashes -r "
@@ -405,12 +405,12 @@ static void check_not_locked(struct state *s, const char *lockfile)
 {
 	size_t i;
 
-	for (i = 0; i < s->set.n; i++) {
-		const struct dist *d = &s->set.d[i];
+	for (i = 0; i < s->set->n; i++) {
+		const struct dist *d = &s->set->d[i];
 
 		if (lock_names(s, d->normalized) ||
 		    requirements_seeded_by_venv(d->normalized, s->python) ||
-		    (i && str_eq(s->set.d[i - 1].normalized, d->normalized)))
+		    (i && str_eq(s->set->d[i - 1].normalized, d->normalized)))
 			continue;
 		report_add(s->r, "req.not-locked", rated(s), lockfile, 0,
 			   "add it to the lock with == and --hash (pip-compile lists every "
@@ -451,7 +451,7 @@ static void check_pip(struct state *s)
 	struct requirements_problems probs;
 	size_t i;
 
-	requirements_pip_check(&s->set, &s->env, &probs);
+	requirements_pip_check(s->set, &s->env, &probs);
 	for (i = 0; i < probs.n; i++) {
 		const struct requirements_problem *p = &probs.v[i];
 		const struct dist *d = p->dist;
@@ -496,8 +496,6 @@ static void finish_state(struct state *s)
 {
 	free(s->entries);
 	lockfile_finish(&s->lf);
-	if (s->have_set)
-		dist_set_finish(&s->set);
 	free(s->python);
 	pep508_env_finish(&s->env);
 }
@@ -555,7 +553,7 @@ void requirements_check(const struct context *ctx, struct report *r)
 		finish_state(&s);
 		return;
 	}
-	s.python = requirements_venv_python(p->venv);
+	s.python = venv_python(ctx);
 	if (s.python) {
 		pep508_env_finish(&s.env);
 		pep508_env_init_host(&s.env, s.python, &err);
@@ -566,8 +564,7 @@ void requirements_check(const struct context *ctx, struct report *r)
 		s.entries[i].applies = !s.python || marker_applies(&s.lf.reqs[i], &s.env);
 	}
 	check_pins(&s);
-	if (s.python && dist_scan_venv(&s.set, p->venv, &err) == 0) {
-		s.have_set = true;
+	if (s.python && (s.set = cache_dists(ctx, &err))) {
 		check_installed(&s);
 		check_not_locked(&s, s.lf.files.v[0]);
 		check_pip(&s);

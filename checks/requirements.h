@@ -25,12 +25,6 @@ void requirements_check(const struct context *ctx, struct report *r);
  */
 int requirements_load_lock(const struct context *ctx, struct lockfile *lf, struct error *err);
 
-/*
- * The venv's interpreter version as pyvenv.cfg records it ("3.11.2"), or
- * NULL when the venv has no readable pyvenv.cfg.  Caller frees.
- */
-char *requirements_venv_python(const char *venv);
-
 enum requirements_problem_kind {
 	REQUIREMENTS_MISSING,   /* "X 1.0 requires Y, which is not installed." */
 	REQUIREMENTS_CONFLICT,  /* "X 1.0 has requirement Y>=2, but you have Y 1.0." */

@@ -1,4 +1,5 @@
 #include "venv.h"
+#include "cache.h"
 #include "fileio.h"
 #include "path.h"
 #include "util.h"
@@ -474,12 +475,12 @@ void venv_check(const struct context *ctx, struct report *r)
 	_cleanup_free_ char *bin = path_join(p->venv, "bin");
 	_cleanup_free_ char *cfg_path = path_join(p->venv, "pyvenv.cfg");
 	_cleanup_free_ char *python = path_join(bin, "python");
-	_cleanup_free_ char *buf = NULL, *home = NULL;
+	_cleanup_free_ char *home = NULL;
 	struct profile_loc loc = loc_of(ctx, "app", "venv");
 	struct error err = ERROR_INIT;
 	const char *hint = "create it: python3 -m venv VENV && VENV/bin/pip install "
 			   "--require-hashes -r requirements.txt";
-	size_t len;
+	const char *buf;
 
 	check_pythonpath(ctx, r);
 	check_active(ctx, r);
@@ -488,7 +489,8 @@ void venv_check(const struct context *ctx, struct report *r)
 			   "the virtualenv %s does not exist", p->venv);
 		return;
 	}
-	if (file_read(cfg_path, 64 * 1024, &buf, &len, NULL, &err) < 0) {
+	buf = cache_pyvenv(ctx, &err);
+	if (!buf) {
 		report_add(r, "venv.missing", SEVERITY_ERROR, loc.file, loc.line, hint,
 			   "%s is not a virtualenv: %s: %s%s%s", p->venv, cfg_path, err.message,
 			   err.errnum ? ": " : "", err.errnum ? strerror(err.errnum) : "");
