@@ -2,6 +2,7 @@
 #include "cmd.h"
 #include "health.h"
 #include "log.h"
+#include "path.h"
 #include "progress.h"
 #include "report.h"
 #include "strbuf.h"
@@ -11,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 extern char **environ;
 
@@ -161,6 +163,46 @@ static bool check_health(struct report *r, const struct profile *p, const struct
 	return ok;
 }
 
+/*
+ * GitHub annotates a file only when its path is relative to the checkout
+ * ($GITHUB_WORKSPACE): an absolute path (a .env file or the lock, which the
+ * checks name by their full path) or one relative to a working-directory
+ * below the checkout gets no annotation.  Paths inside the checkout (the
+ * working directory when GITHUB_WORKSPACE is unset) are rewritten relative
+ * to it; others are left as they are.
+ */
+static void github_paths(struct report *reports, size_t n)
+{
+	_cleanup_free_ char *cwd = getcwd(NULL, 0);
+	const char *base = getenv("GITHUB_WORKSPACE");
+	_cleanup_free_ char *top = NULL;
+	size_t i, j, len;
+
+	if (!base || !*base)
+		base = cwd;
+	if (!base || !cwd)
+		return;
+	top = path_absolute(base, cwd);
+	len = strlen(top);
+	while (len > 1 && top[len - 1] == '/')
+		len--;
+	for (i = 0; i < n; i++)
+		for (j = 0; j < reports[i].n_findings; j++) {
+			struct finding *f = &reports[i].findings[j];
+			_cleanup_free_ char *abs = NULL;
+
+			if (!f->file)
+				continue;
+			abs = path_absolute(f->file, cwd);
+			if (strncmp(abs, top, len) == 0 && abs[len] == '/' && abs[len + 1]) {
+				char *rel = xstrdup(abs + len + 1);
+
+				free(f->file);
+				f->file = rel;
+			}
+		}
+}
+
 int cmd_check(int argc, char **argv, const struct globals *g)
 {
 	struct check_opts o = {0};
@@ -250,6 +292,7 @@ int cmd_check(int argc, char **argv, const struct globals *g)
 		report_render_json(reports, o.profiles.n, &out);
 		break;
 	case FORMAT_GITHUB:
+		github_paths(reports, o.profiles.n);
 		report_render_github(reports, o.profiles.n, &out);
 		break;
 	case FORMAT_JUNIT:

@@ -113,12 +113,15 @@ run_dr check p/findings.ini "${ONLY[@]}" --format=json
 check "--format=json is --format json" cmp -s "$T/out" "$T/findings.json"
 
 # ---- GitHub ------------------------------------------------------------
+# paths relative to the checkout ($GITHUB_WORKSPACE, else the working
+# directory): GitHub annotates no file named by an absolute path
+unset GITHUB_WORKSPACE
 run_dr check p/findings.ini "${ONLY[@]}" --format github
 check "github: exit 1" [ "$rc" = 1 ]
 cp "$T/out" "$T/findings.github"
 # every ::error/::warning line, unescaped, is one finding of the JSON report
 check "github annotations match the JSON findings" $PY - "$T/findings.github" "$T/findings.json" <<'EOF'
-import json, re, sys
+import json, os, re, sys
 text = open(sys.argv[1]).read()
 want = json.load(open(sys.argv[2]))["findings"]
 unesc = lambda s: s.replace("%0A", "\n").replace("%0D", "\r").replace("%3A", ":").replace("%2C", ",").replace("%25", "%")
@@ -132,11 +135,16 @@ for line in text.splitlines():
     prof, fid = unesc(title).split(": ")
     assert prof == "p/findings.ini", title
     got.append((fid, {"error": "error", "warning": "warning", "notice": "note"}[sev], unesc(file), int(ln), unesc(msg)))
-exp = [(f["id"], f["severity"], f["file"], f["line"], f["message"] + "\nhint: " + f["hint"]) for f in want if f["file"]]
+rel = lambda f: f[len(os.getcwd()) + 1:] if f.startswith(os.getcwd() + "/") else f
+exp = [(f["id"], f["severity"], rel(f["file"]), f["line"], f["message"] + "\nhint: " + f["hint"]) for f in want if f["file"]]
 assert got == exp, (got, exp)
+assert ("path.hardcoded", "app/webapp/app.py") in [(g[0], g[2]) for g in got], got
 assert len(want) == len(exp)
 assert "p/findings.ini: 4 errors, 1 warning" in text.splitlines()[-1], text.splitlines()[-1]
 EOF
+GITHUB_WORKSPACE=$APP run_dr check p/findings.ini "${ONLY[@]}" --format github
+check "github: paths relative to GITHUB_WORKSPACE" grep -q "^::error file=webapp/app.py,line=3," "$T/out"
+check "github: paths outside GITHUB_WORKSPACE kept" grep -q "^::error file=p/findings.ini,line=13," "$T/out"
 
 # ---- JUnit -------------------------------------------------------------
 run_dr check p/findings.ini "${ONLY[@]}" --format junit

@@ -10,7 +10,8 @@ must keep to the rules of the common JUnit schema (Jenkins/Ant junit-10.xsd:
 element nesting, required and allowed attributes, time format) and its
 tests/failures/errors/skipped counts must match its testcases.  GitHub
 output must be workflow commands plus summary lines that unescape to the
-same findings.  When FOO.json sits next to FOO.xml or FOO.github, the files
+same findings (a file the JSON names by an absolute path may be named relative
+to the checkout).  When FOO.json sits next to FOO.xml or FOO.github, the files
 are checked against each other.  Exits 1 and names each problem on failure.
 """
 
@@ -262,7 +263,11 @@ def cross_github(path, reports, blocks):
             expect(g["severity"] == w["severity"], where, f"severity of {w['id']}")
             expect(g["title"] == f"{for_log(rep['profile'])}: {w['id']}", where,
                    f"title {g['title']!r}")
-            expect(g["file"] == for_log(w["file"]), where, f"file of {w['id']}")
+            # github names a file inside the checkout relative to it
+            wf = for_log(w["file"])
+            expect(g["file"] == wf or (g["file"] is not None and wf is not None and
+                                       wf.startswith("/") and wf.endswith("/" + g["file"])),
+                   where, f"file of {w['id']}")
             expect(g["line"] == (w["line"] if w["file"] else None), where, f"line of {w['id']}")
             expect(g["message"] == for_log(w["message"]), where, f"message of {w['id']}")
             expect(g["hint"] == for_log(w["hint"]), where, f"hint of {w['id']}")
