@@ -54,16 +54,13 @@ int cmd_bundle(int argc, char **argv, const struct globals *g)
 	int i, rc;
 
 	for (i = 1; i < argc; i++) {
-		const char *a = argv[i];
+		const char *a = argv[i], *v;
 
-		if (strcmp(a, "-o") == 0 || strcmp(a, "--output") == 0) {
-			if (++i >= argc)
+		if (cmd_opt(argc, argv, &i, "-o", &v) || cmd_opt(argc, argv, &i, "--output", &v)) {
+			if (!v)
 				return cmd_usage_error("bundle", "option '%s' needs a file", a);
-			output = argv[i];
-		} else if (str_starts_with(a, "--output=")) {
-			output = a + strlen("--output=");
-		} else if (strcmp(a, "--level") == 0 || str_starts_with(a, "--level=")) {
-			const char *v = a[7] == '=' ? a + 8 : argv[++i];
+			output = v;
+		} else if (cmd_opt(argc, argv, &i, "--level", &v)) {
 			char *end;
 			long n;
 
@@ -74,6 +71,8 @@ int cmd_bundle(int argc, char **argv, const struct globals *g)
 				return cmd_usage_error("bundle", "invalid --level '%s': expected 1 to 9 "
 						       "(gzip, zip) or 1 to 19 (zstd)", v);
 			o.level = (int)n;
+		} else if (cmd_is_help(a)) {
+			return cmd_help_of("bundle", g);
 		} else if (a[0] == '-' && a[1]) {
 			return cmd_usage_error("bundle", "unknown option '%s'", a);
 		} else if (!name) {
@@ -144,14 +143,14 @@ int cmd_unbundle(int argc, char **argv, const struct globals *g)
 	int i, rc;
 
 	for (i = 1; i < argc; i++) {
-		const char *a = argv[i];
+		const char *a = argv[i], *v;
 
-		if (strcmp(a, "-C") == 0 || strcmp(a, "--directory") == 0) {
-			if (++i >= argc)
+		if (cmd_opt(argc, argv, &i, "-C", &v) || cmd_opt(argc, argv, &i, "--directory", &v)) {
+			if (!v)
 				return cmd_usage_error("unbundle", "option '%s' needs a directory", a);
-			dir = argv[i];
-		} else if (str_starts_with(a, "--directory=")) {
-			dir = a + strlen("--directory=");
+			dir = v;
+		} else if (cmd_is_help(a)) {
+			return cmd_help_of("unbundle", g);
 		} else if (a[0] == '-' && a[1]) {
 			return cmd_usage_error("unbundle", "unknown option '%s'", a);
 		} else if (!file) {

@@ -28,6 +28,35 @@ void cmd_print_error(const struct error *err)
 	error_print(err, stderr);
 }
 
+bool cmd_opt(int argc, char **argv, int *i, const char *name, const char **value)
+{
+	const char *a = argv[*i];
+	size_t n = strlen(name);
+
+	if (strncmp(a, name, n) != 0)
+		return false;
+	if (a[n] == '=' && name[1] == '-') {
+		*value = a + n + 1;
+		return true;
+	}
+	if (a[n] != '\0')
+		return false;
+	*value = *i + 1 < argc ? argv[++*i] : NULL;
+	return true;
+}
+
+bool cmd_is_help(const char *arg)
+{
+	return strcmp(arg, "-h") == 0 || strcmp(arg, "--help") == 0;
+}
+
+int cmd_help_of(const char *command, const struct globals *g)
+{
+	char *help[] = {"help", (char *)command, NULL};
+
+	return cmd_help(2, help, g);
+}
+
 int cmd_load(struct loaded *l, const char *name, const struct globals *g, char *const *extra,
 	     struct error *err)
 {

@@ -789,6 +789,8 @@ int cmd_init(int argc, char **argv, const struct globals *g)
 	for (i = 1; i < argc; i++) {
 		if (strcmp(argv[i], "--force") == 0 || strcmp(argv[i], "-f") == 0)
 			force = true;
+		else if (cmd_is_help(argv[i]))
+			return cmd_help_of("init", g);
 		else if (argv[i][0] == '-' && argv[i][1])
 			return cmd_usage_error("init", "unknown option '%s'", argv[i]);
 		else if (dir)

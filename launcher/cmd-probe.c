@@ -21,10 +21,8 @@ int cmd_probe(int argc, char **argv, const struct globals *g)
 	int i, rc;
 
 	for (i = 1; i < argc; i++) {
-		if (strcmp(argv[i], "-h") == 0 || strcmp(argv[i], "--help") == 0) {
-			char *help[] = {"help", "probe", NULL};
-
-			return cmd_help(2, help, g);
+		if (cmd_is_help(argv[i])) {
+			return cmd_help_of("probe", g);
 		} else if (argv[i][0] == '-') {
 			return cmd_usage_error("probe", "unknown option '%s' for probe", argv[i]);
 		} else if (!name) {

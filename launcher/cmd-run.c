@@ -509,10 +509,8 @@ int cmd_run(int argc, char **argv, const struct globals *g)
 			no_check = true;
 		} else if (strcmp(argv[i], "--reveal") == 0) {
 			reveal = true;
-		} else if (strcmp(argv[i], "-h") == 0 || strcmp(argv[i], "--help") == 0) {
-			char *help[] = {"help", "run", NULL};
-
-			return cmd_help(2, help, g);
+		} else if (cmd_is_help(argv[i])) {
+			return cmd_help_of("run", g);
 		} else if (argv[i][0] == '-') {
 			cmd_usage_error("run", "unknown option '%s' for run", argv[i]);
 			return EXIT_REFUSED;

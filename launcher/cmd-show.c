@@ -135,14 +135,11 @@ int cmd_show(int argc, char **argv, const struct globals *g)
 			reveal = true;
 		} else if (strcmp(a, "--all") == 0) {
 			all = true;
-		} else if (strcmp(a, "--format") == 0 || str_starts_with(a, "--format=")) {
-			format = strchr(a, '=') ? strchr(a, '=') + 1 : argv[++i];
+		} else if (cmd_opt(argc, argv, &i, "--format", &format)) {
 			if (!format)
 				return cmd_usage_error("show", "--format needs text or json");
-		} else if (strcmp(a, "-h") == 0 || strcmp(a, "--help") == 0) {
-			char *help[] = {"help", "show", NULL};
-
-			return cmd_help(2, help, g);
+		} else if (cmd_is_help(a)) {
+			return cmd_help_of("show", g);
 		} else if (a[0] == '-') {
 			return cmd_usage_error("show", "unknown option '%s' for show", a);
 		} else if (!name) {

@@ -302,17 +302,14 @@ int cmd_smoke(int argc, char **argv, const struct globals *g)
 	int i, t, rc;
 
 	for (i = 1; i < argc; i++) {
-		const char *a = argv[i];
+		const char *a = argv[i], *v;
 
-		if (strcmp(a, "-h") == 0 || strcmp(a, "--help") == 0) {
-			char *help[] = {"help", "smoke", NULL};
-
+		if (cmd_is_help(a)) {
 			strv_finish(&paths);
-			return cmd_help(2, help, g);
-		} else if (strcmp(a, "--timeout") == 0 || strcmp(a, "--url") == 0 ||
-			   strcmp(a, "--format") == 0) {
-			const char *v = argv[++i];
-
+			return cmd_help_of("smoke", g);
+		} else if (cmd_opt(argc, argv, &i, "--timeout", &v) ||
+			   cmd_opt(argc, argv, &i, "--url", &v) ||
+			   cmd_opt(argc, argv, &i, "--format", &v)) {
 			if (!v) {
 				strv_finish(&paths);
 				return cmd_usage_error("smoke", "option '%s' needs a value", a);

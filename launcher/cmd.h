@@ -63,6 +63,20 @@ int cmd_usage_error(const char *command, const char *fmt, ...) __attribute__((fo
 void cmd_print_error(const struct error *err);
 
 /*
+ * Whether argv[*i] is the option name: alone, or for a long option as
+ * "--name=VALUE".  When it is, *value is VALUE, else the next argument
+ * (and *i moves to it), or NULL when name is the last argument: the caller
+ * says what is missing.  A short option ("-o") takes no "=VALUE".
+ */
+bool cmd_opt(int argc, char **argv, int *i, const char *name, const char **value);
+
+/* "-h" or "--help". */
+bool cmd_is_help(const char *arg);
+
+/* Prints command's help, as 'deploy-run help COMMAND' does; returns 0. */
+int cmd_help_of(const char *command, const struct globals *g);
+
+/*
  * A loaded profile, its composed environment and its launch, as run, show
  * and check need them.  On error returns -1 with err set (nothing is kept).
  */
