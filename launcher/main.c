@@ -77,11 +77,15 @@ int main(int argc, char **argv)
 		size_t k;
 
 		if (!path) {
+			/* both readings, the profile's first: "prod" is one edit from
+			 * "probe", and a service started in the wrong directory must
+			 * still learn that its profile was not found */
 			for (k = 0; commands[k].name; k++)
 				if (str_distance(argv[i], commands[k].name, 2) <= 2)
-					return cmd_usage_error(NULL, "unknown subcommand '%s'; did you mean '%s'?",
-							       argv[i], commands[k].name);
-			return cmd_usage_error(NULL, "'%s' is neither a subcommand nor a profile (%s)",
+					return cmd_usage_error(NULL, "'%s' is neither a subcommand (did you "
+							       "mean '%s'?) nor a profile: %s", argv[i],
+							       commands[k].name, err.message);
+			return cmd_usage_error(NULL, "'%s' is neither a subcommand nor a profile: %s",
 					       argv[i], err.message);
 		}
 		free(path);

@@ -34,6 +34,12 @@ check "misspelt subcommand: did you mean" grep -q "did you mean 'check'" "$T/err
 run_dr nosuchthing
 check "neither subcommand nor profile exits 2" [ "$rc" = 2 ]
 check "neither subcommand nor profile: one line" [ "$(wc -l <"$T/err")" = 1 ]
+# a profile name one edit from a subcommand: both readings are given
+mkdir -p "$T/empty"
+run_dr -C "$T/empty" prod
+check "prod without profiles exits 2" [ "$rc" = 2 ]
+check "prod without profiles: says the profile was not found" grep -q "profile 'prod' not found" "$T/err"
+check "prod without profiles: and the close subcommand" grep -q "did you mean 'probe'" "$T/err"
 run_dr help nosuch
 check "help of an unknown subcommand exits 2" [ "$rc" = 2 ]
 run_dr
