@@ -137,7 +137,7 @@ int cmd_show(int argc, char **argv, const struct globals *g)
 			all = true;
 		} else if (cmd_opt(argc, argv, &i, "--format", &format)) {
 			if (!format)
-				return cmd_usage_error("show", "--format needs text or json");
+				return cmd_usage_error("show", "--format takes text or json");
 		} else if (cmd_is_help(a)) {
 			return cmd_help_of("show", g);
 		} else if (a[0] == '-') {
@@ -149,7 +149,7 @@ int cmd_show(int argc, char **argv, const struct globals *g)
 		}
 	}
 	if (strcmp(format, "text") != 0 && strcmp(format, "json") != 0)
-		return cmd_usage_error("show", "unknown format '%s': expected text or json", format);
+		return cmd_usage_error("show", "--format takes text or json, not '%s'", format);
 	if (!name)
 		return cmd_usage_error("show", "show needs a PROFILE");
 	if (cmd_load(&l, name, g, NULL, &err) < 0) {

@@ -28,6 +28,7 @@ check "unknown check option exits 2" [ "$rc" = 2 ]
 check "unknown check option: points to help check" grep -q "see 'deploy-run help check'" "$T/err"
 run_dr show prod --format yaml
 check "unknown show format exits 2" [ "$rc" = 2 ]
+check "unknown show format: worded as check's and smoke's" grep -q -- "--format takes text or json, not 'yaml'" "$T/err"
 run_dr chekc prod
 check "misspelt subcommand exits 2" [ "$rc" = 2 ]
 check "misspelt subcommand: did you mean" grep -q "did you mean 'check'" "$T/err"
