@@ -38,26 +38,6 @@ static int parse_format(const char *s, enum format *f)
 	return -1;
 }
 
-/* Option value: "--opt=V" or "--opt V". */
-static const char *opt_value(int argc, char **argv, int *i, const char *name)
-{
-	const char *a = argv[*i];
-	size_t n = strlen(name);
-
-	if (strncmp(a, name, n) == 0 && a[n] == '=')
-		return a + n + 1;
-	if (strcmp(a, name) == 0 && *i + 1 < argc)
-		return argv[++*i];
-	return NULL;
-}
-
-static bool is_opt(const char *a, const char *name)
-{
-	size_t n = strlen(name);
-
-	return strncmp(a, name, n) == 0 && (a[n] == '\0' || a[n] == '=');
-}
-
 /* A typo in --only would silently check nothing: refuse what selects no id. */
 static int unknown_pattern(bool only, char *item)
 {
@@ -77,6 +57,7 @@ static int parse(int argc, char **argv, struct check_opts *o)
 
 	for (i = 1; i < argc; i++) {
 		const char *a = argv[i], *v;
+		bool only;
 
 		if (strcmp(a, "--strict") == 0) {
 			o->strict = true;
@@ -86,15 +67,12 @@ static int parse(int argc, char **argv, struct check_opts *o)
 			o->import_app = true;
 		} else if (strcmp(a, "--reveal") == 0) {
 			o->reveal = true;
-		} else if (is_opt(a, "--format")) {
-			v = opt_value(argc, argv, &i, "--format");
+		} else if (cmd_opt(argc, argv, &i, "--format", &v)) {
 			if (!v || parse_format(v, &o->format) < 0)
 				return cmd_usage_error("check", "--format takes text, json, github or junit%s%s",
 						       v ? ", not " : "", v ? v : "");
-		} else if (is_opt(a, "--only") || is_opt(a, "--skip")) {
-			bool only = is_opt(a, "--only");
-
-			v = opt_value(argc, argv, &i, only ? "--only" : "--skip");
+		} else if ((only = cmd_opt(argc, argv, &i, "--only", &v)) ||
+			   cmd_opt(argc, argv, &i, "--skip", &v)) {
 			if (!v || !*v)
 				return cmd_usage_error("check", "%s needs ids or families, such as env or "
 						       "venv.relocated", only ? "--only" : "--skip");
@@ -115,7 +93,7 @@ static int parse(int argc, char **argv, struct check_opts *o)
 					s = *e ? e + 1 : e;
 				}
 			}
-		} else if (strcmp(a, "-h") == 0 || strcmp(a, "--help") == 0) {
+		} else if (cmd_is_help(a)) {
 			return -1;
 		} else if (a[0] == '-') {
 			return cmd_usage_error("check", "unknown option '%s' for check", a);
@@ -217,12 +195,7 @@ int cmd_check(int argc, char **argv, const struct globals *g)
 		strv_finish(&o.profiles);
 		strv_finish(&o.only);
 		strv_finish(&o.skip);
-		if (prc < 0) {
-			char *help[] = {"help", "check", NULL};
-
-			return cmd_help(2, help, g);
-		}
-		return prc;
+		return prc < 0 ? cmd_help_of("check", g) : prc;
 	}
 	reports = xcalloc(o.profiles.n, sizeof(*reports));
 	loaded = xcalloc(o.profiles.n, sizeof(*loaded));
