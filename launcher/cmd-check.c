@@ -69,8 +69,8 @@ static int parse(int argc, char **argv, struct check_opts *o)
 			o->reveal = true;
 		} else if (cmd_opt(argc, argv, &i, "--format", &v)) {
 			if (!v || parse_format(v, &o->format) < 0)
-				return cmd_usage_error("check", "--format takes text, json, github or junit%s%s",
-						       v ? ", not " : "", v ? v : "");
+				return cmd_usage_error("check", "--format takes text, json, github or junit%s%s%s",
+						       v ? ", not '" : "", v ? v : "", v ? "'" : "");
 		} else if ((only = cmd_opt(argc, argv, &i, "--only", &v)) ||
 			   cmd_opt(argc, argv, &i, "--skip", &v)) {
 			if (!v || !*v)

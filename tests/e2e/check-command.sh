@@ -240,6 +240,7 @@ for s in root.findall("testsuite"):
 # ---- usage errors: exit 2 --------------------------------------------------
 run_dr -C "$SOURCE_ROOT" check prod --format yaml
 check "unknown format: exit 2" [ "$rc" = 2 ]
+check "unknown format: named in quotes" grep -q -- "--format takes text, json, github or junit, not 'yaml'" "$T/err"
 run_dr -C "$SOURCE_ROOT" check nosuchprofile
 check "unknown profile: exit 2" [ "$rc" = 2 ]
 check "unknown profile: one line" [ "$(wc -l <"$T/err")" = 1 ]
