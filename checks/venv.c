@@ -478,8 +478,13 @@ void venv_check(const struct context *ctx, struct report *r)
 	_cleanup_free_ char *home = NULL;
 	struct profile_loc loc = loc_of(ctx, "app", "venv");
 	struct error err = ERROR_INIT;
-	const char *hint = "create it: python3 -m venv VENV && VENV/bin/pip install "
-			   "--require-hashes -r requirements.txt";
+	/* the commands to type: this venv, the profile's Python and lock */
+	_cleanup_free_ char *hint = p->requirements
+		? xasprintf("create it: python%s -m venv %s, then %s/bin/pip install "
+			    "--require-hashes -r %s", p->python ? p->python : "3", p->venv,
+			    p->venv, p->requirements)
+		: xasprintf("create it: python%s -m venv %s", p->python ? p->python : "3",
+			    p->venv);
 	const char *buf;
 
 	check_pythonpath(ctx, r);
