@@ -1,18 +1,15 @@
 #include "archive-dl.h"
+#include "dynload.h"
 #include "util.h"
 
-#include <dlfcn.h>
 #include <stddef.h>
 
 static struct archive_dl table;
 static void *handle;
 
 /* The table's fields in order, with the symbol each one is resolved from. */
-#define SYM(name) {offsetof(struct archive_dl, name), "archive_" #name}
-static const struct {
-	size_t offset;
-	const char *symbol;
-} symbols[] = {
+#define SYM(name) DYNLOAD_SYM(struct archive_dl, name, "archive_" #name)
+static const struct dynload_sym symbols[] = {
 	SYM(error_string),
 	SYM(read_new), SYM(read_support_filter_all), SYM(read_support_format_tar),
 	SYM(read_support_format_zip), SYM(read_open_fd), SYM(read_next_header), SYM(read_data),
@@ -34,30 +31,10 @@ _Static_assert(sizeof(symbols) / sizeof(symbols[0]) * sizeof(void (*)(void)) ==
 
 const struct archive_dl *archive_dl_load(struct error *err)
 {
-	static const char *names[] = {"libarchive.so.13", "libarchive.so"};
-	struct archive_dl t;
-	size_t i;
-	void *h = NULL;
+	static const char *const names[] = {"libarchive.so.13", "libarchive.so", NULL};
 
-	if (handle)
-		return &table;
-	for (i = 0; i < ARRAY_SIZE(names) && !h; i++)
-		h = dlopen(names[i], RTLD_NOW | RTLD_LOCAL);
-	if (!h) {
-		error_set(err, 0, "cannot load libarchive for bundles: %s", dlerror());
-		return NULL;
-	}
-	for (i = 0; i < ARRAY_SIZE(symbols); i++) {
-		void *fn = dlsym(h, symbols[i].symbol);
-
-		if (!fn) {
-			error_set(err, 0, "libarchive lacks %s", symbols[i].symbol);
-			dlclose(h);
-			return NULL;
-		}
-		*(void **)((char *)&t + symbols[i].offset) = fn;
-	}
-	table = t;
-	handle = h;
-	return &table;
+	if (!handle)
+		handle = dynload_open(names, "bundles", "libarchive13", symbols,
+				      ARRAY_SIZE(symbols), &table, sizeof(table), err);
+	return handle ? &table : NULL;
 }

@@ -1,7 +1,7 @@
 #include "hash.h"
+#include "dynload.h"
 #include "util.h"
 
-#include <dlfcn.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdlib.h>
@@ -10,41 +10,33 @@
 /* The few libcrypto entry points we use, resolved at run time. */
 typedef void EVP_MD_CTX_t;
 typedef void EVP_MD_t;
-static struct {
-	void *handle;
+struct crypto {
 	EVP_MD_CTX_t *(*ctx_new)(void);
 	void (*ctx_free)(EVP_MD_CTX_t *);
 	const EVP_MD_t *(*sha256)(void);
 	int (*init)(EVP_MD_CTX_t *, const EVP_MD_t *, void *);
 	int (*update)(EVP_MD_CTX_t *, const void *, size_t);
 	int (*final)(EVP_MD_CTX_t *, unsigned char *, unsigned int *);
-} crypto;
+};
+static struct crypto crypto;
+static void *crypto_handle;
 
 int hash_load(struct error *err)
 {
-	static const char *names[] = {"libcrypto.so.3", "libcrypto.so"};
-	size_t i;
-	void *h = NULL;
+	static const char *const names[] = {"libcrypto.so.3", "libcrypto.so", NULL};
+	static const struct dynload_sym syms[] = {
+		DYNLOAD_SYM(struct crypto, ctx_new, "EVP_MD_CTX_new"),
+		DYNLOAD_SYM(struct crypto, ctx_free, "EVP_MD_CTX_free"),
+		DYNLOAD_SYM(struct crypto, sha256, "EVP_sha256"),
+		DYNLOAD_SYM(struct crypto, init, "EVP_DigestInit_ex"),
+		DYNLOAD_SYM(struct crypto, update, "EVP_DigestUpdate"),
+		DYNLOAD_SYM(struct crypto, final, "EVP_DigestFinal_ex"),
+	};
 
-	if (crypto.handle)
-		return 0;
-	for (i = 0; i < ARRAY_SIZE(names) && !h; i++)
-		h = dlopen(names[i], RTLD_NOW | RTLD_LOCAL);
-	if (!h)
-		return error_set(err, 0, "cannot load libcrypto for SHA-256: %s", dlerror());
-	*(void **)&crypto.ctx_new = dlsym(h, "EVP_MD_CTX_new");
-	*(void **)&crypto.ctx_free = dlsym(h, "EVP_MD_CTX_free");
-	*(void **)&crypto.sha256 = dlsym(h, "EVP_sha256");
-	*(void **)&crypto.init = dlsym(h, "EVP_DigestInit_ex");
-	*(void **)&crypto.update = dlsym(h, "EVP_DigestUpdate");
-	*(void **)&crypto.final = dlsym(h, "EVP_DigestFinal_ex");
-	if (!crypto.ctx_new || !crypto.ctx_free || !crypto.sha256 || !crypto.init ||
-	    !crypto.update || !crypto.final) {
-		dlclose(h);
-		return error_set(err, 0, "libcrypto lacks the EVP digest functions");
-	}
-	crypto.handle = h;
-	return 0;
+	if (!crypto_handle)
+		crypto_handle = dynload_open(names, "SHA-256", "libssl3", syms, ARRAY_SIZE(syms),
+					     &crypto, sizeof(crypto), err);
+	return crypto_handle ? 0 : -1;
 }
 
 struct sha256 *sha256_create(struct error *err)

@@ -1,4 +1,5 @@
 #include "health.h"
+#include "dynload.h"
 #include "log.h"
 #include "util.h"
 
@@ -304,8 +305,7 @@ void health_result_format(const struct health_result *r, char *buf, size_t size)
 
 #define CURL_FN(name) __typeof__(curl_##name) *name
 
-static struct {
-	void *handle;
+struct curl_fns {
 	CURL_FN(global_init);
 	CURL_FN(easy_init);
 	CURL_FN(easy_setopt);
@@ -313,38 +313,33 @@ static struct {
 	CURL_FN(easy_getinfo);
 	CURL_FN(easy_strerror);
 	CURL_FN(easy_cleanup);
-} curl;
+};
+static struct curl_fns curl;
+static void *curl_lib;
 
 int health_load(struct error *err)
 {
-	static const char *names[] = {"libcurl.so.4", "libcurl-gnutls.so.4", "libcurl.so"};
-	void *h = NULL;
-	size_t i;
+	static const char *const names[] = {"libcurl.so.4", "libcurl-gnutls.so.4", "libcurl.so",
+					    NULL};
+#define SYM(name) DYNLOAD_SYM(struct curl_fns, name, "curl_" #name)
+	static const struct dynload_sym syms[] = {
+		SYM(global_init), SYM(easy_init), SYM(easy_setopt), SYM(easy_perform),
+		SYM(easy_getinfo), SYM(easy_strerror), SYM(easy_cleanup),
+	};
+#undef SYM
+	void *h;
 
-	if (curl.handle)
+	if (curl_lib)
 		return 0;
-	for (i = 0; i < ARRAY_SIZE(names) && !h; i++)
-		h = dlopen(names[i], RTLD_NOW | RTLD_LOCAL);
+	h = dynload_open(names, "the health probe", "libcurl4", syms, ARRAY_SIZE(syms), &curl,
+			 sizeof(curl), err);
 	if (!h)
-		return error_set(err, 0, "cannot load libcurl for the health probe: %s "
-				 "(install libcurl4)", dlerror());
-	*(void **)&curl.global_init = dlsym(h, "curl_global_init");
-	*(void **)&curl.easy_init = dlsym(h, "curl_easy_init");
-	*(void **)&curl.easy_setopt = dlsym(h, "curl_easy_setopt");
-	*(void **)&curl.easy_perform = dlsym(h, "curl_easy_perform");
-	*(void **)&curl.easy_getinfo = dlsym(h, "curl_easy_getinfo");
-	*(void **)&curl.easy_strerror = dlsym(h, "curl_easy_strerror");
-	*(void **)&curl.easy_cleanup = dlsym(h, "curl_easy_cleanup");
-	if (!curl.global_init || !curl.easy_init || !curl.easy_setopt || !curl.easy_perform ||
-	    !curl.easy_getinfo || !curl.easy_strerror || !curl.easy_cleanup) {
-		dlclose(h);
-		return error_set(err, 0, "libcurl lacks the curl_easy functions");
-	}
+		return -1;
 	if (curl.global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK) {
 		dlclose(h);
 		return error_set(err, 0, "cannot initialise libcurl");
 	}
-	curl.handle = h;
+	curl_lib = h;
 	return 0;
 }
 
