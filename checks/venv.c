@@ -304,7 +304,12 @@ static void check_relocated(const struct context *ctx, struct report *r, const c
 	_cleanup_free_ char *real_bin = resolved(bin);
 	DIR *d = opendir(bin);
 	struct dirent *e;
-	struct strv names = STRV_INIT;
+	struct strv names = STRV_INIT, others = STRV_INIT;
+	_cleanup_free_ char *first = NULL, *first_script = NULL;
+	_cleanup_free_ char *hint = xasprintf("a venv cannot be moved: recreate it where it runs "
+					      "(python3 -m venv --clear %s, then reinstall the "
+					      "lock), or build it at its final path",
+					      ctx->profile->venv);
 	size_t i;
 
 	if (!d)
@@ -315,6 +320,9 @@ static void check_relocated(const struct context *ctx, struct report *r, const c
 	closedir(d);
 	if (names.n)
 		qsort(names.v, names.n, sizeof(*names.v), cmp_names);
+	/* one finding for the venv, at its first stale script, naming the
+	 * others: a moved venv has a stale #! in every script, and one error
+	 * per script (pip, pip3, pip3.11, ...) says the same thing ten times */
 	for (i = 0; i < names.n; i++) {
 		_cleanup_free_ char *script = path_join(bin, names.v[i]);
 		_cleanup_free_ char *prog = NULL, *prog_dir = NULL, *norm = NULL;
@@ -338,13 +346,29 @@ static void check_relocated(const struct context *ctx, struct report *r, const c
 			free(prog_dir);
 			prog_dir = up;
 		}
-		report_add(r, "venv.relocated", SEVERITY_ERROR, script, 1,
-			   "a venv cannot be moved: recreate it where it runs (python3 -m venv --clear "
-			   "VENV, then reinstall the lock), or build it at its final path",
-			   "bin/%s starts with #!%s, an interpreter outside this venv (%s): the venv "
-			   "was copied or moved from %s%s", names.v[i], prog, bin, prog_dir,
-			   access(prog, X_OK) < 0 ? ", which no longer exists" : "");
+		if (first) {
+			strv_push(&others, names.v[i]);
+			continue;
+		}
+		first = xasprintf("bin/%s starts with #!%s, an interpreter outside this venv "
+				  "(%s): the venv was copied or moved from %s%s", names.v[i],
+				  prog, bin, prog_dir,
+				  access(prog, X_OK) < 0 ? ", which no longer exists" : "");
+		first_script = xstrdup(script);
 	}
+	if (first) {
+		struct strbuf more;
+
+		strbuf_init(&more);
+		for (i = 0; i < others.n && i < 3; i++)
+			strbuf_addf(&more, "%s bin/%s", i ? "," : "; so do", others.v[i]);
+		if (others.n > 3)
+			strbuf_addf(&more, " and %zu more", others.n - 3);
+		report_add(r, "venv.relocated", SEVERITY_ERROR, first_script, 1, hint, "%s%s",
+			   first, more.buf);
+		strbuf_finish(&more);
+	}
+	strv_finish(&others);
 	strv_finish(&names);
 }
 

@@ -103,8 +103,11 @@ dr
 ids=$(json_ids "$T/out" | sort -u)
 check "relocated: only venv.relocated ($ids)" [ "$ids" = venv.relocated ]
 has_finding venv.relocated "$APP/.venv/bin/pip" 1
+check "relocated: one finding for the venv, not one per script" \
+	[ "$(json_ids "$T/out" | wc -l)" = 1 ]
 message_has "#!$ORIG/bin/python"
-message_has "which no longer exists"
+message_has "which no longer exists; so do bin/pip3, bin/pip3."
+message_has "python3 -m venv --clear $APP/.venv,"
 rm -rf "$APP/.venv"
 mv "$T/good.venv" "$APP/.venv"
 # pip's /bin/sh trampoline for long interpreter paths
