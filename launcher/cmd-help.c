@@ -67,7 +67,10 @@ const struct command commands[] = {
 	 "server never became ready or did not stop cleanly; 2 usage error or bad input.\n"},
 	{"profiles", cmd_profiles, "profiles",
 	 "Lists the profiles found in the profiles directory with their stage and\n"
-	 "description.\n"},
+	 "description; a profile that does not load is listed with its error.\n"
+	 "\n"
+	 "Exit status: 0 every profile loads, 1 one does not, 2 usage error or no\n"
+	 "profiles directory.\n"},
 	{"init", cmd_init, "init [DIR] [--force]",
 	 "Scaffolds profiles/base.ini, dev.ini, staging.ini and prod.ini for the app in\n"
 	 "DIR (default: the working directory), detecting its virtualenv and Python, the\n"

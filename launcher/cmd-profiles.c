@@ -3,6 +3,7 @@
 #include "util.h"
 
 #include <dirent.h>
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -24,8 +25,9 @@ int cmd_profiles(int argc, char **argv, const struct globals *g)
 		return cmd_usage_error("profiles", "profiles takes no arguments, got '%s'", argv[1]);
 	d = opendir(g->profiles_dir);
 	if (!d) {
-		fprintf(stderr, "deploy-run: %s: error: cannot open the profiles directory: %m\n",
-			g->profiles_dir);
+		fprintf(stderr, "deploy-run: %s: error: cannot open the profiles directory: %m%s\n",
+			g->profiles_dir, errno == ENOENT ? " (-C DIR or --profiles DIR says where "
+			"the profiles are; 'deploy-run init' writes them for an app)" : "");
 		return EXIT_USAGE;
 	}
 	while ((e = readdir(d)))

@@ -41,6 +41,9 @@ run_dr -C "$T/empty" prod
 check "prod without profiles exits 2" [ "$rc" = 2 ]
 check "prod without profiles: says the profile was not found" grep -q "profile 'prod' not found" "$T/err"
 check "prod without profiles: and the close subcommand" grep -q "did you mean 'probe'" "$T/err"
+run_dr -C "$T/empty" profiles
+check "profiles without a profiles directory exits 2" [ "$rc" = 2 ]
+check "profiles without a profiles directory: says what to do" grep -q "'deploy-run init' writes them" "$T/err"
 run_dr help nosuch
 check "help of an unknown subcommand exits 2" [ "$rc" = 2 ]
 run_dr
