@@ -360,11 +360,15 @@ static void check_required(const struct context *ctx, struct report *r)
 {
 	const struct profile *p = ctx->profile;
 	struct profile_loc loc = profile_loc(p, "env", "required");
+	const char *hint = "set it in one of [env] files, in [vars], or in the environment "
+			   "deploy-run is started with";
+	struct strv unread = STRV_INIT;
 	size_t i;
 
 	for (i = 0; i < p->required.n; i++) {
 		const char *key = p->required.v[i];
 		const struct env_var *v = environ_get(ctx->env, key);
+		bool together = false; /* reported with the others below */
 		struct strbuf msg;
 
 		if (v && !v->removed && v->value && v->value[0])
@@ -376,16 +380,34 @@ static void check_required(const struct context *ctx, struct report *r)
 		else if (v && !v->removed)
 			strbuf_addf(&msg, "%s declares it without a value, and nothing else sets it",
 				    v->source);
-		else if (unread_files(ctx->env))
-			strbuf_adds(&msg, "neither [vars] nor the process environment sets it, and "
-				    "some [env] files could not be read (see env.file-missing)");
+		else if ((together = unread_files(ctx->env)))
+			strv_push(&unread, key);
 		else
 			strbuf_adds(&msg, "no .env file, [vars] or the process environment sets it");
-		report_add(r, "env.missing-required", SEVERITY_ERROR, loc.file, loc.line,
-			   "set it in one of [env] files, in [vars], or in the environment "
-			   "deploy-run is started with", "%s", msg.buf);
+		if (!together)
+			report_add(r, "env.missing-required", SEVERITY_ERROR, loc.file, loc.line,
+				   hint, "%s", msg.buf);
 		strbuf_finish(&msg);
 	}
+	/* one finding for all of them: an unreadable file is the likely cause of
+	 * each, and env.file-missing or env.parse already names it */
+	if (unread.n) {
+		struct strbuf keys;
+
+		strbuf_init(&keys);
+		for (i = 0; i < unread.n; i++)
+			strbuf_addf(&keys, "%s%s", i == 0 ? "" : i + 1 == unread.n ? " and " : ", ",
+				    unread.v[i]);
+		report_add(r, "env.missing-required", SEVERITY_ERROR, loc.file, loc.line,
+			   unread.n == 1 ? hint : "set them in one of [env] files, in [vars], or in "
+			   "the environment deploy-run is started with",
+			   "%s %s required ([env] required) but neither [vars] nor the process "
+			   "environment sets %s, and some [env] files could not be read (see "
+			   "env.file-missing)", keys.buf, unread.n == 1 ? "is" : "are",
+			   unread.n == 1 ? "it" : "them");
+		strbuf_finish(&keys);
+	}
+	strv_finish(&unread);
 }
 
 static void check_shadowed(const struct context *ctx, struct report *r)

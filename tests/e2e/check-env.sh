@@ -115,6 +115,12 @@ run_env required
 assert_ids "$T/out" env.missing-required
 message_has "empty (set by .env.prod:3)"
 clean_app
+# a file that could not be read: one finding for every variable it may have set
+rm "$APP/.env"
+run_env required
+assert_ids "$T/out" env.file-missing env.missing-required
+message_has "APP_NAME, SECRET_KEY and DATABASE_URL are required ([env] required) but neither"
+clean_app
 
 # --- env.duplicate-key: names both lines ---
 printf 'APP_NAME=again\n' >>"$APP/.env"
