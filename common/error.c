@@ -84,6 +84,21 @@ int error_is_set(const struct error *err)
 	return err && err->message[0] != '\0';
 }
 
+void error_mask_controls(char *s)
+{
+	unsigned char *p;
+
+	for (p = (unsigned char *)s; *p; p++) {
+		if ((*p < 0x20 && *p != '\t') || *p == 0x7f) {
+			*p = '?';
+		} else if (*p == 0xc2 && p[1] >= 0x80 && p[1] <= 0x9f) {
+			p[0] = '?';
+			p[1] = '?';
+			p++;
+		}
+	}
+}
+
 void error_format(const struct error *err, char *buf, size_t size)
 {
 	size_t n = 0;
@@ -99,34 +114,21 @@ void error_format(const struct error *err, char *buf, size_t size)
 		else
 			n = snprintf(buf, size, "%s: ", err->file);
 	}
-	if (n >= size)
+	if (n >= size) {
+		error_mask_controls(buf);
 		return;
+	}
 	if (err->errnum)
 		snprintf(buf + n, size - n, "error: %s: %s", err->message, strerror(err->errnum));
 	else
 		snprintf(buf + n, size - n, "error: %s", err->message);
+	error_mask_controls(buf);
 }
 
 void error_print(const struct error *err, FILE *f)
 {
 	char line[ERROR_FILE_MAX + ERROR_MESSAGE_MAX + 256];
 
-	unsigned char *p;
-
 	error_format(err, line, sizeof(line));
-	/*
-	 * A message may quote the input (a key, a line of a file): a terminal
-	 * must not obey the escape sequences it holds.  C0 controls but tab,
-	 * DEL and the C1 range (U+0080..U+009F: U+009B is a CSI) become '?'.
-	 */
-	for (p = (unsigned char *)line; *p; p++) {
-		if ((*p < 0x20 && *p != '\t') || *p == 0x7f) {
-			*p = '?';
-		} else if (*p == 0xc2 && p[1] >= 0x80 && p[1] <= 0x9f) {
-			p[0] = '?';
-			p[1] = '?';
-			p++;
-		}
-	}
 	fprintf(f, "deploy-run: %s\n", line);
 }

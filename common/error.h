@@ -55,14 +55,21 @@ int error_prefix(struct error *err, const char *fmt, ...) PRINTF_LIKE(2, 3);
 /* True when err holds an error. */
 int error_is_set(const struct error *err);
 
-/* Formats the whole line (without "deploy-run: " and without newline). */
+/*
+ * Formats the whole line (without "deploy-run: " and without newline),
+ * control characters (C0 but tab, DEL, C1) replaced by '?' so that quoted
+ * input cannot drive a terminal.
+ */
 void error_format(const struct error *err, char *buf, size_t size);
 
-/*
- * Prints "deploy-run: FILE:LINE: error: MESSAGE" to f, control characters
- * (C0 but tab, DEL, C1) replaced by '?' so that quoted input cannot drive
- * the terminal.
- */
+/* Prints "deploy-run: " and the line of error_format() to f. */
 void error_print(const struct error *err, FILE *f);
+
+/*
+ * Replaces in s, in place, what a terminal would obey: C0 controls but tab,
+ * DEL and the C1 range (U+0080..U+009F, two bytes in UTF-8: U+009B is a CSI)
+ * become '?'.  A message may quote the input (a key, a line of a file).
+ */
+void error_mask_controls(char *s);
 
 #endif

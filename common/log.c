@@ -1,4 +1,5 @@
 #include "log.h"
+#include "error.h"
 
 #include <stdarg.h>
 #include <stdio.h>
@@ -49,6 +50,7 @@ void log_msg(enum log_level l, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
+	error_mask_controls(msg);
 	tag = tags[l].tag;
 	if (tag && log_use_color(2))
 		fprintf(stderr, "deploy-run: \033[%sm%s:\033[0m %s\n", tags[l].color, tag, msg);

@@ -16,7 +16,8 @@ int log_use_color(int fd);
 /*
  * Prints "deploy-run: TAG: MESSAGE" on stderr when l is within the level set
  * (TAG error, warning or debug, coloured when log_use_color(2); info has
- * none).  Messages longer than 4 KiB are cut.
+ * none).  Messages longer than 4 KiB are cut; control characters become '?'
+ * (error_mask_controls()).
  */
 void log_msg(enum log_level l, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 

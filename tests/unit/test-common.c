@@ -45,6 +45,11 @@ static void test_error_print_controls(void)
 	error_print(&err, f);
 	fclose(f);
 	CHECK_STR(out, "deploy-run: p?]0;x?.ini:3: error: unknown key 'a?[2J\tb???1m\xc3\xa9'\n");
+	error_format(&err, out, sizeof(out));
+	CHECK_STR(out, "p?]0;x?.ini:3: error: unknown key 'a?[2J\tb???1m\xc3\xa9'");
+	snprintf(out, sizeof(out), "%s", "line\none\r\x1b\xc2\x85\xc2\xa0");
+	error_mask_controls(out);
+	CHECK_STR(out, "line?one????\xc2\xa0");
 }
 
 static void test_path(void)
