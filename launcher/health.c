@@ -296,6 +296,8 @@ void health_result_format(const struct health_result *r, char *buf, size_t size)
 {
 	if (r->status)
 		snprintf(buf, size, "%d in %.1f ms", r->status, r->total_us / 1000.0);
+	else if (str_starts_with(r->error, "no answer")) /* a timeout says it already */
+		snprintf(buf, size, "%s (after %.1f ms)", r->error, r->total_us / 1000.0);
 	else
 		snprintf(buf, size, "no answer: %s (after %.1f ms)",
 			 r->error[0] ? r->error : "unknown error", r->total_us / 1000.0);
@@ -387,9 +389,17 @@ int health_probe(const struct health_target *t, struct health_result *r, struct 
 		r->status = (int)code;
 		r->ok = health_expect_match(&t->expect, r->status);
 	} else {
+		long os_errno = 0;
+
 		r->refused = rc == CURLE_COULDNT_CONNECT;
+		/* a refused connection reads as from the built-in client of run and
+		 * smoke ("Connection refused"), not as curl's "Failed to connect to
+		 * 127.0.0.1 port 8000 after 0 ms: Couldn't connect to server" */
+		if (r->refused)
+			curl.easy_getinfo(h, CURLINFO_OS_ERRNO, &os_errno);
 		snprintf(r->error, sizeof(r->error), "%s",
-			 errbuf[0] ? errbuf : curl.easy_strerror(rc));
+			 os_errno > 0 ? strerror((int)os_errno)
+			 : errbuf[0] ? errbuf : curl.easy_strerror(rc));
 	}
 	curl.easy_cleanup(h);
 	return 0;
