@@ -19,6 +19,34 @@ what=${1:-all}
 if [ "$what" = all ] || [ "$what" = lock ]; then
 	hostile_file "$APP/requirements.txt" "$T/good.requirements.txt" 'requirements\.txt' 'foo==1'
 fi
+if [ "$what" = all ] || [ "$what" = include ]; then
+	# the lock includes the hashed pins (-r): every case in place of the included
+	# file, whose error names it, and include chains too deep or in a cycle,
+	# named with the file:line of the -r
+	cp "$T/good.requirements.txt" "$APP/pins.txt"
+	printf '# locked\n-r pins.txt\n' >"$APP/requirements.txt"
+	cp "$APP/pins.txt" "$T/good.pins.txt"
+	# (empty, it pins nothing: foo is installed but not in the lock)
+	hostile_file "$APP/pins.txt" "$T/good.pins.txt" 'pins\.txt|foo 1\.0 is installed .* not in the lock' \
+		'foo==1'
+	for i in $(seq 1 40); do printf -- '-r inc%d.txt\n' "$((i + 1))" >"$APP/inc$i.txt"; done
+	cp "$T/good.pins.txt" "$APP/inc41.txt"
+	printf -- '-r inc1.txt\n' >"$APP/requirements.txt"
+	hostile "41 nested includes" 1 'inc31\.txt:1' --profiles "$P" check prod
+	message_has 'includes nested more than 32 deep'
+	hostile "41 nested includes" 125 'inc31\.txt:1' --profiles "$P" run prod
+	printf -- '-r cyc-b.txt\n' >"$APP/cyc-a.txt"
+	printf -- 'foo==1.0\n-r cyc-a.txt\n' >"$APP/cyc-b.txt"
+	printf -- '-r cyc-a.txt\n' >"$APP/requirements.txt"
+	hostile "include cycle" 1 'cyc-b\.txt:2' --profiles "$P" check prod
+	message_has 'include cycle'
+	hostile "include cycle" 125 'cyc-b\.txt:2' --profiles "$P" run prod
+	printf -- '-r requirements.txt\n' >"$APP/requirements.txt"
+	hostile "includes itself" 1 'requirements\.txt:1' --profiles "$P" check prod
+	message_has 'include cycle'
+	cp "$T/good.requirements.txt" "$APP/requirements.txt"
+	rm -f "$APP"/inc*.txt "$APP"/cyc-*.txt "$APP/pins.txt"
+fi
 if [ "$what" = all ] || [ "$what" = metadata ]; then
 	hostile_file "$DIST/METADATA" "$T/good.METADATA" 'METADATA' 'Versi'
 fi
