@@ -220,7 +220,11 @@ static void render_json(const struct smoke *s, struct strbuf *o)
 		strbuf_adds(o, "null");
 	strbuf_adds(o, ", \"probe\": ");
 	strbuf_add_json(o, s->probe.display);
-	strbuf_addf(o, ", \"exit_status\": %d, \"error\": ", s->exit_status);
+	/* null when the server never started (a failed preflight) */
+	if (s->exit_status < 0)
+		strbuf_adds(o, ", \"exit_status\": null, \"error\": ");
+	else
+		strbuf_addf(o, ", \"exit_status\": %d, \"error\": ", s->exit_status);
 	json_str_or_null(o, run_failure(s, why, sizeof(why)));
 	strbuf_adds(o, ", \"urls\": [");
 	for (size_t i = 0; i < s->n_urls; i++) {
@@ -387,8 +391,8 @@ int cmd_smoke(int argc, char **argv, const struct globals *g)
 		s.urls[k].target.follow_redirects = false;
 	}
 	if (cmd_preflight(&l, false, NULL, g) < 0) {
-		snprintf(s.error, sizeof(s.error), "the preflight checks failed (see 'deploy-run "
-			 "check %s')", s.profile);
+		snprintf(s.error, sizeof(s.error), "the preflight checks failed (their findings "
+			 "are on stderr; 'deploy-run check %s' repeats them)", s.profile);
 		s.exit_status = -1;
 	} else {
 		/* the server's output (its access log on stdout) goes to stderr:

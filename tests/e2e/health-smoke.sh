@@ -76,6 +76,9 @@ printf '[profile]\nstrict = true\n[app]\nroot = %s\nmodule = a:b\n[health]\npath
 run_dr --profiles "$P" smoke pre
 check "failed preflight: exit 1 (got $rc)" [ "$rc" = 1 ]
 check "failed preflight: why" grep -q "FAILED: the preflight checks failed" "$T/out"
+run_dr --profiles "$P" smoke pre --format json
+check "failed preflight: no exit status, the server never started" \
+	[ "$(json_get "$T/out" '(d["ok"], d["exit_status"])')" = "(False, None)" ]
 
 # bad input: 2
 run_dr --profiles "$P" smoke g --format xml
