@@ -503,12 +503,11 @@ void venv_check(const struct context *ctx, struct report *r)
 	struct profile_loc loc = loc_of(ctx, "app", "venv");
 	struct error err = ERROR_INIT;
 	/* the commands to type: this venv, the profile's Python and lock */
+	const char *ver = p->python && *p->python ? p->python : "3";
 	_cleanup_free_ char *hint = p->requirements
 		? xasprintf("create it: python%s -m venv %s, then %s/bin/pip install "
-			    "--require-hashes -r %s", p->python ? p->python : "3", p->venv,
-			    p->venv, p->requirements)
-		: xasprintf("create it: python%s -m venv %s", p->python ? p->python : "3",
-			    p->venv);
+			    "--require-hashes -r %s", ver, p->venv, p->venv, p->requirements)
+		: xasprintf("create it: python%s -m venv %s", ver, p->venv);
 	const char *buf;
 
 	check_pythonpath(ctx, r);

@@ -51,6 +51,10 @@ has_finding venv.missing "$PROFILE" "$(line_of "$PROFILE" "venv =")"
 check "missing: exit 1" [ "$rc" = 1 ]
 # the hint is the command to type: this venv's path, the profile's Python
 message_has "\"hint\": \"create it: python$PYVER -m venv $APP/.nope\""
+# without [app] python: python3
+sed -i '/^python = /d' "$PROFILE"
+dr
+message_has "\"hint\": \"create it: python3 -m venv $APP/.nope\""
 
 # venv.system-site-packages: an error in production, a warning in development
 profile production
