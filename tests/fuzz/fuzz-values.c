@@ -1,7 +1,8 @@
 /*
  * libFuzzer entry point for the small value parsers: profile values
  * (booleans, integers, durations, sizes, lists, words, binds), health
- * status expectations and the systemd notify variables.  Each accepts or
+ * status expectations, the systemd notify variables and wheel file names
+ * (NAME-VERSION-...whl: both non-empty, without '-').  Each accepts or
  * rejects with a message; a formatted duration or size parses back.
  */
 #include <stdint.h>
@@ -14,6 +15,7 @@
 #include "strv.h"
 #include "util.h"
 #include "value.h"
+#include "wheels.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -36,6 +38,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	int64_t ms, bytes, back;
 	long l;
 	bool b;
+	char *name, *version;
 	int st;
 
 	memcpy(s, data, size);
@@ -76,5 +79,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		abort();
 	(void)notify_parse_watchdog(s, NULL, 1);
 	(void)notify_parse_watchdog("1000000", s, 1);
+	if (wheels_parse_filename(s, &name, &version) == 0) {
+		if (!*name || !*version || strchr(name, '-') || strchr(version, '-'))
+			abort();
+		free(name);
+		free(version);
+	}
 	return 0;
 }
