@@ -230,6 +230,7 @@ struct readiness {
 	int pidfd;                  /* the server's, to see it exit */
 	uint64_t watchdog_ms;       /* half of WATCHDOG_USEC, 0: none */
 	bool ready, stopping, gave_up, wrote_ready_file, notify_failed;
+	bool said_exit;             /* "exited before it became ready" was logged */
 };
 
 static void ready_notify(struct readiness *r, const char *msg)
@@ -271,6 +272,11 @@ static void on_server_exit(struct supervisor *sv, int fd, uint32_t events, void 
 	supervisor_unwatch_fd(sv, fd);
 	close(r->pidfd);
 	r->pidfd = -1;
+	/* said now, before the supervisor's exit summary, which ends the output */
+	if (r->probing && !r->ready && !r->gave_up) {
+		log_error("the server exited before it became ready (%s)", r->target.display);
+		r->said_exit = true;
+	}
 	ready_stopping(r, "the server exited");
 }
 
@@ -479,7 +485,7 @@ static int run_supervised(struct loaded *l, const struct globals *g)
 			 strerror(errno));
 	if (r.gave_up) {
 		rc = EXIT_NOT_READY;
-	} else if (r.probing && !r.ready && r.server) {
+	} else if (r.probing && !r.ready && r.server && !r.said_exit) {
 		log_error("the server exited before it became ready (%s)", r.target.display);
 	}
 	health_watch_destroy(r.watch);

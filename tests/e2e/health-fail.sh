@@ -46,6 +46,7 @@ wait "$pid" || true
 run_kind crash start_timeout=5s
 check "crash: the server's status 3 (got $rc)" [ "$rc" = 3 ]
 check "crash: message" grep -q "the server exited before it became ready" "$T/err"
+check "crash: the exit summary is the last line" grep -q "^deploy-run: exit 3 " <(tail -n 1 "$T/err")
 check "crash: the server's own message" grep -q "stand-in: cannot import the app" "$T/err"
 
 # accepts and never answers: each probe times out after [health] timeout
