@@ -779,13 +779,16 @@ static void report_import(const struct context *ctx, struct report *r,
 	_cleanup_free_ char *msg = masked(ctx, res->error ? res->error : "");
 
 	switch (res->status) {
-	case PYIMPORT_FAILED:
+	case PYIMPORT_FAILED: {
+		_cleanup_free_ char *hint = xasprintf("fix the error, or start the server once to "
+						      "see the traceback: deploy-run run %s",
+						      r->profile);
+
 		report_add(r, "server.import", SEVERITY_ERROR, res->file ? res->file : loc.file,
-			   res->file ? res->line : loc.line,
-			   "fix the error, or run the server once by hand to see the traceback: "
-			   "deploy-run run PROFILE",
+			   res->file ? res->line : loc.line, hint,
 			   "importing %s in the venv's python failed: %s", p->module, msg);
 		break;
+	}
 	case PYIMPORT_TIMEOUT:
 		report_add(r, "server.import", SEVERITY_ERROR, loc.file, loc.line,
 			   "move slow work (connections, downloads) out of import time, or raise "

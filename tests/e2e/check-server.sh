@@ -179,6 +179,7 @@ dr -- --import
 assert_ids "$T/out" server.import
 has_finding server.import "$APP/badapp/raises.py" 3
 message_has "RuntimeError: no DATABASE_URL configured"
+message_has "see the traceback: deploy-run run $PROFILE\""
 sed -i 's/^module = .*/module = badapp.missing:app/' "$PROFILE"
 dr -- --import
 assert_ids "$T/out" server.import
