@@ -120,6 +120,9 @@ int cmd_verify_bundle(int argc, char **argv, const struct globals *g)
 	struct bundle_report r;
 	int rc;
 
+	for (int i = 1; i < argc; i++)
+		if (cmd_is_help(argv[i]))
+			return cmd_help_of("verify-bundle", g);
 	if (argc != 2 || argv[1][0] == '-')
 		return cmd_usage_error("verify-bundle", "usage: deploy-run verify-bundle FILE");
 	if (bundle_verify(argv[1], &r, &err) < 0) {

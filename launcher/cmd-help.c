@@ -158,7 +158,7 @@ int cmd_help(int argc, char **argv, const struct globals *g)
 		cmd_usage(stdout);
 		return 0;
 	}
-	c = cmd_find(argv[1]);
+	c = cmd_find(cmd_is_help(argv[1]) ? "help" : argv[1]);
 	if (!c)
 		return cmd_usage_error(NULL, "unknown subcommand '%s'", argv[1]);
 	printf("Usage: deploy-run %s\n\n%s", c->synopsis, c->help);

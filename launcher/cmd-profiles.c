@@ -21,6 +21,8 @@ int cmd_profiles(int argc, char **argv, const struct globals *g)
 	size_t i;
 	int rc = 0;
 
+	if (argc > 1 && cmd_is_help(argv[1]))
+		return cmd_help_of("profiles", g);
 	if (argc > 1)
 		return cmd_usage_error("profiles", "profiles takes no arguments, got '%s'", argv[1]);
 	d = opendir(g->profiles_dir);

@@ -16,6 +16,13 @@ for sub in run check show profiles help; do
 done
 run_dr check --help
 check "check --help" grep -q "^Usage: deploy-run check" "$T/out"
+# every subcommand takes --help and -h, where its usage is
+for sub in run check show probe smoke profiles init bundle verify-bundle unbundle help; do
+	for h in --help -h; do
+		run_dr "$sub" "$h"
+		check "$sub $h exits 0 with its usage ($(cat "$T/err"))" grep -q "^Usage: deploy-run $sub" "$T/out"
+	done
+done
 
 # unknown option: one line, a pointer to --help, exit 2
 run_dr --frobnicate
