@@ -659,7 +659,9 @@ void paths_check_values(const struct context *ctx, struct report *r)
 		strv_push_owned(&w.allowed, path_absolute(p->allowed_paths.v[i], p->root));
 
 	profile_item(&w, "app", "root", p->root, KIND_IN_DIR, SCOPE_ALL);
-	profile_item(&w, "app", "workdir", p->workdir, KIND_IN_DIR, SCOPE_ALL);
+	/* the working directory is the root unless set: one finding, not two */
+	if (!str_eq(p->workdir, p->root))
+		profile_item(&w, "app", "workdir", p->workdir, KIND_IN_DIR, SCOPE_ALL);
 	profile_item(&w, "app", "venv", p->venv, KIND_IN_DIR, SCOPE_IF_EXISTS);
 	profile_item(&w, "app", "requirements", p->requirements, KIND_IN_FILE, SCOPE_PLACE);
 	for (i = 0; i < p->env_files.n; i++)

@@ -62,6 +62,12 @@ assert_ids "$T/out" path.missing path.missing
 has_finding path.missing "$T/p/missing-pid.ini" "$(line_of "$T/p/missing-pid.ini" pid_file)"
 has_finding path.missing "$T/p/missing-pid.ini" "$(line_of "$T/p/missing-pid.ini" bind)"
 
+# a missing root: one finding, not a second one for the working directory (the root)
+profile_head production "$T/noroot" webapp.app:app >"$T/p/noroot.ini"
+run_paths noroot
+assert_ids "$T/out" path.missing
+has_finding path.missing "$T/p/noroot.ini" "$(line_of "$T/p/noroot.ini" root)"
+
 # a search path: each part is checked
 profile search production "[vars]" "PLUGIN_PATH = /usr:$T/nope:$APP"
 run_paths search
