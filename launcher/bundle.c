@@ -1838,7 +1838,8 @@ static int check_target(const char *dir, struct error *err)
 		empty = path_is_dot(de->d_name);
 	closedir(d);
 	if (!empty)
-		return error_at(err, dir, 0, 0, "exists and is not empty");
+		return error_at(err, dir, 0, 0, "exists and is not empty: unbundle writes into a "
+				"new or empty directory");
 	return 0;
 }
 

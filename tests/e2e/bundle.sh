@@ -165,6 +165,7 @@ mkdir full && echo keep >full/keep
 run_dr unbundle r1.tar.gz -C full
 check "unbundle into a non-empty directory is exit 2 ($rc)" \
 	bash -c "[ $rc -eq 2 ] && [ \"\$(ls full)\" = keep ]"
+check "and says what DIR must be" grep -q "full: error: exists and is not empty: unbundle writes into a new or empty directory" "$T/err"
 run_dr unbundle tampered.tar.gz -C bad
 check "unbundle of a tampered bundle is exit 1 ($rc)" test "$rc" -eq 1
 check "and creates nothing" bash -c "[ ! -e bad ] && ! ls -a | grep -q unbundle"
