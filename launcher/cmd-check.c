@@ -110,7 +110,7 @@ static int parse(int argc, char **argv, struct check_opts *o)
  * CI annotations point at the bad line) and exit status 2. */
 static void add_load_error(struct report *r, const struct error *err)
 {
-	char hint[] = "fix the profile; 'deploy-run help check' lists the keys";
+	char hint[] = "fix the profile; deploy-run.ini(5) lists every key and its values";
 
 	report_add(r, err->id ? err->id : "profile.invalid", SEVERITY_ERROR,
 		   err->file[0] ? err->file : NULL, err->line, hint, "%s%s%s", err->message,

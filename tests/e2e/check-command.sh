@@ -204,6 +204,7 @@ json_get "$T/mixed.json" 'd[1]["findings"][0]' >"$T/bad-finding"
 check "json: the malformed profile is its finding" \
 	grep -qF "'id': 'profile.bad-value', 'check': 'profile', 'severity': 'error'" "$T/bad-finding"
 check "json: with its file and line" grep -qF "'file': 'p/bad.ini', 'line': 7" "$T/bad-finding"
+check "json: the hint points at the key reference" grep -qF "deploy-run.ini(5) lists every key" "$T/bad-finding"
 check "github: the malformed profile's annotation" \
 	grep -q '^::error file=p/bad.ini,line=7,title=p/bad.ini%3A profile.bad-value::' "$T/mixed.github"
 check "junit: the malformed profile's failure" $PY -c '
