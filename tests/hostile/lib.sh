@@ -3,7 +3,8 @@
 # with every malformed case below in turn and runs the real binary on it:
 #   make_case CASE TARGET GOOD   puts case CASE at path TARGET (GOOD: a good file)
 #   hostile CASE EXPECT WHAT CMD...  runs CMD (a deploy-run command line) under
-#                                a 10 s timeout (300 s under DEPLOY_RUN_WRAPPER) (as nobody for the unreadable case)
+#                                a 10 s timeout (60 s under ASan, 300 s under DEPLOY_RUN_WRAPPER)
+#                                (as nobody for the unreadable case)
 #                                and checks: exit EXPECT, no crash, no hang, the
 #                                server never started, WHAT (an ERE) in the output,
 #                                and no escape sequence (ESC, BEL, CSI) in it.
@@ -92,7 +93,9 @@ sys.stdout.buffer.write((d * (n // len(d) + 1))[:n])' "$good" >"$target" ;;
 hostile() {
 	local c=$1 expect=$2 what=$3 who=() limit=10
 	shift 3
-	# the 10 s bound is the native binary's; valgrind runs it 20 to 50 times slower
+	# the 10 s bound is the native binary's; valgrind runs it 20 to 50 times
+	# slower, a debug build under ASan and UBSan (dev/test) 3 to 6 times
+	[ -z "${ASAN_OPTIONS:-}" ] || limit=60
 	[ -z "${DEPLOY_RUN_WRAPPER:-}" ] || limit=300
 	rm -f "$MARK"
 	[[ $c == *unreadable ]] && who=(setpriv --reuid=65534 --regid=65534 --clear-groups)
