@@ -18,7 +18,6 @@ static void test_read_once(void)
 {
 	char tmpl[] = "/tmp/test-cache-XXXXXX";
 	char *root = testutil_mkdtemp(tmpl);
-	_cleanup_free_ char *cfg = path_join(root, "pyvenv.cfg");
 	struct profile p;
 	struct context ctx = {0};
 	struct error err = ERROR_INIT;
