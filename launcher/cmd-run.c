@@ -5,6 +5,7 @@
 #include "log.h"
 #include "progress.h"
 #include "notify.h"
+#include "path.h"
 #include "report.h"
 #include "privdrop.h"
 #include "signame.h"
@@ -557,6 +558,12 @@ int cmd_run(int argc, char **argv, const struct globals *g)
 	if (!no_check && cmd_preflight(&l, reveal, NULL, g) < 0) {
 		cmd_unload(&l);
 		return EXIT_REFUSED;
+	}
+	if (access(l.launch.exe, F_OK) < 0 && !path_is_dir(l.profile->venv)) {
+		log_error("server not found: %s (the virtualenv %s does not exist)",
+			  l.launch.exe, l.profile->venv);
+		cmd_unload(&l);
+		return EXIT_NOT_FOUND;
 	}
 	if (access(l.launch.exe, F_OK) < 0) {
 		log_error("server not found: %s (is %s installed in the virtualenv %s?)",

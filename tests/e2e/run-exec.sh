@@ -70,6 +70,12 @@ printf '[app]\nroot = %s\nmodule = a:b\nrequirements =\n[checks]\nvenv = off\n' 
 run_dr --profiles "$P" run missing --exec
 check "missing server exits 127 (got $rc)" [ "$rc" = 127 ]
 check "missing server: message names it" grep -q "server not found: $T/app/.venv/bin/gunicorn" "$T/err"
+check "missing server: asks whether it is installed" grep -q "(is gunicorn installed in the virtualenv $T/app/.venv?)" "$T/err"
+# no virtualenv at all: said so, rather than asking whether the server is installed in it
+printf '[app]\nroot = %s\nmodule = a:b\nvenv = .novenv\nrequirements =\n[checks]\nvenv = off\n' "$T/app" >"$P/novenv.ini"
+run_dr --profiles "$P" run novenv
+check "missing venv exits 127 (got $rc)" [ "$rc" = 127 ]
+check "missing venv: said so" grep -q "server not found: $T/app/.novenv/bin/gunicorn (the virtualenv $T/app/.novenv does not exist)" "$T/err"
 printf 'not a program' >"$T/app/.venv/bin/gunicorn"
 chmod 644 "$T/app/.venv/bin/gunicorn"
 run_dr --profiles "$P" run missing --exec
