@@ -14,6 +14,20 @@
 : "${SOURCE_ROOT:=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)}"
 SUPERVISE=$DEPLOY_RUN
 . "$(dirname "${BASH_SOURCE[0]}")/supervisor-lib.sh"
+. "$(dirname "${BASH_SOURCE[0]}")/wrap.sh"
+SUPERVISE=$DEPLOY_RUN
+# supervisor-lib.sh's exit trap, plus: no valgrind error or leak in any run
+_supervisor_finish=$(declare -f finish | tail -n +2)
+eval "_supervisor_cleanup() $_supervisor_finish"
+finish() {
+	local rc=$?
+	if ! valgrind_clean; then
+		echo "FAIL: valgrind found errors or leaks" >&2
+		rc=1
+	fi
+	_supervisor_cleanup
+	exit $rc
+}
 PY=/usr/bin/python3
 PROFILES=$T/profiles
 APP=$T/app
