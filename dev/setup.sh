@@ -13,8 +13,8 @@ builddir=${1:-build}
 shift || true
 
 packages=(
-	# build
-	gcc pkg-config meson ninja-build libinih-dev libcurl4-openssl-dev libarchive-dev libssl-dev
+	# build (build-essential: dpkg-buildpackage of the slow suite requires it)
+	build-essential gcc pkg-config meson ninja-build libinih-dev libcurl4-openssl-dev libarchive-dev libssl-dev
 	# the example app and the tests' real servers and peers
 	python3 python3-venv python3-pip python3-setuptools python3-wheel gunicorn python3-uvicorn
 	python3-flask python3-starlette python3-dotenv python3-packaging

@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #define SHM_DIR "/dev/shm"
+#define PYMP_PREFIX "pymp-"
 
 struct seen {
 	char *name;
@@ -67,6 +68,10 @@ struct cleanup {
 	struct known *known; /* new inodes in shm_dir and who was first seen using them */
 	size_t n_known, cap_known;
 
+	char *tmp_dir;     /* where multiprocessing makes its pymp-* directories */
+	struct seen *pymp; /* the pymp-* entries of tmp_dir before the start, sorted */
+	size_t n_pymp;
+
 	struct strbuf summary;
 	size_t count;
 };
@@ -104,28 +109,30 @@ static int cmp_seen(const void *a, const void *b)
 	return strcmp(((const struct seen *)a)->name, ((const struct seen *)b)->name);
 }
 
-static int snapshot_shm(struct cleanup *cl, struct error *err)
+/* The entries of dir whose names start with prefix, sorted by name. */
+static int snapshot_dir(const char *dir, const char *prefix, struct seen **out, size_t *n,
+			struct error *err)
 {
 	size_t cap = 0;
 	struct dirent *de;
-	DIR *d = opendir(cl->shm_dir);
+	DIR *d = opendir(dir);
 
 	if (!d) {
 		if (errno == ENOENT)
 			return 0;
-		return error_set(err, errno, "cannot list %s", cl->shm_dir);
+		return error_set(err, errno, "cannot list %s", dir);
 	}
 	while ((de = readdir(d))) {
-		if (path_is_dot(de->d_name))
+		if (path_is_dot(de->d_name) || !str_starts_with(de->d_name, prefix))
 			continue;
-		grow_array((void **)&cl->seen, &cap, cl->n_seen + 1, sizeof(*cl->seen));
-		cl->seen[cl->n_seen].name = xstrdup(de->d_name);
-		cl->seen[cl->n_seen].ino = de->d_ino;
-		cl->n_seen++;
+		grow_array((void **)out, &cap, *n + 1, sizeof(**out));
+		(*out)[*n].name = xstrdup(de->d_name);
+		(*out)[*n].ino = de->d_ino;
+		(*n)++;
 	}
 	closedir(d);
-	if (cl->n_seen)
-		qsort(cl->seen, cl->n_seen, sizeof(*cl->seen), cmp_seen);
+	if (*n)
+		qsort(*out, *n, sizeof(**out), cmp_seen);
 	return 0;
 }
 
@@ -168,9 +175,13 @@ struct cleanup *cleanup_create(const struct cleanup_config *cfg, struct error *e
 		for (cl->n_sockets = 0; cl->n_sockets < i; cl->n_sockets++)
 			snapshot_path(&cl->sockets[cl->n_sockets], cfg->unix_sockets[cl->n_sockets]);
 	}
-	if (cl->shm != CLEANUP_SHM_OFF && snapshot_shm(cl, err) < 0) {
-		cleanup_destroy(cl);
-		return NULL;
+	if (cl->shm != CLEANUP_SHM_OFF) {
+		cl->tmp_dir = xstrdup(cfg->tmp_dir && *cfg->tmp_dir ? cfg->tmp_dir : "/tmp");
+		if (snapshot_dir(cl->shm_dir, "", &cl->seen, &cl->n_seen, err) < 0 ||
+		    snapshot_dir(cl->tmp_dir, PYMP_PREFIX, &cl->pymp, &cl->n_pymp, err) < 0) {
+			cleanup_destroy(cl);
+			return NULL;
+		}
 	}
 	return cl;
 }
@@ -184,6 +195,10 @@ void cleanup_destroy(struct cleanup *cl)
 	for (i = 0; i < cl->n_seen; i++)
 		free(cl->seen[i].name);
 	free(cl->seen);
+	for (i = 0; i < cl->n_pymp; i++)
+		free(cl->pymp[i].name);
+	free(cl->pymp);
+	free(cl->tmp_dir);
 	free(cl->known);
 	if (cl->ino_fd >= 0)
 		close(cl->ino_fd);
@@ -323,15 +338,20 @@ int cleanup_prepare(struct cleanup *cl, struct error *err)
 	return wipe_prometheus(cl, true, err);
 }
 
-static bool in_snapshot(const struct cleanup *cl, const char *name, ino_t ino)
+static bool in_list(const struct seen *v, size_t n, const char *name, ino_t ino)
 {
 	struct seen key = {(char *)name, 0};
 	const struct seen *s;
 
-	if (!cl->n_seen)
+	if (!n)
 		return false;
-	s = bsearch(&key, cl->seen, cl->n_seen, sizeof(*cl->seen), cmp_seen);
+	s = bsearch(&key, v, n, sizeof(*v), cmp_seen);
 	return s && s->ino == ino;
+}
+
+static bool in_snapshot(const struct cleanup *cl, const char *name, ino_t ino)
+{
+	return in_list(cl->seen, cl->n_seen, name, ino);
 }
 
 /* Called with the device and inode of every file a process maps or holds open. */
@@ -783,13 +803,194 @@ static void sweep_path(struct cleanup *cl, const struct path_state *ps, const ch
 	record(cl, what, ps->path, (unsigned long long)st.st_size, NULL);
 }
 
+bool cleanup_unix_path_bound(const char *net_unix, const char *dir)
+{
+	size_t dlen = strlen(dir);
+	const char *line = net_unix;
+
+	while (dlen > 1 && dir[dlen - 1] == '/')
+		dlen--;
+	for (; line && *line; line = strchr(line, '\n'), line = line ? line + 1 : NULL) {
+		const char *p = line;
+		int field;
+
+		/* Num RefCount Protocol Flags Type St Inode Path: the path is what
+		 * follows the seventh field and one space, to the end of the line */
+		for (field = 0; field < 7; field++) {
+			p += strspn(p, " \t");
+			if (!*p || *p == '\n')
+				break;
+			p += strcspn(p, " \t\n");
+		}
+		if (field < 7 || *p != ' ')
+			continue;
+		p++;
+		if (!strncmp(p, dir, dlen) && p[dlen] == '/')
+			return true;
+	}
+	return false;
+}
+
+char *cleanup_tmp_dir(char *const *envp, const char *cwd)
+{
+	static const char *const vars[] = {"TMPDIR", "TEMP", "TMP"};
+	static const char *const dirs[] = {"/tmp", "/var/tmp", "/usr/tmp"};
+	size_t i, j;
+	struct stat st;
+
+	for (i = 0; i < sizeof(vars) / sizeof(*vars); i++)
+		for (j = 0; envp && envp[j]; j++) {
+			size_t n = strlen(vars[i]);
+			const char *v = envp[j] + n + 1;
+			char *abs;
+
+			if (strncmp(envp[j], vars[i], n) || envp[j][n] != '=' || !*v)
+				continue;
+			abs = *v == '/' || !cwd ? xstrdup(v) : xasprintf("%s/%s", cwd, v);
+			if (stat(abs, &st) == 0 && S_ISDIR(st.st_mode))
+				return abs;
+			free(abs);
+		}
+	for (i = 0; i < sizeof(dirs) / sizeof(*dirs); i++)
+		if (stat(dirs[i], &st) == 0 && S_ISDIR(st.st_mode))
+			return xstrdup(dirs[i]);
+	return xstrdup("/tmp");
+}
+
+/* /proc/net/unix, NUL-terminated, or NULL when it cannot be read. */
+static char *read_net_unix(void)
+{
+	struct strbuf sb;
+	char buf[65536];
+	ssize_t got;
+	int fd = open("/proc/net/unix", O_RDONLY | O_CLOEXEC);
+
+	if (fd < 0)
+		return NULL;
+	strbuf_init(&sb);
+	while ((got = read(fd, buf, sizeof(buf))) > 0)
+		strbuf_add(&sb, buf, (size_t)got);
+	close(fd);
+	if (got < 0) {
+		strbuf_finish(&sb);
+		return NULL;
+	}
+	return strbuf_detach(&sb);
+}
+
+/*
+ * Removes the sockets and files of one pymp-* directory (never a
+ * subdirectory: a directory holding one is not multiprocessing's) and the
+ * directory.  Returns the number of entries removed and adds their sizes to
+ * *bytes, or -1 (errno) when it was kept.
+ */
+static long remove_pymp(int tfd, const char *name, ino_t ino, unsigned long long *bytes,
+			const char **why)
+{
+	struct dirent *de;
+	struct stat st;
+	long n = 0;
+	DIR *d;
+	int dfd = openat(tfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+
+	if (dfd < 0)
+		return -1;
+	if (fstat(dfd, &st) < 0 || st.st_ino != ino || !(d = fdopendir(dfd))) {
+		close(dfd);
+		*why = "it changed while being examined";
+		return -1;
+	}
+	while ((de = readdir(d))) {
+		if (path_is_dot(de->d_name))
+			continue;
+		if (fstatat(dfd, de->d_name, &st, AT_SYMLINK_NOFOLLOW) < 0 || S_ISDIR(st.st_mode)) {
+			*why = "it holds a directory";
+			closedir(d);
+			return -1;
+		}
+	}
+	rewinddir(d);
+	while ((de = readdir(d))) {
+		if (path_is_dot(de->d_name) ||
+		    fstatat(dfd, de->d_name, &st, AT_SYMLINK_NOFOLLOW) < 0)
+			continue;
+		if (unlinkat(dfd, de->d_name, 0) == 0) {
+			n++;
+			*bytes += S_ISREG(st.st_mode) ? (unsigned long long)st.st_size : 0;
+		}
+	}
+	closedir(d);
+	if (unlinkat(tfd, name, AT_REMOVEDIR) < 0) {
+		*why = strerror(errno);
+		return -1;
+	}
+	return n;
+}
+
+/*
+ * multiprocessing's temporary directories (tempfile.mkdtemp(prefix="pymp-")
+ * in the tree's temporary directory, holding a Manager's listener-* socket)
+ * are removed by a finaliser that os._exit() and SIGKILL skip.  One is the
+ * run's when it was not there (same inode) before the start, belongs to the
+ * tree's uid, and no socket bound inside it is still open anywhere
+ * (/proc/net/unix lists a path socket while any process holds it).
+ */
+static void sweep_pymp(struct cleanup *cl)
+{
+	_cleanup_free_ char *net_unix = NULL;
+	struct dirent *de;
+	DIR *d = opendir(cl->tmp_dir);
+
+	if (!d)
+		return;
+	net_unix = read_net_unix();
+	while ((de = readdir(d))) {
+		_cleanup_free_ char *path = NULL;
+		unsigned long long bytes = 0;
+		const char *why = NULL;
+		struct stat st;
+		char extra[48];
+		long n;
+
+		if (!str_starts_with(de->d_name, PYMP_PREFIX) ||
+		    fstatat(dirfd(d), de->d_name, &st, AT_SYMLINK_NOFOLLOW) < 0)
+			continue;
+		if (!S_ISDIR(st.st_mode) || st.st_uid != cl->owner ||
+		    in_list(cl->pymp, cl->n_pymp, de->d_name, st.st_ino))
+			continue;
+		path = xasprintf("%s/%s", cl->tmp_dir, de->d_name);
+		if (!net_unix || cleanup_unix_path_bound(net_unix, path)) {
+			log_debug("multiprocessing directory %s: %s", path,
+				  net_unix ? "a socket in it is still open: kept"
+					   : "cannot read /proc/net/unix: kept");
+			continue;
+		}
+		if (cl->shm == CLEANUP_SHM_REPORT) {
+			log_warn("multiprocessing directory %s was left behind by the run "
+				 "(kept: [cleanup] shm = report)", path);
+			continue;
+		}
+		n = remove_pymp(dirfd(d), de->d_name, st.st_ino, &bytes, &why);
+		if (n < 0) {
+			log_warn("multiprocessing directory %s was left behind by the run and is "
+				 "kept: %s", path, why ? why : strerror(errno));
+			continue;
+		}
+		snprintf(extra, sizeof(extra), "%ld %s", n, n == 1 ? "entry" : "entries");
+		record(cl, "multiprocessing directory", path, bytes, extra);
+	}
+	closedir(d);
+}
+
 void cleanup_finish(struct cleanup *cl)
 {
 	struct error err = ERROR_INIT;
 	size_t i;
 
-	if (cl->shm != CLEANUP_SHM_OFF)
+	if (cl->shm != CLEANUP_SHM_OFF) {
 		sweep_shm(cl);
+		sweep_pymp(cl);
+	}
 	if (cl->prometheus_dir && wipe_prometheus(cl, false, &err) < 0) {
 		char line[ERROR_MESSAGE_MAX + 128];
 

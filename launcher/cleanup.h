@@ -35,6 +35,17 @@
  *   directory; it is created when missing.  A directory holding anything
  *   else (another file, a subdirectory) is not wiped: cleanup_prepare()
  *   fails, naming the entry, and after the exit it is left with a warning.
+ * - multiprocessing's temporary directories: pymp-* directories in the
+ *   tree's temporary directory (tempfile.gettempdir() of the server's
+ *   environment: cleanup_tmp_dir), where a Manager keeps its listener-*
+ *   socket.  multiprocessing removes one in a finaliser that os._exit()
+ *   and SIGKILL skip.  Governed by the shm mode (remove, report, off), one
+ *   is removed after the exit when (1) it was not there, with the same
+ *   inode, before the start, (2) it belongs to the tree's uid, (3) no
+ *   socket bound inside it is still open anywhere (/proc/net/unix lists a
+ *   bound socket while any process holds it) and (4) it holds no
+ *   subdirectory.  Only its entries and the directory itself are removed;
+ *   a symbolic link in place of the directory is never followed.
  * - The pid file and unix sockets: removed after the exit when they exist
  *   and did not exist (with the same inode) before the start, and are of the
  *   expected type (regular file, socket).
@@ -65,6 +76,7 @@ struct cleanup_config {
 	const char *prometheus_dir; /* NULL or "": none */
 	const char *pid_file;       /* NULL or "": none */
 	char *const *unix_sockets;  /* NULL-terminated, or NULL */
+	const char *tmp_dir;        /* the tree's temporary directory (cleanup_tmp_dir); NULL: /tmp */
 	bool quiet;                 /* no log lines (the summary list is still kept) */
 };
 
@@ -105,6 +117,21 @@ int cleanup_prepare(struct cleanup *cl, struct error *err);
  * fails as a whole.
  */
 void cleanup_finish(struct cleanup *cl);
+
+/*
+ * The directory Python's tempfile.gettempdir() picks in a process with
+ * environment envp and working directory cwd: the first of $TMPDIR, $TEMP
+ * and $TMP that names a directory (relative to cwd), else /tmp, /var/tmp,
+ * /usr/tmp.  (Python also tries writing a file there; a directory the
+ * server cannot write to is not skipped here.)  Caller frees.
+ */
+char *cleanup_tmp_dir(char *const *envp, const char *cwd);
+
+/*
+ * Pure: whether the /proc/net/unix text net_unix lists a socket bound to a
+ * path inside dir (dir "/x" matches "/x/listener-1", not "/xy").
+ */
+bool cleanup_unix_path_bound(const char *net_unix, const char *dir);
 
 /* "shm /dev/shm/psm_1 (1.0 MiB), pid file /run/app.pid (6 B)", or "" when nothing. */
 const char *cleanup_summary(const struct cleanup *cl);

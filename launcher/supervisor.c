@@ -718,7 +718,7 @@ int supervisor_run(const struct supervisor_config *cfg, struct error *err)
 	struct child_report rep;
 	struct cleanup *cl = NULL;
 	char **envp = NULL;
-	char *exe = NULL, *slot = NULL;
+	char *exe = NULL, *slot = NULL, *tmp_dir = NULL;
 	int pipefd[2] = {-1, -1};
 	sigset_t blocked;
 	uint64_t start;
@@ -746,6 +746,8 @@ int supervisor_run(const struct supervisor_config *cfg, struct error *err)
 	ccfg.pid_file = cfg->pid_file;
 	ccfg.unix_sockets = cfg->unix_sockets;
 	ccfg.quiet = cfg->quiet;
+	tmp_dir = cleanup_tmp_dir(envp, cfg->cwd);
+	ccfg.tmp_dir = tmp_dir;
 	cl = cleanup_create(&ccfg, err);
 	if (!cl || cleanup_prepare(cl, err) < 0)
 		goto out;
@@ -847,6 +849,7 @@ out:
 	if (pipefd[1] >= 0)
 		close(pipefd[1]);
 	cleanup_destroy(cl);
+	free(tmp_dir);
 	free(envp);
 	free(slot);
 	free(exe);

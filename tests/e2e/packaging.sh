@@ -81,6 +81,11 @@ if command -v zsh >/dev/null; then
 else
 	echo "zsh is not installed: not parsed"
 fi
+# fish writes its configuration and history under $HOME and XDG: keep them in $T
+fish() {
+	HOME=$T/home XDG_CONFIG_HOME=$T/home/.config XDG_DATA_HOME=$T/home/.local/share \
+		XDG_CACHE_HOME=$T/home/.cache command fish "$@"
+}
 if command -v fish >/dev/null; then
 	check "the fish script parses" fish -n "$P/completions/deploy-run.fish"
 	got=$(cd "$T/app" && PATH="$(dirname "$DEPLOY_RUN"):$PATH" fish -c \

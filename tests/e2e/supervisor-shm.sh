@@ -61,12 +61,31 @@ time.sleep(600)
 PY
 
 cat >"$T/manager.py" <<'PY'
-import multiprocessing, os, sys
+import multiprocessing, os, sys, time
 m = multiprocessing.Manager()
 d = m.dict()
 d["x"] = 1
 open(sys.argv[1], "w").write(str(m._process.pid))
+open(sys.argv[1] + ".address", "w").write(m.address)
+# an outside process makes its own pymp-* directory during the run
+while not os.path.exists(sys.argv[2]):
+    time.sleep(0.01)
 os._exit(0)
+PY
+
+# outside the tree: a pymp-* directory made during the run, its socket kept open
+cat >"$T/pymp_outsider.py" <<'PY'
+import os, socket, sys, time
+tmp, started, ready = sys.argv[1:4]
+while not os.path.exists(started):
+    time.sleep(0.01)
+d = os.path.join(tmp, "pymp-outsider")
+os.mkdir(d, 0o700)
+s = socket.socket(socket.AF_UNIX)
+s.bind(os.path.join(d, "listener-outsider"))
+s.listen(1)
+open(ready, "w").close()
+time.sleep(600)
 PY
 
 # decoy 1: made before the run by the same user
@@ -96,12 +115,31 @@ kill "$OUT"
 wait "$OUT" 2>/dev/null || true
 rm -f "/dev/shm/${tag}_shared"
 
-rc=0; "$SUPERVISE" -- $PY "$T/manager.py" "$T/manager.pid" 2>"$T/err" || rc=$?
+# the run's temporary directory: TMPDIR, as tempfile.gettempdir() reads it
+mkdir "$T/tmp"
+mkdir "$T/tmp/pymp-before"     # decoy 3: made before the run
+$PY "$T/pymp_outsider.py" "$T/tmp" "$T/manager.pid.address" "$T/outsider_ready" &
+OUT=$!
+BG+=("$OUT")
+rc=0; TMPDIR=$T/tmp "$SUPERVISE" -- $PY "$T/manager.py" "$T/manager.pid" "$T/outsider_ready" \
+	2>"$T/err" || rc=$?
 [ "$rc" = 0 ] || fail "manager app gave $rc"
 mpid=$(cat "$T/manager.pid")
 gone "$mpid" || fail "the Manager process $mpid survived"
 grep -qE ', [0-9]+ orphans? stopped' "$T/err" || fail "summary: $(cat "$T/err")"
 ok "a Manager orphaned by os._exit is stopped and waited for: $(tail -n1 "$T/err")"
+mdir=$(dirname "$(cat "$T/manager.pid.address")")
+case $mdir in "$T/tmp/pymp-"*) ;; *) fail "the Manager's socket is not in a pymp-* directory of TMPDIR: $mdir" ;; esac
+[ ! -e "$mdir" ] || fail "the Manager's directory $mdir was left behind: $(ls -la "$mdir")"
+grep -qF "removed multiprocessing directory $mdir (1 entry, 0 B)" "$T/err" ||
+	fail "no line for $mdir: $(cat "$T/err")"
+tail -n1 "$T/err" | grep -qF "multiprocessing directory $mdir" || fail "summary lacks $mdir"
+[ -d "$T/tmp/pymp-before" ] || fail "the pymp-* directory made before the run was removed"
+[ -S "$T/tmp/pymp-outsider/listener-outsider" ] ||
+	fail "the pymp-* directory whose socket an outside process holds was removed"
+ok "the Manager's pymp-* directory removed and reported; decoys kept (made before, held outside)"
+kill "$OUT"
+wait "$OUT" 2>/dev/null || true
 
 : >"$T/shared_mapped"
 rc=0; "$SUPERVISE" --shm report -- $PY "$T/leaky.py" "$tag" "$T" 2>"$T/err" || rc=$?

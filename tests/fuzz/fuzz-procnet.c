@@ -1,12 +1,14 @@
 /*
  * libFuzzer entry point for text deploy-run reads from other programs:
- * /proc/net/tcp and tcp6 (the port holder lookup) and the output of the
- * app import subprocess.  Malformed lines are skipped, never trusted.
+ * /proc/net/tcp and tcp6 (the port holder lookup), /proc/net/unix (the
+ * multiprocessing directory sweep) and the output of the app import
+ * subprocess.  Malformed lines are skipped, never trusted.
  */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "cleanup.h"
 #include "pyimport.h"
 #include "server.h"
 #include "util.h"
@@ -29,6 +31,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		if (ls[i].port < 0 || ls[i].port > 65535)
 			abort();
 	free(ls);
+	/* a path that is bound is found again under its own directory */
+	if (cleanup_unix_path_bound(s, "/tmp/pymp-x") && !cleanup_unix_path_bound(s, "/tmp"))
+		abort();
 
 	/* the first half as stdout, the rest as stderr */
 	half = strlen(s) / 2;
