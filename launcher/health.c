@@ -1,6 +1,7 @@
 #include "health.h"
 #include "dynload.h"
 #include "log.h"
+#include "probe-async.h"
 #include "util.h"
 
 #include <curl/curl.h>
@@ -417,6 +418,7 @@ struct health_watch {
 	int retry_timer;      /* next probe */
 	int probe_timer;      /* the probe in flight's timeout */
 	int start_timer;      /* start_timeout */
+	struct probe_async *job; /* the libcurl probe in flight, in a helper */
 	uint64_t started_ns;  /* health_watch_start */
 	uint64_t probe_ns;    /* the probe in flight began */
 	uint64_t backoff_ms;
@@ -431,6 +433,8 @@ static void attempt(struct supervisor *sv, void *data);
 
 static void close_probe(struct supervisor *sv, struct health_watch *w)
 {
+	probe_async_cancel(sv, w->job);
+	w->job = NULL;
 	if (w->fd >= 0) {
 		supervisor_unwatch_fd(sv, w->fd);
 		close(w->fd);
@@ -581,19 +585,34 @@ static void on_connected(struct supervisor *sv, int fd, uint32_t events, void *d
 		fail(sv, w, false, "%s", err.message);
 }
 
-/* One probe with libcurl, for targets the built-in client does not handle. */
-static void attempt_blocking(struct supervisor *sv, struct health_watch *w)
+static void on_helper_answer(struct supervisor *sv, const struct health_result *res, bool fatal,
+			     void *data)
 {
-	struct health_result r;
-	struct error err = ERROR_INIT;
+	struct health_watch *w = data;
+	struct health_result r = *res;
 
-	if (health_probe(w->cfg.target, &r, &err) < 0) {
-		log_error("%s: probing stops", err.message);
+	w->job = NULL; /* freed by probe-async once this returns */
+	if (fatal) {
+		log_error("%s: probing stops", r.error);
 		w->state = W_STOPPED;
 		return;
 	}
-	w->state = W_READING; /* for probe_done's bookkeeping */
 	probe_done(sv, w, &r);
+}
+
+/*
+ * One probe with libcurl, for targets the built-in client does not handle:
+ * in a helper process (probe-async.h), so that the loop goes on forwarding
+ * signals and reaping while a TLS handshake or a redirect takes its time.
+ */
+static void attempt_helper(struct supervisor *sv, struct health_watch *w)
+{
+	struct error err = ERROR_INIT;
+
+	w->state = W_READING; /* for probe_done's bookkeeping */
+	w->job = probe_async_start(sv, w->cfg.target, on_helper_answer, w, &err);
+	if (!w->job)
+		fail(sv, w, false, "%s", err.message);
 }
 
 static void attempt(struct supervisor *sv, void *data)
@@ -607,7 +626,7 @@ static void attempt(struct supervisor *sv, void *data)
 		return;
 	w->probe_ns = now_ns();
 	if (!w->cfg.target->builtin) {
-		attempt_blocking(sv, w);
+		attempt_helper(sv, w);
 		return;
 	}
 	fd = socket(w->cfg.target->addr.ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
@@ -734,6 +753,7 @@ void health_watch_destroy(struct health_watch *w)
 		return;
 	if (w->fd >= 0)
 		close(w->fd);
+	probe_async_destroy(w->job);
 	free(w->request);
 	free(w);
 }

@@ -7,7 +7,9 @@
  *  - health_probe(): libcurl, loaded with dlopen() on first use (the binary
  *    does not link it), blocking for at most the probe's timeout.  Used by
  *    `probe` and `smoke`, and by `run` for what the built-in client cannot
- *    do (https URLs, redirects followed).
+ *    do (https URLs, redirects followed): there in a helper process
+ *    (probe-async.h), so that neither the block nor libcurl reaches the
+ *    supervisor.
  *  - the readiness watch (health_watch_*): a small non-blocking HTTP/1.1
  *    client driven by the supervisor's loop (launcher/supervisor.h), so that
  *    the resident supervisor of `run` never maps libcurl (about 8 MiB of
@@ -129,8 +131,9 @@ struct health_watch_config {
  * doubling to 1 s after an answer that is not the expected one or a probe
  * that timed out.  Probing stops when the server is gone.  The built-in
  * client never blocks; a target it cannot handle (see health_target) is
- * probed with health_probe(), which blocks the loop for at most the
- * target's timeout.  The target must have been resolved
+ * probed with health_probe() in a helper process whose answer the loop
+ * reads from a pipe (probe-async.h): the loop never blocks either way, and
+ * the supervisor never maps libcurl.  The target must have been resolved
  * (health_target_resolve) and must outlive the watch.  Returns NULL with err.
  */
 struct health_watch *health_watch_start(struct supervisor *sv,

@@ -63,6 +63,8 @@ struct supervisor {
 	long orphans_termed;      /* descendants signalled when the server exited */
 	long killed;              /* processes that got SIGKILL from us (first sweep) */
 	bool kill_after_stop;     /* the kill timer of a stop fired */
+	pid_t *helpers;           /* supervisor_fork_helper's children not reaped yet */
+	size_t n_helpers, cap_helpers;
 };
 
 /* What the child reports on its close-on-exec pipe when it cannot execute the server. */
@@ -217,11 +219,66 @@ pid_t supervisor_server_pid(const struct supervisor *sv)
 	return sv->server_gone ? 0 : sv->server;
 }
 
+/* ---- helpers ---- */
+
+pid_t supervisor_fork_helper(struct supervisor *sv, struct error *err)
+{
+	pid_t pid = fork();
+
+	if (pid < 0)
+		return error_set(err, errno, "cannot fork a helper");
+	if (pid == 0) {
+		prctl(PR_SET_PDEATHSIG, SIGKILL);
+		if (getppid() != sv->self)
+			_exit(1);
+		return 0;
+	}
+	grow_array((void **)&sv->helpers, &sv->cap_helpers, sv->n_helpers + 1,
+		   sizeof(*sv->helpers));
+	sv->helpers[sv->n_helpers++] = pid;
+	return pid;
+}
+
+static bool forget_helper(struct supervisor *sv, pid_t pid)
+{
+	for (size_t i = 0; i < sv->n_helpers; i++) {
+		if (sv->helpers[i] == pid) {
+			sv->helpers[i] = sv->helpers[--sv->n_helpers];
+			return true;
+		}
+	}
+	return false;
+}
+
+void supervisor_kill_helper(struct supervisor *sv, pid_t pid)
+{
+	for (size_t i = 0; i < sv->n_helpers; i++)
+		if (sv->helpers[i] == pid)
+			kill(pid, SIGKILL);
+}
+
+/*
+ * Before the tree is signalled: the helpers are ours, not orphans of the
+ * server, and must not be counted or waited for as such.  SIGKILL ends
+ * them at once; reaping them here keeps them out of the sweep.
+ */
+static void end_helpers(struct supervisor *sv)
+{
+	for (size_t i = 0; i < sv->n_helpers; i++) {
+		kill(sv->helpers[i], SIGKILL);
+		while (waitpid(sv->helpers[i], NULL, 0) < 0 && errno == EINTR)
+			;
+	}
+	sv->n_helpers = 0;
+}
+
 /* ---- stopping and reaping ---- */
 
 static void kill_tree(struct supervisor *sv)
 {
 	long n;
+
+	end_helpers(sv);
 
 	cleanup_observe(sv->cl, sv->self); /* the last look at what the tree maps */
 	n = cleanup_signal_tree(sv->self, SIGKILL);
@@ -326,6 +383,7 @@ static void server_exited(struct supervisor *sv)
 		sv->pidfd = -1;
 	}
 	cancel_kill_timer(sv);
+	end_helpers(sv);
 	if (sv->phase == PHASE_KILLING || sv->phase == PHASE_DONE) {
 		if (sv->phase == PHASE_KILLING)
 			cleanup_signal_tree(sv->self, SIGKILL);
@@ -352,6 +410,8 @@ static void reap(struct supervisor *sv)
 		pid_t pid = wait4(-1, &st, WNOHANG, &ru);
 
 		if (pid > 0) {
+			if (forget_helper(sv, pid))
+				continue; /* ours, not the tree's: neither its RSS nor an orphan */
 			if (ru.ru_maxrss > sv->peak_rss_kb)
 				sv->peak_rss_kb = ru.ru_maxrss;
 			if (pid == sv->server) {
@@ -838,6 +898,7 @@ out:
 		kill_watch(&sv, sv.watches[i]);
 	free_dead_watches(&sv);
 	free(sv.watches);
+	free(sv.helpers);
 	if (sv.pidfd >= 0)
 		close(sv.pidfd);
 	if (sv.epfd >= 0)

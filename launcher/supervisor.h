@@ -145,4 +145,19 @@ void supervisor_stop(struct supervisor *sv, int sig, const char *reason);
 /* The server's pid, or 0 once it has been reaped. */
 pid_t supervisor_server_pid(const struct supervisor *sv);
 
+/*
+ * Forks a helper: a short-lived child of the supervisor's own that does
+ * what must not block the loop (a health probe with libcurl, which is then
+ * mapped by the helper only).  Returns 0 in the helper, its pid in the
+ * supervisor, -1 with err.  The helper inherits the blocked signal mask;
+ * it gets SIGKILL should the supervisor die, and must end with _exit().
+ * Helpers are not the server's tree: they are reaped without being counted
+ * as orphans, and they are killed (and reaped) before the tree is signalled
+ * when the server exits or is killed, so a helper's owner sees its pipe
+ * close.  Call from the loop's callbacks only.
+ */
+pid_t supervisor_fork_helper(struct supervisor *sv, struct error *err);
+/* Kills a helper that is no longer wanted (SIGKILL); it is reaped by the loop. */
+void supervisor_kill_helper(struct supervisor *sv, pid_t pid);
+
 #endif
