@@ -12,6 +12,8 @@
 struct stack {
 	char *abs[INCLUDE_DEPTH_MAX + 1];
 	size_t n;
+	lockfile_read_fn read;  /* NULL: the file system */
+	void *rdata;
 };
 
 static const char *env_lookup(const char *name, void *data)
@@ -54,7 +56,7 @@ static int load(struct lockfile *lf, struct stack *st, const char *path, bool co
 		struct error *err)
 {
 	_cleanup_free_ char *buf = NULL;
-	_cleanup_free_ char *abs = realpath(path, NULL);
+	_cleanup_free_ char *abs = st->read ? path_normalize(path) : realpath(path, NULL);
 	_cleanup_free_ char *dir = path_dirname(path);
 	struct reqfile rf;
 	size_t len, i, r = 0;
@@ -76,7 +78,8 @@ static int load(struct lockfile *lf, struct stack *st, const char *path, bool co
 		return error_at(err, from->file, from->line, from->column,
 				"-%c %s: remote requirement files are not supported",
 				from->constraint ? 'c' : 'r', from->path);
-	if (file_read(path, 0, &buf, &len, NULL, err) < 0) {
+	if ((st->read ? st->read(st->rdata, path, &buf, &len, err)
+		      : file_read(path, 0, &buf, &len, NULL, err)) < 0) {
 		if (from) {
 			struct error inner = *err;
 
@@ -116,7 +119,13 @@ out:
 int lockfile_load(struct lockfile *lf, const char *path, reqfile_lookup_fn lookup, void *data,
 		  struct error *err)
 {
-	struct stack st = {{NULL}, 0};
+	return lockfile_load_from(lf, path, NULL, NULL, lookup, data, err);
+}
+
+int lockfile_load_from(struct lockfile *lf, const char *path, lockfile_read_fn read,
+		       void *rdata, reqfile_lookup_fn lookup, void *data, struct error *err)
+{
+	struct stack st = {{NULL}, 0, read, rdata};
 	size_t i;
 
 	memset(lf, 0, sizeof(*lf));

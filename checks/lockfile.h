@@ -40,6 +40,21 @@ struct lockfile {
  */
 int lockfile_load(struct lockfile *lf, const char *path, reqfile_lookup_fn lookup, void *data,
 		  struct error *err);
+/*
+ * Reads the file at path into *buf (malloc'd, NUL-terminated) and *len;
+ * -1 with err (which names path) when it cannot.
+ */
+typedef int (*lockfile_read_fn)(void *data, const char *path, char **buf, size_t *len,
+				struct error *err);
+
+/*
+ * The same, with the files read by read (called with rdata) instead of from
+ * the file system: for a lock inside an archive.  Paths are then taken as
+ * written (normalised, never resolved against the file system), an include
+ * is relative to its file's directory as on disk.
+ */
+int lockfile_load_from(struct lockfile *lf, const char *path, lockfile_read_fn read,
+		       void *rdata, reqfile_lookup_fn lookup, void *data, struct error *err);
 void lockfile_finish(struct lockfile *lf);
 
 /*

@@ -219,24 +219,28 @@ static int cmp_str(const void *a, const void *b)
 	return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
+/* Whether the versions a and b are equal under PEP 440. */
+static bool same_version(const char *a, const char *b)
+{
+	struct pep440_version va = {0}, vb = {0};
+	struct error err = ERROR_INIT;
+	bool same;
+
+	same = pep440_version_parses(&va, a, &err) == 0 &&
+	       pep440_version_parses(&vb, b, &err) == 0 && pep440_version_compare(&va, &vb) == 0;
+	pep440_version_finish(&va);
+	pep440_version_finish(&vb);
+	return same;
+}
+
 /* The lock's requirement pinned to the wheel's name and version, or NULL. */
 static const struct reqfile_req *pinned_req(const struct lockfile *lf, const char *name,
 					    const char *version)
 {
 	_cleanup_free_ char *norm = pep440_canonicalize_name(name, strlen(name));
 	const struct reqfile_req *q = lockfile_find(lf, norm);
-	struct pep440_version a = {0}, b = {0};
-	struct error err = ERROR_INIT;
-	bool same;
 
-	if (!q || !q->version)
-		return NULL;
-	same = pep440_version_parses(&a, version, &err) == 0 &&
-	       pep440_version_parses(&b, q->version, &err) == 0 &&
-	       pep440_version_compare(&a, &b) == 0;
-	pep440_version_finish(&a);
-	pep440_version_finish(&b);
-	return same ? q : NULL;
+	return q && q->version && same_version(version, q->version) ? q : NULL;
 }
 
 static void check_wheel(const struct lockfile *lf, const char *path, struct report *r)
@@ -313,4 +317,81 @@ void wheels_check(const struct context *ctx, struct report *r)
 	if (have_lock)
 		lockfile_finish(&lf);
 	strv_finish(&wheels);
+}
+
+/* The lock's requirement of that normalised name, else its constraint, or NULL. */
+static const struct reqfile_req *locked_req(const struct lockfile *lf, const char *norm)
+{
+	const struct reqfile_req *q = lockfile_find(lf, norm);
+	size_t i;
+
+	for (i = 0; !q && i < lf->n_reqs; i++)
+		if (str_eq(lf->reqs[i].normalized, norm))
+			q = &lf->reqs[i];
+	return q;
+}
+
+static bool has_wheel(const struct wheels_file *w, size_t n, const char *norm)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		_cleanup_free_ char *name = NULL, *version = NULL, *canon = NULL;
+
+		if (wheels_parse_filename(w[i].path, &name, &version) < 0)
+			continue;
+		canon = pep440_canonicalize_name(name, strlen(name));
+		if (str_eq(canon, norm))
+			return true;
+	}
+	return false;
+}
+
+void wheels_match_lock(const struct lockfile *lf, const struct wheels_file *w, size_t n,
+		       const char *wheelhouse, struct strv *problems)
+{
+	char hex[2 * SHA256_LEN + 1];
+	size_t i, k;
+
+	for (i = 0; i < n; i++) {
+		_cleanup_free_ char *name = NULL, *version = NULL, *norm = NULL, *hash = NULL;
+		const struct reqfile_req *r;
+
+		if (wheels_parse_filename(w[i].path, &name, &version) < 0) {
+			strv_pushf(problems, "%s: not a wheel file name "
+				   "(NAME-VERSION[-BUILD]-PY-ABI-PLATFORM.whl)", w[i].path);
+			continue;
+		}
+		norm = pep440_canonicalize_name(name, strlen(name));
+		r = locked_req(lf, norm);
+		if (!r) {
+			strv_pushf(problems, "%s: %s is not in the lock", w[i].path, norm);
+			continue;
+		}
+		if (!r->version || !same_version(version, r->version)) {
+			strv_pushf(problems, "%s: the lock (%s:%d) %s %s%s", w[i].path, r->file,
+				   r->line, r->version ? "pins" : "does not pin",
+				   r->version ? "version " : norm, r->version ? r->version : "");
+			continue;
+		}
+		if (!r->hashes.n)
+			continue;
+		hex_encode(w[i].sha256, SHA256_LEN, hex);
+		hash = xasprintf("sha256:%s", hex);
+		for (k = 0; k < r->hashes.n; k++)
+			if (str_case_eq(r->hashes.v[k], hash))
+				break;
+		if (k == r->hashes.n)
+			strv_pushf(problems, "%s: its sha256 %s is none of the lock's hashes for %s "
+				   "(%s:%d)", w[i].path, hex, norm, r->file, r->line);
+	}
+	for (i = 0; i < lf->n_reqs; i++) {
+		const struct reqfile_req *r = &lf->reqs[i];
+
+		if (r->constraint || !r->pinned || r->marker || !r->normalized || r->url ||
+		    has_wheel(w, n, r->normalized))
+			continue;
+		strv_pushf(problems, "%s:%d: %s==%s has no wheel in %s", r->file, r->line, r->name,
+			   r->version, wheelhouse);
+	}
 }

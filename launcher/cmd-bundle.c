@@ -1,6 +1,6 @@
 /*
  * deploy-run bundle PROFILE -o FILE, verify-bundle FILE, unbundle FILE -C DIR.
- * The archive logic is bundle.c's; these parse options and print.
+ * The archive logic is bundle-create.c's and bundle-verify.c's; these parse options and print.
  */
 #include "bundle.h"
 #include "cmd.h"

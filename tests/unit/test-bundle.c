@@ -1,6 +1,6 @@
-/* The pure parts of bundles: entry name safety, link targets, the MANIFEST. */
+/* The bundle format (launcher/bundle-manifest.c): entry name safety, link targets, the MANIFEST. */
 #include "t.h"
-#include "bundle.h"
+#include "bundle-manifest.h"
 #include "strbuf.h"
 
 #include <stdlib.h>

@@ -1,11 +1,13 @@
 /*
  * Unit tests of the req family's engines: pip check redone on in-memory
  * distributions (checks/requirements.c), the venv's seeded distributions,
- * wheel file names (checks/wheels.c), and RECORD verification on a
+ * wheel file names and wheels against a lock read from memory
+ * (checks/wheels.c, checks/lockfile.c), and RECORD verification on a
  * temporary directory with several threads (checks/records.c).
  */
 #include "t.h"
 #include "hash.h"
+#include "lockfile.h"
 #include "path.h"
 #include "records.h"
 #include "requirements.h"
@@ -122,6 +124,65 @@ static void test_wheel_names(void)
 	CHECK_INT(wheels_parse_filename("-2.0-py3-none-any.whl", &name, &version), -1);
 }
 
+/* lockfile_read_fn over two in-memory files, as a bundle's archive holds them. */
+static int read_mem(void *data, const char *path, char **buf, size_t *len, struct error *err)
+{
+	static const char *const files[][2] = {
+		{"requirements.txt", "-r req/base.txt\nclick==8.1.3 --hash=sha256:"
+		 "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa\n"},
+		{"req/base.txt", "gunicorn==20.1.0\nwerkzeug==2.2.2 ; python_version < '3'\n"},
+	};
+	size_t i;
+
+	(void)data;
+	for (i = 0; i < sizeof(files) / sizeof(files[0]); i++)
+		if (strcmp(path, files[i][0]) == 0) {
+			*buf = xstrdup(files[i][1]);
+			*len = strlen(*buf);
+			return 0;
+		}
+	return error_at(err, path, 0, 0, "no such file");
+}
+
+static void test_wheels_against_lock(void)
+{
+	struct lockfile lf;
+	struct error err = ERROR_INIT;
+	struct strv problems = STRV_INIT;
+	struct wheels_file w[4] = {
+		{"wh/click-8.1.3-py3-none-any.whl", {0}},
+		{"wh/gunicorn-20.1.0.0-py3-none-any.whl", {0}},   /* PEP 440 equal */
+		{"wh/flask-2.2.2-py3-none-any.whl", {0}},
+		{"wh/junk.whl", {0}},
+	};
+
+	CHECK_INT(lockfile_load_from(&lf, "requirements.txt", read_mem, NULL, NULL, NULL, &err), 0);
+	CHECK_INT(lf.files.n, 2);
+	CHECK_STR(lf.files.v[1], "req/base.txt");   /* relative to its includer, not the cwd */
+	CHECK_INT(lf.n_reqs, 3);
+	memset(w[0].sha256, 0xaa, sizeof(w[0].sha256));
+	wheels_match_lock(&lf, w, 4, "wh", &problems);
+	CHECK_INT(problems.n, 2);
+	CHECK_STR(problems.v[0], "wh/flask-2.2.2-py3-none-any.whl: flask is not in the lock");
+	CHECK(problems.n > 1 && strstr(problems.v[1], "wh/junk.whl: not a wheel file name"));
+	strv_finish(&problems);
+	/* a hash that differs, and a pinned requirement without its wheel */
+	w[0].sha256[0] = 0xab;
+	wheels_match_lock(&lf, w, 1, "wh", &problems);
+	CHECK_INT(problems.n, 2);
+	CHECK(problems.n > 0 && strstr(problems.v[0], "none of the lock's hashes for click "
+				       "(requirements.txt:2)"));
+	CHECK(problems.n > 1 && strcmp(problems.v[1], "req/base.txt:1: gunicorn==20.1.0 has no "
+				       "wheel in wh") == 0);
+	strv_finish(&problems);
+	lockfile_finish(&lf);
+	/* an include the reader does not have is named with its -r line */
+	CHECK_INT(lockfile_load_from(&lf, "req/base.txt", read_mem, NULL, NULL, NULL, &err), 0);
+	lockfile_finish(&lf);
+	CHECK_INT(lockfile_load_from(&lf, "missing.txt", read_mem, NULL, NULL, NULL, &err), -1);
+	CHECK_STR(err.file, "missing.txt");
+}
+
 static void write_file(const char *path, const char *text)
 {
 	FILE *f = fopen(path, "w");
@@ -201,6 +262,7 @@ int main(void)
 	RUN(test_pip_check);
 	RUN(test_seeded);
 	RUN(test_wheel_names);
+	RUN(test_wheels_against_lock);
 	RUN(test_records);
 	return T_DONE();
 }
