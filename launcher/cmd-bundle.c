@@ -31,13 +31,18 @@ static int64_t source_date_epoch(void)
 /* Prints the problems of a report; returns the exit code. */
 static int print_problems(const char *archive, const struct bundle_report *r, const char *then)
 {
+	struct error err = ERROR_INIT;
 	size_t i;
 
-	for (i = 0; i < r->problems.n; i++)
-		fprintf(stderr, "deploy-run: %s: error: %s\n", archive, r->problems.v[i]);
+	/* the problems quote entry names: error_print() masks them */
+	for (i = 0; i < r->problems.n; i++) {
+		error_at(&err, archive, 0, 0, "%s", r->problems.v[i]);
+		cmd_print_error(&err);
+	}
 	if (r->problems.n) {
-		fprintf(stderr, "deploy-run: %s: error: verification failed (%zu problem%s)%s\n",
-			archive, r->problems.n, r->problems.n == 1 ? "" : "s", then);
+		error_at(&err, archive, 0, 0, "verification failed (%zu problem%s)%s",
+			 r->problems.n, r->problems.n == 1 ? "" : "s", then);
+		cmd_print_error(&err);
 		return EXIT_FINDINGS;
 	}
 	return 0;
@@ -98,14 +103,14 @@ int cmd_bundle(int argc, char **argv, const struct globals *g)
 	rc = bundle_create(l.profile, output, &o, &stats, &err);
 	for (k = 0; k < stats.notes.n; k++)
 		if (g->verbosity >= 0 || rc < 0)
-			fprintf(stderr, "deploy-run: note: %s\n", stats.notes.v[k]);
+			cmd_print_line(stderr, "deploy-run: note: %s", stats.notes.v[k]);
 	if (rc < 0) {
 		cmd_print_error(&err);
 		rc = EXIT_USAGE;
 	} else {
 		if (g->verbosity >= 0)
-			printf("%s: %zu files, %zu directories, %zu symlinks, %" PRIu64
-			       " bytes, profile %s\n", output, stats.files, stats.dirs, stats.links,
+			cmd_print_line(stdout, "%s: %zu files, %zu directories, %zu symlinks, %" PRIu64
+				       " bytes, profile %s", output, stats.files, stats.dirs, stats.links,
 			       stats.bytes, l.profile->name);
 		rc = 0;
 	}
@@ -132,8 +137,9 @@ int cmd_verify_bundle(int argc, char **argv, const struct globals *g)
 	}
 	rc = print_problems(argv[1], &r, "");
 	if (rc == 0 && g->verbosity >= 0)
-		printf("%s: OK, %zu entries match the MANIFEST (profile %s, deploy-run %s)\n",
-		       argv[1], r.entries, r.manifest.profile, r.manifest.version);
+		cmd_print_line(stdout, "%s: OK, %zu entries match the MANIFEST (profile %s, "
+			       "deploy-run %s)", argv[1], r.entries, r.manifest.profile,
+			       r.manifest.version);
 	bundle_report_finish(&r);
 	return rc;
 }
@@ -171,8 +177,8 @@ int cmd_unbundle(int argc, char **argv, const struct globals *g)
 	}
 	rc = print_problems(file, &r, ": nothing was unpacked");
 	if (rc == 0 && g->verbosity >= 0)
-		printf("%s: verified and unpacked into %s (%zu entries, profile %s)\n", file, dir,
-		       r.entries, r.manifest.profile);
+		cmd_print_line(stdout, "%s: verified and unpacked into %s (%zu entries, profile %s)",
+			       file, dir, r.entries, r.manifest.profile);
 	bundle_report_finish(&r);
 	return rc;
 }

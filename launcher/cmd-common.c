@@ -4,28 +4,60 @@
 
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 extern char **environ;
 
 int cmd_usage_error(const char *command, const char *fmt, ...)
 {
+	char msg[ERROR_MESSAGE_MAX];
 	va_list ap;
 
-	fputs("deploy-run: error: ", stderr);
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
+	error_mask_controls(msg);
 	if (command)
-		fprintf(stderr, " (see 'deploy-run help %s')\n", command);
+		fprintf(stderr, "deploy-run: error: %s (see 'deploy-run help %s')\n", msg, command);
 	else
-		fputs(" (see 'deploy-run --help')\n", stderr);
+		fprintf(stderr, "deploy-run: error: %s (see 'deploy-run --help')\n", msg);
 	return EXIT_USAGE;
 }
 
 void cmd_print_error(const struct error *err)
 {
 	error_print(err, stderr);
+}
+
+void cmd_print_line(FILE *f, const char *fmt, ...)
+{
+	char *line;
+	va_list ap;
+	int n;
+
+	va_start(ap, fmt);
+	n = vasprintf(&line, fmt, ap);
+	va_end(ap);
+	if (n < 0)
+		return;
+	error_mask_controls(line);
+	fprintf(f, "%s\n", line);
+	free(line);
+}
+
+void cmd_write_masked(FILE *f, const char *text, size_t len)
+{
+	_cleanup_free_ char *copy = xstrndup(text, len);
+	char *s = copy, *nl;
+
+	for (; (nl = strchr(s, '\n')); s = nl + 1) {
+		*nl = '\0';
+		error_mask_controls(s);
+		fprintf(f, "%s\n", s);
+	}
+	error_mask_controls(s);
+	fputs(s, f);
 }
 
 bool cmd_opt(int argc, char **argv, int *i, const char *name, const char **value)

@@ -742,33 +742,38 @@ static int mkdir_p(const char *dir, struct error *err)
 	return 0;
 }
 
+/* What init found; names come from the app's directory: printed masked. */
 static void print_detected(const struct detected *d)
 {
+	struct strbuf env;
 	size_t i;
 
 	if (d->venv)
-		printf("venv:          %s (Python %s%s%s)\n", d->venv,
-		       d->python[0] ? d->python : "unknown", d->gunicorn ? ", gunicorn" : "",
-		       d->uvicorn ? ", uvicorn" : "");
+		cmd_print_line(stdout, "venv:          %s (Python %s%s%s)", d->venv,
+			       d->python[0] ? d->python : "unknown", d->gunicorn ? ", gunicorn" : "",
+			       d->uvicorn ? ", uvicorn" : "");
 	else
-		printf("venv:          not found (.venv, venv or env with pyvenv.cfg)\n");
-	printf("requirements:  %s%s\n", d->requirements ? d->requirements : "not found",
-	       d->requirements && !d->locked ? " (no hashes)" : "");
-	printf("env files:     %s", d->dotenv ? ".env" : "");
+		cmd_print_line(stdout, "venv:          not found (.venv, venv or env with "
+			       "pyvenv.cfg)");
+	cmd_print_line(stdout, "requirements:  %s%s", d->requirements ? d->requirements
+		       : "not found", d->requirements && !d->locked ? " (no hashes)" : "");
+	strbuf_init(&env);
+	strbuf_adds(&env, d->dotenv ? ".env" : "");
 	for (i = 0; i < 3; i++)
 		if (d->env_stage[i])
-			printf("%s%s", d->dotenv || i ? " " : "", d->env_stage[i]);
+			strbuf_addf(&env, "%s%s", d->dotenv || i ? " " : "", d->env_stage[i]);
 	if (!d->dotenv && !d->env_stage[0] && !d->env_stage[1] && !d->env_stage[2])
-		printf("none");
+		strbuf_adds(&env, "none");
 	for (i = 0; i < d->env_other.n; i++)
-		printf("%s%s", i ? ", " : " (not loaded: ", d->env_other.v[i]);
-	printf("%s\n", d->env_other.n ? ")" : "");
+		strbuf_addf(&env, "%s%s", i ? ", " : " (not loaded: ", d->env_other.v[i]);
+	cmd_print_line(stdout, "env files:     %s%s", env.buf, d->env_other.n ? ")" : "");
+	strbuf_finish(&env);
 	if (!d->n_entries)
-		printf("app:           not found (set [app] module in base.ini)\n");
+		cmd_print_line(stdout, "app:           not found (set [app] module in base.ini)");
 	for (i = 0; i < d->n_entries; i++)
-		printf("app:           %s (%s, %s, %s)\n", d->entries[i].target,
-		       d->entries[i].fw->asgi ? "ASGI" : "WSGI", d->entries[i].fw->name,
-		       d->entries[i].file);
+		cmd_print_line(stdout, "app:           %s (%s, %s, %s)", d->entries[i].target,
+			       d->entries[i].fw->asgi ? "ASGI" : "WSGI", d->entries[i].fw->name,
+			       d->entries[i].file);
 }
 
 static const char *const profile_names[] = {"base", "dev", "staging", "prod"};
@@ -802,7 +807,8 @@ int cmd_init(int argc, char **argv, const struct globals *g)
 	if (!dir)
 		dir = ".";
 	if (!path_is_dir(dir)) {
-		fprintf(stderr, "deploy-run: %s: error: not a directory\n", dir);
+		error_at(&err, dir, 0, 0, "not a directory");
+		cmd_print_error(&err);
 		return EXIT_USAGE;
 	}
 	app = path_absolute(dir, NULL);
@@ -818,8 +824,9 @@ int cmd_init(int argc, char **argv, const struct globals *g)
 
 		paths[i] = path_join(profiles, file);
 		if (!force && path_exists(paths[i])) {
-			fprintf(stderr, "deploy-run: %s: error: the profile exists; not overwriting it "
-				"(--force replaces the four profiles)\n", paths[i]);
+			error_at(&err, paths[i], 0, 0, "the profile exists; not overwriting it "
+				 "(--force replaces the four profiles)");
+			cmd_print_error(&err);
 			for (i = 0; i < 4; i++)
 				free(paths[i]);
 			return EXIT_USAGE;
@@ -857,17 +864,18 @@ int cmd_init(int argc, char **argv, const struct globals *g)
 			cmd_print_error(&err);
 			rc = EXIT_USAGE;
 		} else if (g->verbosity >= 0) {
-			printf("wrote          %s\n", paths[i]);
+			cmd_print_line(stdout, "wrote          %s", paths[i]);
 		}
 	}
 	/* the next command as the user would type it, from where they are */
 	if (rc == 0 && g->verbosity >= 0) {
 		if (strcmp(g->profiles_dir, "profiles") != 0)
-			printf("next:          deploy-run --profiles %s check dev\n", g->profiles_dir);
+			cmd_print_line(stdout, "next:          deploy-run --profiles %s check dev",
+				       g->profiles_dir);
 		else if (strcmp(dir, ".") != 0)
-			printf("next:          deploy-run -C %s check dev\n", dir);
+			cmd_print_line(stdout, "next:          deploy-run -C %s check dev", dir);
 		else
-			printf("next:          deploy-run check dev\n");
+			cmd_print_line(stdout, "next:          deploy-run check dev");
 	}
 
 	for (i = 0; i < 4; i++) {

@@ -51,7 +51,8 @@ int cmd_probe(int argc, char **argv, const struct globals *g)
 	}
 	health_result_format(&r, line, sizeof(line));
 	if (g->verbosity >= 0)
-		printf("%s: %s (%s)\n", r.ok ? "healthy" : "unhealthy", line, t.display);
+		cmd_print_line(stdout, "%s: %s (%s)", r.ok ? "healthy" : "unhealthy", line,
+			       t.display);
 	health_target_finish(&t);
 	profile_destroy(p);
 	return r.ok ? 0 : 1;

@@ -27,9 +27,12 @@ int cmd_profiles(int argc, char **argv, const struct globals *g)
 		return cmd_usage_error("profiles", "profiles takes no arguments, got '%s'", argv[1]);
 	d = opendir(g->profiles_dir);
 	if (!d) {
-		fprintf(stderr, "deploy-run: %s: error: cannot open the profiles directory: %m%s\n",
-			g->profiles_dir, errno == ENOENT ? " (-C DIR or --profiles DIR says where "
-			"the profiles are; 'deploy-run init' writes them for an app)" : "");
+		struct error err = ERROR_INIT;
+
+		error_at(&err, g->profiles_dir, 0, 0, "cannot open the profiles directory: %s%s",
+			 strerror(errno), errno == ENOENT ? " (-C DIR or --profiles DIR says where "
+			 "the profiles are; 'deploy-run init' writes them for an app)" : "");
+		cmd_print_error(&err);
 		return EXIT_USAGE;
 	}
 	while ((e = readdir(d)))
@@ -48,12 +51,13 @@ int cmd_profiles(int argc, char **argv, const struct globals *g)
 			char line[ERROR_FILE_MAX + ERROR_MESSAGE_MAX + 64];
 
 			error_format(&err, line, sizeof(line));
-			printf("%-16.*s %-12s %s\n", n, names.v[i], "(invalid)", line);
+			cmd_print_line(stdout, "%-16.*s %-12s %s", n, names.v[i], "(invalid)", line);
 			rc = EXIT_FINDINGS;
 			continue;
 		}
-		printf("%-16.*s %-12s %s\n", n, names.v[i], profile_stage_name(p->stage),
-		       p->description ? p->description : "");
+		/* file names and descriptions are input: masked */
+		cmd_print_line(stdout, "%-16.*s %-12s %s", n, names.v[i],
+			       profile_stage_name(p->stage), p->description ? p->description : "");
 		profile_destroy(p);
 	}
 	strv_finish(&names);

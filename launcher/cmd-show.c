@@ -6,11 +6,15 @@
 #include <string.h>
 
 /* Writes out what o holds once it is large: thousands of variables are
- * printed through a small buffer instead of one that grows to their size. */
-static void flush_some(struct strbuf *o)
+ * printed through a small buffer instead of one that grows to their size.
+ * The text format quotes values and names from input: masked. */
+static void flush_some(struct strbuf *o, bool text)
 {
 	if (o->len >= 16384) {
-		fwrite(o->buf, 1, o->len, stdout);
+		if (text)
+			cmd_write_masked(stdout, o->buf, o->len);
+		else
+			fwrite(o->buf, 1, o->len, stdout);
 		strbuf_reset(o);
 	}
 }
@@ -53,7 +57,7 @@ static void render_json(const struct loaded *l, bool reveal, struct strbuf *o)
 		strbuf_adds(o, ", \"source\": ");
 		strbuf_add_json(o, v->source);
 		strbuf_adds(o, "}");
-		flush_some(o);
+		flush_some(o, false);
 	}
 	strbuf_adds(o, "}}\n");
 }
@@ -112,7 +116,7 @@ static void render_text(const struct loaded *l, bool reveal, bool all, struct st
 				    v->source);
 		else
 			strbuf_addf(o, "  %s=%s  [%s]\n", v->key, shown, v->source);
-		flush_some(o);
+		flush_some(o, true);
 	}
 	if (inherited)
 		strbuf_addf(o, "  (%zu more inherited from the process environment; --all lists them)\n",
@@ -166,7 +170,10 @@ int cmd_show(int argc, char **argv, const struct globals *g)
 		render_json(&l, reveal, &out);
 	else
 		render_text(&l, reveal, all, &out);
-	fwrite(out.buf, 1, out.len, stdout);
+	if (strcmp(format, "json") == 0)
+		fwrite(out.buf, 1, out.len, stdout);
+	else
+		cmd_write_masked(stdout, out.buf, out.len);
 	strbuf_finish(&out);
 	cmd_unload(&l);
 	return 0;

@@ -56,11 +56,26 @@ int cmd_init(int argc, char **argv, const struct globals *g);
 int cmd_probe(int argc, char **argv, const struct globals *g);
 int cmd_smoke(int argc, char **argv, const struct globals *g);
 
-/* Prints "deploy-run: error: MESSAGE" and the pointer to help; returns EXIT_USAGE. */
+/* Prints "deploy-run: error: MESSAGE" and the pointer to help, the quoted
+ * arguments masked as in error_print(); returns EXIT_USAGE. */
 int cmd_usage_error(const char *command, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
 /* Prints the error as the design says (deploy-run: FILE:LINE: error: MESSAGE). */
 void cmd_print_error(const struct error *err);
+
+/*
+ * Prints one line to f that is not an error (a list entry, a note, a
+ * summary): what fmt makes, then a newline, with every control character
+ * masked as error_print() masks them (error_mask_controls()), so that
+ * names and values quoted from input cannot drive a terminal.
+ */
+void cmd_print_line(FILE *f, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/*
+ * Writes len bytes of text to f, each line masked as cmd_print_line()
+ * masks it (the newlines that end lines are kept).
+ */
+void cmd_write_masked(FILE *f, const char *text, size_t len);
 
 /*
  * Whether argv[*i] is the option name: alone, or for a long option as
