@@ -11,6 +11,8 @@
 #include <stdint.h>
 #include <string.h>
 
+#include "cleanup-attrs.h"
+
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 
 void *xmalloc(size_t size);
@@ -23,20 +25,7 @@ char *xasprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* Grows *p (of *cap elements of size elem) so that it holds at least need. */
 void grow_array(void **p, size_t *cap, size_t need, size_t elem);
 
-static inline void freep(void *p)
-{
-	extern void free(void *);
-	free(*(void **)p);
-}
-#define _cleanup_free_ __attribute__((cleanup(freep)))
-
-static inline void closep(int *fd)
-{
-	extern int close(int);
-	if (*fd >= 0)
-		close(*fd);
-}
-#define _cleanup_close_ __attribute__((cleanup(closep)))
+/* _cleanup_free_, _cleanup_close_ and the others: common/cleanup-attrs.h */
 
 bool str_starts_with(const char *s, const char *prefix);
 bool str_ends_with(const char *s, const char *suffix);
