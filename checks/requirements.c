@@ -41,14 +41,8 @@ static char *venv_python(const struct context *ctx)
 {
 	struct error err = ERROR_INIT;
 	const char *buf = cache_pyvenv(ctx, &err);
-	char *version;
 
-	if (!buf)
-		return NULL;
-	version = venv_cfg_get(buf, "version", NULL);
-	if (!version)
-		version = venv_cfg_get(buf, "version_info", NULL);
-	return version;
+	return buf ? venv_cfg_version(buf, NULL) : NULL;
 }
 
 bool requirements_seeded_by_venv(const char *normalized, const char *python)

@@ -56,6 +56,13 @@ char *venv_cfg_get(const char *buf, const char *key, int *line)
 	return NULL;
 }
 
+char *venv_cfg_version(const char *buf, int *line)
+{
+	char *version = venv_cfg_get(buf, "version", line);
+
+	return version ? version : venv_cfg_get(buf, "version_info", line);
+}
+
 /* The first word at s (double-quoted or bare), up to end or a NUL byte. */
 static char *word(const char *s, const char *end)
 {
@@ -227,9 +234,7 @@ static void check_cfg(const struct context *ctx, struct report *r, const char *c
 			   "venv are silently taken from the host, so the lock does not describe what "
 			   "runs");
 
-	version = venv_cfg_get(buf, "version", &version_line);
-	if (!version)
-		version = venv_cfg_get(buf, "version_info", &version_line);
+	version = venv_cfg_version(buf, &version_line);
 	if (version)
 		cfg_mm = major_minor(version);
 

@@ -18,6 +18,9 @@ void venv_check(const struct context *ctx, struct report *r);
  * *line; NULL when absent.  Pure.
  */
 char *venv_cfg_get(const char *buf, const char *key, int *line);
+/* The interpreter's version a pyvenv.cfg buffer records ("3.11.2": its
+ * version key, else virtualenv's version_info), as venv_cfg_get(). */
+char *venv_cfg_version(const char *buf, int *line);
 
 /*
  * The interpreter a script's first bytes run: the #! line's program, or,

@@ -165,3 +165,20 @@ void strbuf_add_xml(struct strbuf *sb, const char *s)
 		}
 	}
 }
+
+void strbuf_add_shell_word(struct strbuf *sb, const char *w)
+{
+	if (*w && strspn(w, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"
+			    "-_./:=,@%+[]") == strlen(w)) {
+		strbuf_adds(sb, w);
+		return;
+	}
+	strbuf_addc(sb, '\'');
+	for (; *w; w++) {
+		if (*w == '\'')
+			strbuf_adds(sb, "'\\''");
+		else
+			strbuf_addc(sb, *w);
+	}
+	strbuf_addc(sb, '\'');
+}

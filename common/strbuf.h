@@ -20,6 +20,10 @@ void strbuf_adds(struct strbuf *sb, const char *s);
 void strbuf_addf(struct strbuf *sb, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* Appends s as a JSON string literal, with quotes; NULL gives null. */
 void strbuf_add_json(struct strbuf *sb, const char *s);
+/* Appends the word w, quoted the way a POSIX shell would need to read it
+ * back as one word ('it'\''s'), unquoted when it needs nothing.  For
+ * display only: nothing deploy-run runs passes through a shell. */
+void strbuf_add_shell_word(struct strbuf *sb, const char *w);
 /* Appends s escaped for XML text and attribute values. */
 void strbuf_add_xml(struct strbuf *sb, const char *s);
 

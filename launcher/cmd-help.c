@@ -42,6 +42,23 @@ const struct command commands[] = {
 	 "server argv and environment with the source of every value. Secrets are\n"
 	 "masked unless --reveal. The text format lists the inherited process\n"
 	 "environment only with --all; JSON always has it.\n"},
+	{"diff", cmd_diff, "diff A B [C...] [--format text|json] [--ignore GLOBS] [--reveal]",
+	 "Shows what differs between environments: everything show composes, resolved\n"
+	 "as run would use it (the stage; the app's root, module, venv and its Python;\n"
+	 "each server setting by name, workers = auto resolved; the .env files in their\n"
+	 "order; every composed variable with its source; the lock, package by package,\n"
+	 "pins and hashes; the health, cleanup and run settings). B and C are each\n"
+	 "compared with A. Secrets are compared by a keyed hash drawn for this run: the\n"
+	 "output says whether they differ, never their values unless --reveal.\n"
+	 "[profile] expected_differences in A or B declares differences to ignore.\n\n"
+	 "Options:\n"
+	 "  --format FMT    text (default) or json\n"
+	 "  --ignore GLOBS  differences to ignore: globs over SECTION.KEY, comma-separated\n"
+	 "                  (server.bind,env.DATABASE_URL,stage); repeatable\n"
+	 "  --reveal        show secret values\n"
+	 "  --no-color      no colour, even on a terminal (NO_COLOR is honoured too)\n\n"
+	 "Exit status: 0 no differences (after the ignored ones), 1 differences,\n"
+	 "2 usage error or a profile that does not load.\n"},
 	{"probe", cmd_probe, "probe PROFILE",
 	 "Probes the server of PROFILE once: an HTTP GET of [health] path on the first\n"
 	 "bind address (0.0.0.0 and :: on loopback, unix: binds over the socket), or of\n"

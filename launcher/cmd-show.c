@@ -1,4 +1,5 @@
 #include "cmd.h"
+#include "resolved.h"
 #include "strbuf.h"
 #include "util.h"
 
@@ -62,22 +63,29 @@ static void render_json(const struct loaded *l, bool reveal, struct strbuf *o)
 	strbuf_adds(o, "}}\n");
 }
 
-/* Quotes a word for display when a shell would need it (display only). */
-static void add_word(struct strbuf *o, const char *w)
+/* The server's settings by name, as the resolved model has them (the
+ * items `diff` compares), with where each comes from. */
+static void render_settings(const struct loaded *l, struct strbuf *o)
 {
-	if (*w && strspn(w, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"
-			    "-_./:=,@%+[]") == strlen(w)) {
-		strbuf_adds(o, w);
-		return;
+	struct resolved_opts opts = {0};
+	struct error err = ERROR_INIT;
+	struct resolved r;
+	size_t first, n, i, w = 0;
+
+	if (resolved_build(&r, l, &opts, &err) < 0)
+		return; /* without the lock it reads nothing that can fail */
+	n = resolved_section(&r, "server", &first);
+	for (i = first; i < first + n; i++)
+		if (strlen(r.items[i].key) > w)
+			w = strlen(r.items[i].key);
+	strbuf_addf(o, "server   %s\n", profile_server_name(l->profile->server));
+	for (i = first; i < first + n; i++) {
+		const struct resolved_item *it = &r.items[i];
+
+		strbuf_addf(o, "  %-*s  %s  [%s]\n", (int)w, it->key, it->value ? it->value : "",
+			    it->source);
 	}
-	strbuf_addc(o, '\'');
-	for (; *w; w++) {
-		if (*w == '\'')
-			strbuf_adds(o, "'\\''");
-		else
-			strbuf_addc(o, *w);
-	}
-	strbuf_addc(o, '\'');
+	resolved_finish(&r);
 }
 
 static void render_text(const struct loaded *l, bool reveal, bool all, struct strbuf *o)
@@ -98,9 +106,11 @@ static void render_text(const struct loaded *l, bool reveal, bool all, struct st
 	for (i = 0; i < l->launch.argv.n; i++) {
 		if (i)
 			strbuf_addc(o, ' ');
-		add_word(o, l->launch.argv.v[i]);
+		strbuf_add_shell_word(o, l->launch.argv.v[i]);
 	}
-	strbuf_adds(o, "\nenv\n");
+	strbuf_addc(o, '\n');
+	render_settings(l, o);
+	strbuf_adds(o, "env\n");
 	for (i = 0; i < l->env.n; i++) {
 		const struct env_var *v = &l->env.vars[i];
 		const char *shown = profile_mask(p, v->key, v->value, reveal);

@@ -47,6 +47,7 @@ void cmd_usage(FILE *f);
 int cmd_run(int argc, char **argv, const struct globals *g);
 int cmd_check(int argc, char **argv, const struct globals *g);
 int cmd_show(int argc, char **argv, const struct globals *g);
+int cmd_diff(int argc, char **argv, const struct globals *g);
 int cmd_profiles(int argc, char **argv, const struct globals *g);
 int cmd_help(int argc, char **argv, const struct globals *g);
 int cmd_bundle(int argc, char **argv, const struct globals *g);

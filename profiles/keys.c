@@ -30,6 +30,8 @@ const struct key_def profile_keys[] = {
 	 "The environment this profile is for. Sets the defaults of [checks]: development is lenient, production strict."},
 	{"profile", "strict", KT_BOOL, F(strict), "false", NULL, 0, 0,
 	 "Warnings fail `check` (exit 1) and `run`, as `check --strict` does."},
+	{"profile", "expected_differences", KT_LIST, F(expected_differences), "", NULL, 0, 0,
+	 "Globs over SECTION.KEY (server.bind, env.DATABASE_URL, stage) of the differences `deploy-run diff` expects between this profile and the others it is compared with; `diff` ignores them, as it does those of --ignore."},
 
 	{"app", "root", KT_PATH_FILE, F(root), "..", NULL, 0, 0,
 	 "The application's root directory, relative to the directory of the file that sets it."},

@@ -4,6 +4,7 @@
 #include "fileio.h"
 #include "path.h"
 #include "signame.h"
+#include "strbuf.h"
 #include "util.h"
 
 #include <ctype.h>
@@ -933,4 +934,51 @@ const char *profile_choice(const char *section, const char *key, int value)
 		if (!d->choices[i])
 			return "";
 	return d->choices[value] ? d->choices[value] : "";
+}
+
+static char *joined_list(const struct strv *sv, const char *sep)
+{
+	struct strbuf b;
+	size_t i;
+
+	if (!sv->n)
+		return NULL;
+	strbuf_init(&b);
+	for (i = 0; i < sv->n; i++) {
+		strbuf_adds(&b, i ? sep : "");
+		strbuf_adds(&b, sv->v[i]);
+	}
+	return strbuf_detach(&b);
+}
+
+char *profile_value_text(const struct profile *p, const struct key_def *d)
+{
+	const void *fp = (const char *)p + d->offset;
+	char buf[64];
+
+	switch (d->type) {
+	case KT_EXTENDS:
+		return NULL;
+	case KT_STRING: case KT_PATH_FILE: case KT_PATH_ROOT:
+		return *(char *const *)fp ? xstrdup(*(char *const *)fp) : NULL;
+	case KT_BOOL:
+		return xstrdup(*(const bool *)fp ? "true" : "false");
+	case KT_INT:
+		return xasprintf("%ld", *(const long *)fp);
+	case KT_WORKERS:
+		return *(const long *)fp ? xasprintf("%ld", *(const long *)fp) : xstrdup("auto");
+	case KT_DURATION:
+		value_format_duration(*(const int64_t *)fp, buf, sizeof(buf));
+		return xstrdup(buf);
+	case KT_SIZE:
+		value_format_size(*(const int64_t *)fp, buf, sizeof(buf));
+		return xstrdup(buf);
+	case KT_ENUM:
+		return xstrdup(profile_choice(d->section, d->key, *(const int *)fp));
+	case KT_LIST: case KT_BINDS: case KT_PATHS_ROOT:
+		return joined_list(fp, ", ");
+	case KT_WORDS:
+		return joined_list(fp, " ");
+	}
+	return NULL;
 }

@@ -52,6 +52,7 @@ struct profile {
 	char *description;
 	int stage;          /* enum stage */
 	bool strict;
+	struct strv expected_differences; /* globs over SECTION.KEY, for `diff` */
 
 	/* [app] */
 	char *root;         /* absolute */
@@ -172,6 +173,15 @@ const char *profile_choice(const char *section, const char *key, int value);
 long profile_auto_workers(const struct profile *p, long cpus);
 /* True when the worker class is asynchronous (one process serves many). */
 bool profile_async_worker(const struct profile *p);
+
+/*
+ * The value of a key of the table as it is in effect, in the spelling of a
+ * profile ("30s", "true", "auto", "0.0.0.0:8000, [::]:8000"), paths absolute
+ * (newly allocated).  NULL when the key holds no value (an unset path or
+ * string, an empty list).  [profile] extends has none either.
+ */
+struct key_def;
+char *profile_value_text(const struct profile *p, const struct key_def *d);
 
 /* The kill timeout in effect (the configured one, else graceful + 5 s). */
 int64_t profile_kill_timeout_ms(const struct profile *p);

@@ -61,7 +61,10 @@ expect_completion "check " "$T" ch
 expect_completion "dev prod " "$T/app" check ""
 expect_completion "prod " "$T/app" show p
 expect_completion "prod " "$T/app" check dev p
-expect_completion "dev " "$T/app" d
+expect_completion "dev diff " "$T/app" d
+expect_completion "dev prod " "$T/app" diff ""
+expect_completion "dev prod " "$T/app" diff dev ""
+expect_completion "--ignore " "$T/app" diff dev prod --ig
 expect_completion "dev prod " "$T" -C app run ""
 expect_completion "qa " "$T" --profiles other/conf check ""
 expect_completion "qa " "$T" --profiles = other/conf check ""
