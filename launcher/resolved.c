@@ -36,6 +36,17 @@ static struct resolved_item *add(struct resolved *r, const char *section, const 
 	return it;
 }
 
+/* path relative to the app root when inside it (the root is an item of its
+ * own: two roots differ once, not in every path), else path itself. */
+static char *under_root(const struct profile *p, const char *path)
+{
+	size_t n = strlen(p->root);
+
+	if (path_is_inside(path, p->root) && strncmp(path, p->root, n) == 0 && path[n] == '/')
+		return xstrdup(path + n + 1);
+	return xstrdup(path);
+}
+
 static char *loc_text(const struct profile_loc loc)
 {
 	return loc.file ? xasprintf("%s:%d", loc.file, loc.line) : xstrdup("default");
@@ -103,9 +114,11 @@ static void add_app(struct resolved *r, const struct loaded *l)
 
 			if (file_read(cfg, 64 * 1024, &buf, &len, NULL, &err) == 0)
 				version = venv_cfg_version(buf, &line);
+			_cleanup_free_ char *shown = under_root(p, cfg);
+
 			add(r, "app", "python", version,
-			    version ? xasprintf("%s:%d", cfg, line)
-				    : xasprintf("no version in %s", cfg));
+			    version ? xasprintf("%s:%d", shown, line)
+				    : xasprintf("no version in %s", shown));
 		}
 	}
 }
@@ -199,6 +212,8 @@ static int add_lock(struct resolved *r, const struct loaded *l, const struct res
 	file->key = xstrdup("file");
 	if (!p->requirements)
 		return 0;
+	free(file->value);
+	file->value = under_root(p, p->requirements);
 	if (requirements_load_lock(&ctx, &lf, &lerr) < 0) {
 		if (lerr.errnum == ENOENT) {
 			char *prev = file->source;
@@ -230,7 +245,9 @@ static int add_lock(struct resolved *r, const struct loaded *l, const struct res
 			free(value);
 			value = v;
 		}
-		it = add(r, "lock", name, value, xasprintf("%s:%d", q->file, q->line));
+		_cleanup_free_ char *shown = under_root(p, q->file);
+
+		it = add(r, "lock", name, value, xasprintf("%s:%d", shown, q->line));
 		it->detail = hashes_text(q);
 	}
 	lockfile_finish(&lf);

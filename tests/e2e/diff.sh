@@ -1,0 +1,227 @@
+#!/bin/bash
+# `deploy-run diff`: the example's staging and prod (the expected differences
+# and nothing else), the JSON and text golden files, secrets (compared, never
+# printed without --reveal, in any output), --ignore and [profile]
+# expected_differences, workers = auto on both sides, locks that differ in a
+# version or in hashes only, A B C, colour, and the errors (exit 2, file:line).
+. "$(dirname "$0")/lib.sh"
+set -e
+cd "$SOURCE_ROOT"
+G=$SOURCE_ROOT/tests/golden/diff
+
+# A controlled process environment: the outputs must not depend on the caller's.
+penv=(env -i PATH=/usr/bin:/bin HOME=/root LANG=C.UTF-8)
+dr() { set +e; "${penv[@]}" "$DEPLOY_RUN" "$@" >"$T/out" 2>"$T/err"; rc=$?; set -e; }
+# names FILE: the differences of a JSON diff as SECTION.KEY, sorted, one line
+names() { $PY -c 'import json,sys
+d = json.load(open(sys.argv[1]))
+print(" ".join(sorted(x["section"] + ("." + x["key"] if x["key"] is not None else "") for x in d["differences"])))' "$1"; }
+
+# ---- the example: staging and prod ----
+dr diff staging prod --format json
+check "example: exit 1" [ "$rc" = 1 ]
+cp "$T/out" "$T/example.json"
+want="dotenv.files env.APP_ENV env.APP_URL env.DATABASE_URL env.LOG_LEVEL env.SECRET_KEY server.max_requests server.max_requests_jitter server.workers stage"
+got=$(names "$T/example.json")
+check "example: the expected differences and nothing else (got: $got)" [ "$got" = "$want" ]
+check "example: JSON fields" $PY - "$T/example.json" "$(nproc)" <<'EOF2'
+import json, sys
+d = json.load(open(sys.argv[1])); cpus = int(sys.argv[2])
+assert list(d) == ["a", "b", "same", "differences"], list(d)
+assert d["a"] == "staging" and d["b"] == "prod" and d["same"] is False
+by = {(x["section"], x["key"]): x for x in d["differences"]}
+for x in d["differences"]:
+    assert list(x) == ["section", "key", "a", "b", "a_source", "b_source", "secret"], list(x)
+w = by[("server", "workers")]
+assert w["a"] == "2" and w["b"] == str(2 * cpus + 1), w
+assert "auto" in w["b_source"], w
+s = by[("stage", None)]
+assert s["a"] == "staging" and s["b"] == "production"
+j = by[("server", "max_requests_jitter")]
+assert j["a"] is None and j["a_source"] is None and j["b"] == "100"
+k = by[("env", "SECRET_KEY")]
+assert k["secret"] is True and k["a"] == "****" and k["b"] == "****"
+assert k["a_source"] == ".env.staging:5" and k["b_source"] == ".env.production:7", k
+assert by[("env", "APP_ENV")]["secret"] is False
+EOF2
+dr diff staging prod
+check "example text: exit 1" [ "$rc" = 1 ]
+check "example text: the count" grep -qx '10 differences' "$T/out"
+check "example text: one line per difference under its section" \
+	bash -c "[ \$(grep -c '^  [^ ]' '$T/out') = 9 ] && grep -qx '\[server\]' '$T/out' && grep -q '^stage ' '$T/out'"
+check "example text: workers, both sides aligned" grep -qE '^  workers +2  \[profiles/staging.ini:[0-9]+\] +[0-9]+  \[profiles/prod.ini' "$T/out"
+check "example text: no colour when not a terminal" bash -c "! grep -q $'\033' '$T/out'"
+check "example: no secret value" bash -c "! grep -qE 'placeholder|pl4ceh0lder|Pr0d' '$T/out' '$T/example.json'"
+dr diff prod prod
+check "a profile and itself: exit 0" [ "$rc" = 0 ]
+check "a profile and itself: no differences" grep -qx 'no differences' "$T/out"
+
+# ---- golden files ----
+set +e
+(cd "$G/app" && "${penv[@]}" "$DEPLOY_RUN" diff staging prod --format json) >"$T/golden.json"
+grc=$?
+(cd "$G/app" && "${penv[@]}" "$DEPLOY_RUN" diff staging prod) >"$T/golden.txt"
+set -e
+check "golden: exit 1" [ "$grc" = 1 ]
+check "golden: JSON as tests/golden/diff/staging-prod.json" diff -u "$G/staging-prod.json" "$T/golden.json"
+check "golden: text as tests/golden/diff/staging-prod.txt" diff -u "$G/staging-prod.txt" "$T/golden.txt"
+check "golden: the JSON parses" $PY -c 'import json,sys; json.load(open(sys.argv[1]))' "$T/golden.json"
+# the lock: a version that differs, and hashes only
+check "golden: lock version" $PY - "$T/golden.json" <<'EOF2'
+import json, sys
+d = json.load(open(sys.argv[1]))
+by = {(x["section"], x["key"]): x for x in d["differences"]}
+f = by[("lock", "flask")]
+assert f["a"] == "3.0.0" and f["b"] == "3.0.2", f
+i = by[("lock", "idna")]
+assert i["a"].startswith("3.6 sha256:3333") and i["b"].startswith("3.6 sha256:5555"), i
+assert ("lock", "click") not in by
+assert ("env", "DB_PASSWORD") not in by      # an equal secret is no difference
+EOF2
+check "golden text: hashes only" grep -qE '^  idna .*\(hashes differ\)$' "$T/golden.txt"
+
+# ---- secrets ----
+A_SECRET=tok-a-5d71c0e2  B_SECRET=tok-b-93aa41f6
+P=$T/s/profiles
+mkdir -p "$P" "$T/s/app"
+printf 'APP_NAME=same\n' >"$T/s/app/.env"
+cat >"$P/base.ini" <<EOT
+[app]
+root = ../app
+module = shop.wsgi:app
+[server]
+workers = 3
+[env]
+files = .env
+EOT
+printf '[profile]\nextends = base\n[vars]\nAPI_TOKEN = %s\nSAME_TOKEN = equal-7e\n' "$A_SECRET" >"$P/a.ini"
+printf '[profile]\nextends = base\n[vars]\nAPI_TOKEN = %s\nSAME_TOKEN = equal-7e\n' "$B_SECRET" >"$P/b.ini"
+printf '[profile]\nextends = base\n[vars]\nAPI_TOKEN %s\n' "$A_SECRET" >"$P/broken.ini"
+no_secret() {  # DESC FILE...
+	check "$1: neither secret value" bash -c "! grep -qF -e '$A_SECRET' -e '$B_SECRET' ${*:2}"
+}
+dr --profiles "$P" diff a b
+check "secret: exit 1" [ "$rc" = 1 ]
+check "secret: the one difference is the key" grep -qE '^  API_TOKEN +\*\*\*\*.*\*\*\*\*.*\(secret: the values differ\)$' "$T/out"
+check "secret: one difference" grep -qx '1 difference' "$T/out"
+no_secret "secret text" "$T/out" "$T/err"
+dr --profiles "$P" diff a b --format json
+check "secret json: exit 1" [ "$rc" = 1 ]
+check "secret json: listed as secret, masked" $PY - "$T/out" <<'EOF2'
+import json, sys
+d = json.load(open(sys.argv[1]))
+assert [(x["section"], x["key"], x["a"], x["b"], x["secret"]) for x in d["differences"]] == \
+    [("env", "API_TOKEN", "****", "****", True)], d
+EOF2
+no_secret "secret json" "$T/out" "$T/err"
+dr -v --profiles "$P" diff a b
+check "secret -v: exit 1" [ "$rc" = 1 ]
+no_secret "secret -v" "$T/out" "$T/err"
+dr --profiles "$P" diff a b broken
+check "secret, a profile that does not load: exit 2" [ "$rc" = 2 ]
+check "secret, a profile that does not load: file:line" grep -qE 'broken.ini:4: error' "$T/err"
+no_secret "secret errors" "$T/out" "$T/err"
+dr --profiles "$P" diff a b --reveal
+check "reveal: exit 1" [ "$rc" = 1 ]
+check "reveal: both values" grep -qE "^  API_TOKEN +$A_SECRET .*$B_SECRET" "$T/out"
+dr --profiles "$P" diff a b --reveal --format json
+check "reveal json: both values" $PY - "$T/out" "$A_SECRET" "$B_SECRET" <<'EOF2'
+import json, sys
+x = json.load(open(sys.argv[1]))["differences"][0]
+assert x["a"] == sys.argv[2] and x["b"] == sys.argv[3] and x["secret"] is True, x
+EOF2
+# a secret on one side only: secret on both (the other side's globs count too)
+printf '[profile]\nextends = base\n[env]\nsecrets = NOTHING\n[vars]\nAPI_TOKEN = %s\nSAME_TOKEN = equal-7e\n' "$B_SECRET" >"$P/c.ini"
+dr --profiles "$P" diff a c --format json
+check "secret on one side: exit 1" [ "$rc" = 1 ]
+no_secret "secret on one side" "$T/out" "$T/err"
+
+# ---- --ignore and expected_differences ----
+ignore_all="stage,server.workers,server.max_requests*,dotenv.files,env.*"
+dr diff staging prod --ignore "$ignore_all"
+check "--ignore everything: exit 0" [ "$rc" = 0 ]
+check "--ignore everything: counted" grep -qx 'no differences (10 expected, ignored)' "$T/out"
+dr diff staging prod --ignore stage --ignore 'env.*' --format json
+check "--ignore some: exit 1" [ "$rc" = 1 ]
+check "--ignore some: the rest listed" [ "$(names "$T/out")" = "dotenv.files server.max_requests server.max_requests_jitter server.workers" ]
+EP=$T/e/profiles
+mkdir -p "$EP"
+cp profiles/base.ini profiles/staging.ini "$EP/"
+sed 's|^root = ../example|root = '"$SOURCE_ROOT"'/example|' profiles/base.ini >"$EP/base.ini"
+{ cat profiles/prod.ini; } | sed "s|^stage = production|stage = production\nexpected_differences = $ignore_all|" >"$EP/prod.ini"
+dr --profiles "$EP" diff staging prod
+check "expected_differences: exit 0 (got $rc)" [ "$rc" = 0 ]
+check "expected_differences: counted" grep -qx 'no differences (10 expected, ignored)' "$T/out"
+sed -i 's|^expected_differences = .*|expected_differences = stage, env.*|' "$EP/prod.ini"
+dr --profiles "$EP" diff staging prod --format json
+check "expected_differences, some: exit 1" [ "$rc" = 1 ]
+check "expected_differences, some: the rest listed" [ "$(names "$T/out")" = "dotenv.files server.max_requests server.max_requests_jitter server.workers" ]
+
+# ---- workers = auto ----
+W=$T/w/profiles
+mkdir -p "$W" "$T/w/app"
+for n in one two; do
+	printf '[app]\nroot = ../app\nmodule = m:app\n[server]\nworkers = auto\n' >"$W/$n.ini"
+done
+dr --profiles "$W" diff one two
+check "auto on both sides: no difference (exit $rc)" [ "$rc" = 0 ]
+printf '[app]\nroot = ../app\nmodule = m:app\n[server]\nworkers = auto\nworker_class = gevent\n' >"$W/async.ini"
+dr --profiles "$W" diff one async --format json
+check "auto, another worker class: workers differ" [ "$(names "$T/out")" = "server.worker_class server.workers" ]
+check "auto resolved on each side" $PY - "$T/out" "$(nproc)" <<'EOF2'
+import json, sys
+d = json.load(open(sys.argv[1])); cpus = int(sys.argv[2])
+w = [x for x in d["differences"] if x["key"] == "workers"][0]
+assert w["a"] == str(2 * cpus + 1) and w["b"] == str(cpus), w
+EOF2
+
+# ---- A B C ----
+dr diff staging prod dev --format json
+check "A B C: exit 1" [ "$rc" = 1 ]
+check "A B C: B and C each against A" $PY - "$T/out" <<'EOF2'
+import json, sys
+d = json.load(open(sys.argv[1]))
+assert [(x["a"], x["b"]) for x in d] == [("staging", "prod"), ("staging", "dev")], d
+EOF2
+dr diff staging prod dev
+check "A B C text: two counts" [ "$(grep -c 'differences$' "$T/out")" = 2 ]
+
+# ---- colour ----
+if script -qec true /dev/null >/dev/null 2>&1; then
+	"${penv[@]}" TERM=xterm script -qec "$DEPLOY_RUN diff staging prod" /dev/null >"$T/tty" || true
+	check "terminal: colour" grep -q $'\033\\[3[12]m' "$T/tty"
+	"${penv[@]}" TERM=xterm NO_COLOR=1 script -qec "$DEPLOY_RUN diff staging prod" /dev/null >"$T/tty" || true
+	check "terminal, NO_COLOR: none" bash -c "! grep -q $'\033\\[' '$T/tty'"
+	"${penv[@]}" TERM=xterm script -qec "$DEPLOY_RUN diff staging prod --no-color" /dev/null >"$T/tty" || true
+	check "terminal, --no-color: none" bash -c "! grep -q $'\033\\[' '$T/tty'"
+	"${penv[@]}" TERM=xterm script -qec "$DEPLOY_RUN --no-color diff staging prod" /dev/null >"$T/tty" || true
+	check "terminal, global --no-color: none" bash -c "! grep -q $'\033\\[' '$T/tty'"
+fi
+
+# ---- errors: exit 2 ----
+dr diff staging
+check "one profile: exit 2" [ "$rc" = 2 ]
+check "one profile: says so" grep -q 'diff needs two PROFILEs' "$T/err"
+dr diff staging prod --format xml
+check "bad format: exit 2" [ "$rc" = 2 ]
+dr diff staging prod --bogus
+check "unknown option: exit 2" [ "$rc" = 2 ]
+dr diff staging nosuch
+check "missing profile: exit 2" [ "$rc" = 2 ]
+check "missing profile: named" grep -q 'nosuch' "$T/err"
+printf '[server]\nworkers = many\n' >"$W/bad.ini"
+dr --profiles "$W" diff one bad
+check "bad value: exit 2" [ "$rc" = 2 ]
+check "bad value: file:line" grep -qE 'bad.ini:2: error' "$T/err"
+check "bad value: nothing on stdout" [ ! -s "$T/out" ]
+mkdir -p "$T/l/app" "$T/l/profiles"
+printf 'flask==3.0.0 --hash=md5:00\n' >"$T/l/app/requirements.txt"
+printf '[app]\nroot = ../app\nmodule = m:app\n' >"$T/l/profiles/a.ini"
+dr --profiles "$T/l/profiles" diff a a
+check "a lock that does not parse: exit 2" [ "$rc" = 2 ]
+check "a lock that does not parse: file:line" grep -qF 'requirements.txt:1:14: error' "$T/err"
+dr diff --help
+check "help: exit 0" [ "$rc" = 0 ]
+check "help: the options" grep -q -- '--ignore GLOBS' "$T/out"
+
+finish
