@@ -2,7 +2,7 @@
 # Nothing quoted from input reaches a terminal raw: names and values holding escape
 # sequences (ESC, BEL, the C1 CSI) come out masked ('?') through error_print() and
 # cmd_print_line(), on stdout and stderr alike, for verify-bundle, unbundle, bundle,
-# init, profiles, show, usage errors and probe.  Each case also checks the message is
+# init, profiles, show, diff, usage errors and probe.  Each case also checks the message is
 # still there (masked), so that a command that printed nothing would not pass.
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
@@ -142,6 +142,14 @@ says "show, a value from a .env file" "GREETING=evil?]0;pwned"
 run_dr -C "$T/s" show dev --format json
 check "show --format json escapes it instead" \
 	bash -c "grep -qF 'evil\\u001b]0;pwned\\u0007' '$T/out'"
+# diff: a value and a variable's name holding them, both sides
+printf 'GREETING=plain\nX%s=1\n' "$EVIL" >"$T/s/.env.b"
+printf '[profile]\nextends = dev\n[env]\nfiles = .env, .env.b\n' >"$T/s/profiles/b.ini"
+run_dr -C "$T/s" diff dev b
+check "diff exits 1 ($rc: $(cat -v err))" test "$rc" -eq 1
+no_escapes "diff, a value and a name from a .env file"
+says "diff, a value and a name from a .env file" "evil?]0;pwned"
+says "diff, a value and a name from a .env file" "Xevil?]0;pwned"
 run_dr check "--$EVIL"
 check "a usage error exits 2 ($rc)" test "$rc" -eq 2
 no_escapes "usage error quoting an argument"
