@@ -11,7 +11,6 @@
 #include <stdint.h>
 
 #include "environ.h"
-#include "launch.h"
 #include "profile.h"
 #include "report.h"
 
@@ -20,7 +19,9 @@ struct check_cache; /* cache.h */
 struct context {
 	const struct profile *profile;
 	const struct environ *env;      /* the composed environment */
-	const struct launch *launch;    /* what run would start; NULL if it cannot be built */
+	const char *cwd;                /* the server's working directory */
+	long workers;                   /* the worker count the server is given (auto
+					 * resolved); 0 when its command cannot be built */
 	char *const *caller_env;        /* deploy-run's own environment */
 	long cpus;                      /* usable CPUs */
 	bool verify_records;            /* --verify-records or [checks] verify_records */
@@ -38,6 +39,11 @@ struct context {
 	 * checks_run() makes one for the run and destroys it after. */
 	struct check_cache *cache;
 };
+
+/*
+ * A context is built in one place, from what the command loaded:
+ * cmd_context() in launcher/cmd-common.c (check, run's preflight, diff).
+ */
 
 typedef void (*check_fn)(const struct context *ctx, struct report *r);
 

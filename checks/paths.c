@@ -338,7 +338,7 @@ static void check_item(struct walk *w, const struct item *it)
 	size_t i;
 
 	if (it->path[0] != '/') {
-		const char *cwd = w->ctx->launch ? w->ctx->launch->cwd : prof->workdir;
+		const char *cwd = w->ctx->cwd ? w->ctx->cwd : prof->workdir;
 
 		report_add(w->r, "path.relative-to-cwd", SEVERITY_WARNING, it->file, it->line,
 			   "make it absolute, or have the app build it from a known root "

@@ -658,7 +658,7 @@ static void check_workers(const struct context *ctx, struct report *r)
 	const struct profile *p = ctx->profile;
 	long cpus = ctx->cpus > 0 ? ctx->cpus : 1;
 	bool async = profile_async_worker(p);
-	long workers = ctx->launch ? ctx->launch->workers :
+	long workers = ctx->workers ? ctx->workers :
 		       p->workers ? p->workers : profile_auto_workers(p, cpus);
 	long justified = profile_auto_workers(p, cpus);
 	struct profile_loc loc = profile_loc(p, "server", "workers");

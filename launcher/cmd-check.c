@@ -217,18 +217,11 @@ int cmd_check(int argc, char **argv, const struct globals *g)
 		loaded[i] = true;
 		reports[i].strict = o.strict || l.profile->strict;
 		{
-			struct context ctx = {0};
+			struct context ctx;
 
-			ctx.profile = l.profile;
-			ctx.env = &l.env;
-			ctx.launch = l.launch_ok ? &l.launch : NULL;
-			ctx.caller_env = environ;
-			ctx.cpus = l.cpus;
-			ctx.verify_records = o.verify_records || l.profile->verify_records;
-			ctx.import_app = o.import_app || l.profile->import_app;
-			ctx.reveal = o.reveal;
-			if (progress_wanted(g->verbosity))
-				ctx.progress = progress_draw;
+			cmd_context(&ctx, &l, g, o.reveal);
+			ctx.verify_records |= o.verify_records;
+			ctx.import_app |= o.import_app;
 			checks_run(&ctx, &reports[i], o.only.n ? o.only.v : NULL,
 				   o.skip.n ? o.skip.v : NULL);
 			/* after checks_run: run refuses such a profile in every stage, so the

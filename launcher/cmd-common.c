@@ -1,5 +1,7 @@
+#include "check.h"
 #include "cmd.h"
 #include "cpus.h"
+#include "progress.h"
 #include "util.h"
 
 #include <stdarg.h>
@@ -105,6 +107,22 @@ int cmd_load(struct loaded *l, const char *name, const struct globals *g, char *
 	l->launch_ok = launch_build(&l->launch, l->profile, &l->env, extra, l->cpus,
 				    &l->launch_error) == 0;
 	return 0;
+}
+
+void cmd_context(struct context *ctx, const struct loaded *l, const struct globals *g, bool reveal)
+{
+	memset(ctx, 0, sizeof(*ctx));
+	ctx->profile = l->profile;
+	ctx->env = &l->env;
+	ctx->cwd = l->launch_ok ? l->launch.cwd : l->profile->workdir;
+	ctx->workers = l->launch_ok ? l->launch.workers : 0;
+	ctx->caller_env = environ;
+	ctx->cpus = l->cpus;
+	ctx->verify_records = l->profile->verify_records;
+	ctx->import_app = l->profile->import_app;
+	ctx->reveal = reveal;
+	if (g && progress_wanted(g->verbosity))
+		ctx->progress = progress_draw;
 }
 
 void cmd_unload(struct loaded *l)

@@ -32,21 +32,13 @@ extern char **environ;
  */
 int cmd_preflight(struct loaded *l, bool reveal, char *const *only, const struct globals *g)
 {
-	struct context ctx = {0};
+	struct context ctx;
 	struct report r;
 	struct strbuf out;
 	bool ok;
 
-	ctx.profile = l->profile;
-	ctx.env = &l->env;
-	ctx.launch = &l->launch;
-	ctx.caller_env = environ;
-	ctx.cpus = l->cpus;
-	ctx.verify_records = l->profile->verify_records;
+	cmd_context(&ctx, l, g, reveal);
 	ctx.import_app = false; /* importing the app is check's job, not start-up's */
-	ctx.reveal = reveal;
-	if (progress_wanted(g->verbosity))
-		ctx.progress = progress_draw;
 	report_init(&r, l->profile->name);
 	r.strict = l->profile->strict;
 	checks_run(&ctx, &r, only, NULL);

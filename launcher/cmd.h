@@ -109,6 +109,17 @@ int cmd_load(struct loaded *out, const char *name, const struct globals *g, char
 void cmd_unload(struct loaded *l);
 
 /*
+ * The context the checks run in (checks/check.h), from what cmd_load()
+ * loaded: the profile, its environment, the server's cwd and worker count,
+ * [checks] verify_records and import_app, the progress display when
+ * g's verbosity wants one (g may be NULL: none).  The command then adds its own options (check's
+ * --verify-records and --import; run's preflight never imports the app).
+ * Points into l, which must outlive it.
+ */
+struct context;
+void cmd_context(struct context *ctx, const struct loaded *l, const struct globals *g, bool reveal);
+
+/*
  * run's preflight: the checks of `check` (only those only selects, a
  * NULL-terminated list of ids, or all when only is NULL), reported on
  * stderr.  Returns 0 when the server may start, -1 when it must not (the

@@ -198,15 +198,14 @@ static int add_lock(struct resolved *r, const struct loaded *l, const struct res
 		    struct error *err)
 {
 	const struct profile *p = l->profile;
-	struct context ctx = {
-		.profile = p, .env = &l->env, .launch = l->launch_ok ? &l->launch : NULL,
-		.caller_env = o->caller_env,
-	};
+	struct context ctx;
 	struct lockfile lf;
 	struct error lerr = ERROR_INIT;
 	struct resolved_item *file;
 	size_t i;
 
+	cmd_context(&ctx, l, NULL, false);
+	ctx.caller_env = o->caller_env;
 	file = add_key(r, p, "lock", keys_find("app", "requirements"));
 	free(file->key);
 	file->key = xstrdup("file");
