@@ -23,7 +23,7 @@ extern char **environ;
 
 #define DIFF_KEY_LEN 32
 /* A side's column is padded to this many characters at most. */
-#define DIFF_COLUMN_MAX 44
+#define DIFF_COLUMN_MAX 56
 
 struct side {
 	const char *name;
@@ -187,8 +187,9 @@ static void render_text(const char *a, const char *b, const struct resolved_diff
 	}
 	if (wa > DIFF_COLUMN_MAX)
 		wa = DIFF_COLUMN_MAX;
-	strbuf_addf(o, "%*s  %s%s%s%*s  %s%s%s\n", (int)wkey, "", k->head, a, k->off,
-		    (int)(wa - (width(a) < wa ? width(a) : wa)), "", k->head, b, k->off);
+	if (d->n)
+		strbuf_addf(o, "%*s  %s%s%s%*s  %s%s%s\n", (int)wkey, "", k->head, a, k->off,
+			    (int)(wa - (width(a) < wa ? width(a) : wa)), "", k->head, b, k->off);
 	for (i = 0; i < d->n; i++) {
 		const struct resolved_diff *x = &d->v[i];
 		_cleanup_free_ char *key = xstrdup(x->key ? x->key : x->section);
@@ -216,6 +217,7 @@ static void render_text(const char *a, const char *b, const struct resolved_diff
 		strbuf_addf(o, "%zu difference%s", d->n, d->n == 1 ? "" : "s");
 	else
 		strbuf_adds(o, "no differences");
+	strbuf_addf(o, " between %s and %s", a, b);
 	if (d->ignored)
 		strbuf_addf(o, " (%zu expected, ignored)", d->ignored);
 	strbuf_addc(o, '\n');

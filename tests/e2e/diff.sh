@@ -18,14 +18,25 @@ d = json.load(open(sys.argv[1]))
 print(" ".join(sorted(x["section"] + ("." + x["key"] if x["key"] is not None else "") for x in d["differences"])))' "$1"; }
 
 # ---- the example: staging and prod ----
-dr diff staging prod --format json
+# prod.ini declares what production may change: the gate passes
+dr diff staging prod
+check "example: every difference declared, exit 0 ($rc)" [ "$rc" = 0 ]
+check "example: counted" grep -qx 'no differences between staging and prod (10 expected, ignored)' "$T/out"
+# the same profiles without the declaration: what differs, and nothing else
+EP=$T/e/profiles
+mkdir -p "$EP"
+cp profiles/staging.ini "$EP/"
+sed 's|^root = ../example|root = '"$SOURCE_ROOT"'/example|' profiles/base.ini >"$EP/base.ini"
+sed '/^expected_differences/,/^ /d' profiles/prod.ini >"$EP/prod.ini"
+check "the copy has no declaration" bash -c "! grep -q 'expected_differences\|^ ' '$EP/prod.ini'"
+dr -C "$T/e" diff staging prod --format json
 check "example: exit 1" [ "$rc" = 1 ]
 cp "$T/out" "$T/example.json"
 want="dotenv.files env.APP_ENV env.APP_URL env.DATABASE_URL env.LOG_LEVEL env.SECRET_KEY server.max_requests server.max_requests_jitter server.workers stage"
 got=$(names "$T/example.json")
 check "example: the expected differences and nothing else (got: $got)" [ "$got" = "$want" ]
 check "example: JSON fields" $PY - "$T/example.json" "$(nproc)" <<'EOF2'
-import json, sys
+import json, re, sys
 d = json.load(open(sys.argv[1])); cpus = int(sys.argv[2])
 assert list(d) == ["a", "b", "same", "differences"], list(d)
 assert d["a"] == "staging" and d["b"] == "prod" and d["same"] is False
@@ -42,19 +53,31 @@ assert j["a"] is None and j["a_source"] is None and j["b"] == "100"
 k = by[("env", "SECRET_KEY")]
 assert k["secret"] is True and k["a"] == "****" and k["b"] == "****"
 assert k["a_source"] == ".env.staging:5" and k["b_source"] == ".env.production:7", k
+assert w["a_source"] == "profiles/staging.ini:10", w
+assert re.fullmatch(r"profiles/prod\.ini:\d+ \(auto: %d usable CPUs?\)" % cpus, w["b_source"]), w
 assert by[("env", "APP_ENV")]["secret"] is False
 EOF2
-dr diff staging prod
+dr -C "$T/e" diff staging prod
 check "example text: exit 1" [ "$rc" = 1 ]
-check "example text: the count" grep -qx '10 differences' "$T/out"
+check "example text: the count" grep -qx '10 differences between staging and prod' "$T/out"
 check "example text: one line per difference under its section" \
 	bash -c "[ \$(grep -c '^  [^ ]' '$T/out') = 9 ] && grep -qx '\[server\]' '$T/out' && grep -q '^stage ' '$T/out'"
-check "example text: workers, both sides aligned" grep -qE '^  workers +2  \[profiles/staging.ini:[0-9]+\] +[0-9]+  \[profiles/prod.ini' "$T/out"
+check "example text: workers" grep -qE '^  workers +2  \[profiles/staging.ini:10\] +[0-9]+  \[profiles/prod.ini:[0-9]+ \(auto' "$T/out"
+check "example text: the B side starts under B's name on every line" $PY - "$T/out" <<'EOF2'
+import sys
+lines = open(sys.argv[1]).read().splitlines()
+bcol = lines[0].rindex(" ") + 1
+assert lines[0][bcol:] == "prod", lines[0]
+rows = [l for l in lines[1:] if l.startswith("  ") or l.startswith("stage")]
+assert len(rows) == 10, rows
+for l in rows:
+    assert l[bcol - 2:bcol] == "  " and l[bcol] != " ", (bcol, l)
+EOF2
 check "example text: no colour when not a terminal" bash -c "! grep -q $'\033' '$T/out'"
 check "example: no secret value" bash -c "! grep -qE 'placeholder|pl4ceh0lder|Pr0d' '$T/out' '$T/example.json'"
 dr diff prod prod
 check "a profile and itself: exit 0" [ "$rc" = 0 ]
-check "a profile and itself: no differences" grep -qx 'no differences' "$T/out"
+check "a profile and itself: no differences" grep -qx 'no differences between prod and prod' "$T/out"
 
 # ---- golden files ----
 set +e
@@ -103,7 +126,7 @@ no_secret() {  # DESC FILE...
 dr --profiles "$P" diff a b
 check "secret: exit 1" [ "$rc" = 1 ]
 check "secret: the one difference is the key" grep -qE '^  API_TOKEN +\*\*\*\*.*\*\*\*\*.*\(secret: the values differ\)$' "$T/out"
-check "secret: one difference" grep -qx '1 difference' "$T/out"
+check "secret: one difference" grep -qx '1 difference between a and b' "$T/out"
 no_secret "secret text" "$T/out" "$T/err"
 dr --profiles "$P" diff a b --format json
 check "secret json: exit 1" [ "$rc" = 1 ]
@@ -138,22 +161,15 @@ no_secret "secret on one side" "$T/out" "$T/err"
 
 # ---- --ignore and expected_differences ----
 ignore_all="stage,server.workers,server.max_requests*,dotenv.files,env.*"
-dr diff staging prod --ignore "$ignore_all"
+dr -C "$T/e" diff staging prod --ignore "$ignore_all"
 check "--ignore everything: exit 0" [ "$rc" = 0 ]
-check "--ignore everything: counted" grep -qx 'no differences (10 expected, ignored)' "$T/out"
-dr diff staging prod --ignore stage --ignore 'env.*' --format json
+check "--ignore everything: counted" grep -qx 'no differences between staging and prod (10 expected, ignored)' "$T/out"
+dr -C "$T/e" diff staging prod --ignore stage --ignore 'env.*' --format json
 check "--ignore some: exit 1" [ "$rc" = 1 ]
 check "--ignore some: the rest listed" [ "$(names "$T/out")" = "dotenv.files server.max_requests server.max_requests_jitter server.workers" ]
-EP=$T/e/profiles
-mkdir -p "$EP"
-cp profiles/base.ini profiles/staging.ini "$EP/"
-sed 's|^root = ../example|root = '"$SOURCE_ROOT"'/example|' profiles/base.ini >"$EP/base.ini"
-{ cat profiles/prod.ini; } | sed "s|^stage = production|stage = production\nexpected_differences = $ignore_all|" >"$EP/prod.ini"
-dr --profiles "$EP" diff staging prod
-check "expected_differences: exit 0 (got $rc)" [ "$rc" = 0 ]
-check "expected_differences: counted" grep -qx 'no differences (10 expected, ignored)' "$T/out"
-sed -i 's|^expected_differences = .*|expected_differences = stage, env.*|' "$EP/prod.ini"
-dr --profiles "$EP" diff staging prod --format json
+# declared in staging (either side of the pair counts), some of them
+sed -i "s|^stage = staging|stage = staging\nexpected_differences = stage, env.*|" "$EP/staging.ini"
+dr -C "$T/e" diff staging prod --format json
 check "expected_differences, some: exit 1" [ "$rc" = 1 ]
 check "expected_differences, some: the rest listed" [ "$(names "$T/out")" = "dotenv.files server.max_requests server.max_requests_jitter server.workers" ]
 
@@ -184,17 +200,17 @@ d = json.load(open(sys.argv[1]))
 assert [(x["a"], x["b"]) for x in d] == [("staging", "prod"), ("staging", "dev")], d
 EOF2
 dr diff staging prod dev
-check "A B C text: two counts" [ "$(grep -c 'differences$' "$T/out")" = 2 ]
+check "A B C text: two counts" bash -c "grep -qx 'no differences between staging and prod (10 expected, ignored)' '$T/out' && grep -qE '^[0-9]+ differences between staging and dev' '$T/out'"
 
 # ---- colour ----
 if script -qec true /dev/null >/dev/null 2>&1; then
-	"${penv[@]}" TERM=xterm script -qec "$DEPLOY_RUN diff staging prod" /dev/null >"$T/tty" || true
+	"${penv[@]}" TERM=xterm script -qec "$DEPLOY_RUN diff staging dev" /dev/null >"$T/tty" || true
 	check "terminal: colour" grep -q $'\033\\[3[12]m' "$T/tty"
-	"${penv[@]}" TERM=xterm NO_COLOR=1 script -qec "$DEPLOY_RUN diff staging prod" /dev/null >"$T/tty" || true
+	"${penv[@]}" TERM=xterm NO_COLOR=1 script -qec "$DEPLOY_RUN diff staging dev" /dev/null >"$T/tty" || true
 	check "terminal, NO_COLOR: none" bash -c "! grep -q $'\033\\[' '$T/tty'"
-	"${penv[@]}" TERM=xterm script -qec "$DEPLOY_RUN diff staging prod --no-color" /dev/null >"$T/tty" || true
+	"${penv[@]}" TERM=xterm script -qec "$DEPLOY_RUN diff staging dev --no-color" /dev/null >"$T/tty" || true
 	check "terminal, --no-color: none" bash -c "! grep -q $'\033\\[' '$T/tty'"
-	"${penv[@]}" TERM=xterm script -qec "$DEPLOY_RUN --no-color diff staging prod" /dev/null >"$T/tty" || true
+	"${penv[@]}" TERM=xterm script -qec "$DEPLOY_RUN --no-color diff staging dev" /dev/null >"$T/tty" || true
 	check "terminal, global --no-color: none" bash -c "! grep -q $'\033\\[' '$T/tty'"
 fi
 

@@ -130,6 +130,7 @@ for probe in ("startupProbe", "readinessProbe", "livenessProbe"):
 wf = yaml.safe_load(open(root + "/packaging/github/deploy-run.yml"))
 runs = " ".join(st.get("run", "") for j in wf["jobs"].values() for st in j["steps"])
 assert "check dev staging prod --format github" in runs and "deploy-run smoke" in runs
+assert "deploy-run diff staging prod" in runs, "the promotion gate"
 PYEOF
 # every file the Dockerfile copies from the tree exists
 docker_sources=$(sed -n 's/^COPY \(--chown=[^ ]* \)\{0,1\}\([^-][^ ]*\( [^ ]*\)*\) [^ ]*$/\2/p' \
