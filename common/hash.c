@@ -85,38 +85,6 @@ int sha256_buffer(const void *data, size_t len, uint8_t out[SHA256_LEN], struct 
 	return 0;
 }
 
-int hmac_sha256(const uint8_t *key, size_t keylen, const void *data, size_t len,
-		uint8_t out[SHA256_LEN], struct error *err)
-{
-	uint8_t pad[HMAC_SHA256_KEY_MAX], inner[SHA256_LEN];
-	struct sha256 *h;
-	size_t i;
-
-	if (keylen > HMAC_SHA256_KEY_MAX)
-		return error_set(err, EINVAL, "internal: HMAC key longer than a block");
-	h = sha256_create(err);
-	if (!h)
-		return -1;
-	for (i = 0; i < sizeof(pad); i++)
-		pad[i] = (uint8_t)((i < keylen ? key[i] : 0) ^ 0x36);
-	sha256_update(h, pad, sizeof(pad));
-	sha256_update(h, data, len);
-	sha256_final(h, inner);
-	sha256_destroy(h);
-	h = sha256_create(err);
-	if (!h)
-		return -1;
-	for (i = 0; i < sizeof(pad); i++)
-		pad[i] = (uint8_t)((i < keylen ? key[i] : 0) ^ 0x5c);
-	sha256_update(h, pad, sizeof(pad));
-	sha256_update(h, inner, sizeof(inner));
-	sha256_final(h, out);
-	sha256_destroy(h);
-	explicit_bzero(pad, sizeof(pad));
-	explicit_bzero(inner, sizeof(inner));
-	return 0;
-}
-
 int sha256_file(const char *path, uint8_t out[SHA256_LEN], uint64_t *size, struct error *err)
 {
 	_cleanup_close_ int fd = -1;

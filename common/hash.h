@@ -26,13 +26,6 @@ void sha256_final(struct sha256 *h, uint8_t out[SHA256_LEN]);
 void sha256_destroy(struct sha256 *h); /* NULL does nothing */
 
 int sha256_buffer(const void *data, size_t len, uint8_t out[SHA256_LEN], struct error *err);
-/*
- * HMAC-SHA256 (RFC 2104) of data under key (at most 64 bytes: SHA-256's
- * block).  Used to compare secrets without keeping or showing them.
- */
-#define HMAC_SHA256_KEY_MAX 64
-int hmac_sha256(const uint8_t *key, size_t keylen, const void *data, size_t len,
-		uint8_t out[SHA256_LEN], struct error *err);
 /* Hashes a regular file; *size receives its length when size is not NULL. */
 int sha256_file(const char *path, uint8_t out[SHA256_LEN], uint64_t *size, struct error *err);
 

@@ -259,6 +259,7 @@ int cmd_diff(int argc, char **argv, const struct globals *g)
 	struct side *sides = NULL;
 	const struct profile **secret_profiles = NULL;
 	uint8_t key[DIFF_KEY_LEN];
+	struct resolved_locks locks = {0};
 	struct strbuf out;
 	bool reveal = false, any = false;
 	size_t i, j, n;
@@ -320,6 +321,7 @@ int cmd_diff(int argc, char **argv, const struct globals *g)
 		struct resolved_opts o = {
 			.key = reveal ? NULL : key, .keylen = sizeof(key),
 			.secret_profiles = secret_profiles, .lock = true, .caller_env = environ,
+			.locks = &locks,
 		};
 		struct error err = ERROR_INIT;
 
@@ -373,6 +375,7 @@ out:
 		if (sides[i].loaded)
 			cmd_unload(&sides[i].l);
 	}
+	resolved_locks_finish(&locks);
 	free(sides);
 	free(secret_profiles);
 	strv_finish(&names);

@@ -83,18 +83,16 @@ static bool is_secret(const struct profile *p, const struct resolved_opts *o, co
 }
 
 /* Drops a secret's value for its keyed hash (when a key is given). */
-static int seal(struct resolved_item *it, const struct resolved_opts *o, struct error *err)
+static void seal(struct resolved_item *it, const struct resolved_opts *o)
 {
 	it->secret = true;
 	if (!o->key || !it->value)
-		return 0;
-	if (hmac_sha256(o->key, o->keylen, it->value, strlen(it->value), it->digest, err) < 0)
-		return -1;
+		return;
+	hmac_sha256(o->key, o->keylen, it->value, strlen(it->value), it->digest);
 	explicit_bzero(it->value, strlen(it->value));
 	free(it->value);
 	it->value = NULL;
 	it->hashed = true;
-	return 0;
 }
 
 static void add_app(struct resolved *r, const struct loaded *l)
@@ -123,8 +121,7 @@ static void add_app(struct resolved *r, const struct loaded *l)
 	}
 }
 
-static void add_env(struct resolved *r, const struct loaded *l, const struct resolved_opts *o,
-		    struct error *err, int *rc)
+static void add_env(struct resolved *r, const struct loaded *l, const struct resolved_opts *o)
 {
 	const struct profile *p = l->profile;
 	const struct key_def *files = keys_find("env", "files");
@@ -163,8 +160,8 @@ static void add_env(struct resolved *r, const struct loaded *l, const struct res
 		else
 			value = xstrdup(v->value);
 		it = add(r, "env", v->key, value, xstrdup(v->source));
-		if (!v->removed && v->value && is_secret(p, o, v->key) && *rc == 0)
-			*rc = seal(it, o, err);
+		if (!v->removed && v->value && is_secret(p, o, v->key))
+			seal(it, o);
 	}
 }
 
@@ -194,18 +191,88 @@ static char *hashes_text(const struct reqfile_req *q)
 	return strbuf_detach(&b);
 }
 
+struct resolved_lock {
+	char *path;
+	int rc;
+	struct error err;
+	struct lockfile lf;
+};
+
+void resolved_locks_finish(struct resolved_locks *locks)
+{
+	size_t i;
+
+	if (!locks)
+		return;
+	for (i = 0; i < locks->n; i++) {
+		if (locks->v[i].rc == 0)
+			lockfile_finish(&locks->v[i].lf);
+		free(locks->v[i].path);
+	}
+	free(locks->v);
+	memset(locks, 0, sizeof(*locks));
+}
+
+/* Reads p's lock into *e, or finds it read already in o->locks (*e then
+ * points there); own is where a lock read without a cache goes. */
+static void read_lock(const struct loaded *l, const struct resolved_opts *o,
+		      struct resolved_lock *own, struct resolved_lock **e)
+{
+	struct context ctx;
+	size_t i;
+
+	for (i = 0; o->locks && i < o->locks->n; i++)
+		if (strcmp(o->locks->v[i].path, l->profile->requirements) == 0) {
+			*e = &o->locks->v[i];
+			return;
+		}
+	if (o->locks) {
+		o->locks->v = xrealloc(o->locks->v, (o->locks->n + 1) * sizeof(*o->locks->v));
+		*e = &o->locks->v[o->locks->n++];
+	} else {
+		*e = own;
+	}
+	memset(*e, 0, sizeof(**e));
+	(*e)->path = xstrdup(l->profile->requirements);
+	(*e)->err = (struct error)ERROR_INIT;
+	cmd_context(&ctx, l, NULL, false);
+	ctx.caller_env = o->caller_env;
+	(*e)->rc = requirements_load_lock(&ctx, &(*e)->lf, &(*e)->err);
+}
+
+/* One package of the lock: its pin (or what stands for one), its hashes. */
+static void add_package(struct resolved *r, const struct profile *p, const struct reqfile_req *q)
+{
+	_cleanup_free_ char *shown = under_root(p, q->file);
+	struct resolved_item *it;
+	char *value;
+
+	if (q->pinned)
+		value = xstrdup(q->version);
+	else if (q->url)
+		value = xstrdup(q->url);
+	else
+		value = xasprintf("%s (not pinned)", *q->specifier ? q->specifier : "any");
+	if (q->marker) {
+		char *v = xasprintf("%s; %s", value, q->marker);
+
+		free(value);
+		value = v;
+	}
+	it = add(r, "lock", q->normalized ? q->normalized : q->text, value,
+		 xasprintf("%s:%d", shown, q->line));
+	it->detail = hashes_text(q);
+}
+
 static int add_lock(struct resolved *r, const struct loaded *l, const struct resolved_opts *o,
 		    struct error *err)
 {
 	const struct profile *p = l->profile;
-	struct context ctx;
-	struct lockfile lf;
-	struct error lerr = ERROR_INIT;
+	struct resolved_lock own, *e;
 	struct resolved_item *file;
 	size_t i;
+	int rc = 0;
 
-	cmd_context(&ctx, l, NULL, false);
-	ctx.caller_env = o->caller_env;
 	file = add_key(r, p, "lock", keys_find("app", "requirements"));
 	free(file->key);
 	file->key = xstrdup("file");
@@ -213,44 +280,26 @@ static int add_lock(struct resolved *r, const struct loaded *l, const struct res
 		return 0;
 	free(file->value);
 	file->value = under_root(p, p->requirements);
-	if (requirements_load_lock(&ctx, &lf, &lerr) < 0) {
-		if (lerr.errnum == ENOENT) {
-			char *prev = file->source;
+	read_lock(l, o, &own, &e);
+	if (e->rc == 0) {
+		for (i = 0; i < e->lf.n_reqs; i++)
+			if (!e->lf.reqs[i].constraint)
+				add_package(r, p, &e->lf.reqs[i]);
+	} else if (e->err.errnum == ENOENT) {
+		char *prev = file->source;
 
-			file->source = xasprintf("%s, missing", prev);
-			free(prev);
-			return 0;
-		}
-		*err = lerr;
-		return -1;
+		file->source = xasprintf("%s, missing", prev);
+		free(prev);
+	} else {
+		*err = e->err;
+		rc = -1;
 	}
-	for (i = 0; i < lf.n_reqs; i++) {
-		const struct reqfile_req *q = &lf.reqs[i];
-		const char *name = q->normalized ? q->normalized : q->text;
-		struct resolved_item *it;
-		char *value;
-
-		if (q->constraint)
-			continue;
-		if (q->pinned)
-			value = xstrdup(q->version);
-		else if (q->url)
-			value = xstrdup(q->url);
-		else
-			value = xasprintf("%s (not pinned)", *q->specifier ? q->specifier : "any");
-		if (q->marker) {
-			char *v = xasprintf("%s; %s", value, q->marker);
-
-			free(value);
-			value = v;
-		}
-		_cleanup_free_ char *shown = under_root(p, q->file);
-
-		it = add(r, "lock", name, value, xasprintf("%s:%d", shown, q->line));
-		it->detail = hashes_text(q);
+	if (e == &own) {
+		if (own.rc == 0)
+			lockfile_finish(&own.lf);
+		free(own.path);
 	}
-	lockfile_finish(&lf);
-	return 0;
+	return rc;
 }
 
 static void add_cleanup(struct resolved *r, const struct profile *p)
@@ -292,8 +341,8 @@ int resolved_build(struct resolved *r, const struct loaded *l, const struct reso
 
 		add(r, "server", s->name, s->value ? xstrdup(s->value) : NULL, xstrdup(s->source));
 	}
-	add_env(r, l, o, err, &rc);
-	if (rc == 0 && o->lock)
+	add_env(r, l, o);
+	if (o->lock)
 		rc = add_lock(r, l, o, err);
 	add_section_keys(r, p, "health", "health");
 	add_cleanup(r, p);
@@ -355,21 +404,25 @@ static int section_rank(const char *section)
 	return i;
 }
 
-static int cmp_item(const struct resolved_item *x, const struct resolved_item *y)
+static bool same_name(const struct resolved_item *x, const struct resolved_item *y)
 {
-	int c = strcmp(x->section, y->section);
-
-	if (c)
-		return c;
-	if (!x->key || !y->key)
-		return x->key ? 1 : y->key ? -1 : 0;
-	return strcmp(x->key, y->key);
+	if (strcmp(x->section, y->section) != 0)
+		return false;
+	return x->key && y->key ? strcmp(x->key, y->key) == 0 : x->key == y->key;
 }
 
-static int cmp_ptr(const void *x, const void *y)
+/* FNV-1a of section and key. */
+static uint32_t name_hash(const struct resolved_item *it)
 {
-	return cmp_item(*(const struct resolved_item *const *)x,
-			*(const struct resolved_item *const *)y);
+	uint32_t h = 2166136261u;
+	const char *s;
+
+	for (s = it->section; *s; s++)
+		h = (h ^ (uint8_t)*s) * 16777619u;
+	h = (h ^ '.') * 16777619u;
+	for (s = it->key ? it->key : ""; *s; s++)
+		h = (h ^ (uint8_t)*s) * 16777619u;
+	return h;
 }
 
 static bool str_same(const char *a, const char *b)
@@ -380,7 +433,7 @@ static bool str_same(const char *a, const char *b)
 static bool same_value(const struct resolved_item *a, const struct resolved_item *b)
 {
 	if (a->hashed || b->hashed)
-		return a->hashed && b->hashed && memcmp(a->digest, b->digest, SHA256_LEN) == 0;
+		return a->hashed && b->hashed && memcmp(a->digest, b->digest, HMAC_SHA256_LEN) == 0;
 	return str_same(a->value, b->value);
 }
 
@@ -449,30 +502,37 @@ static void pair(const struct resolved_item *a, const struct resolved_item *b, s
 void resolved_compare(const struct resolved *a, const struct resolved *b, char *const *ignore,
 		      struct resolved_diffs *out)
 {
-	const struct resolved_item **sa = xmalloc((a->n + 1) * sizeof(*sa));
-	const struct resolved_item **sb = xmalloc((b->n + 1) * sizeof(*sb));
+	/* b's items by name in an open-addressing table (index + 1; 0 empty) */
+	size_t cap = 16, i, k, n = 0, vcap = 0;
+	size_t *slot;
+	bool *paired = xcalloc(b->n + 1, sizeof(*paired));
 	struct ranked *v = NULL;
-	size_t i = 0, j = 0, n = 0, cap = 0, k;
 
 	memset(out, 0, sizeof(*out));
-	for (k = 0; k < a->n; k++)
-		sa[k] = &a->items[k];
-	for (k = 0; k < b->n; k++)
-		sb[k] = &b->items[k];
-	qsort(sa, a->n, sizeof(*sa), cmp_ptr);
-	qsort(sb, b->n, sizeof(*sb), cmp_ptr);
-	while (i < a->n || j < b->n) {
-		int c = i == a->n ? 1 : j == b->n ? -1 : cmp_item(sa[i], sb[j]);
-
-		if (c == 0)
-			pair(sa[i++], sb[j++], a->n, a, b, ignore, &v, &n, &cap, &out->ignored);
-		else if (c < 0)
-			pair(sa[i++], NULL, a->n, a, b, ignore, &v, &n, &cap, &out->ignored);
-		else
-			pair(NULL, sb[j++], a->n, a, b, ignore, &v, &n, &cap, &out->ignored);
+	while (cap < 2 * b->n)
+		cap *= 2;
+	slot = xcalloc(cap, sizeof(*slot));
+	for (i = 0; i < b->n; i++) {
+		for (k = name_hash(&b->items[i]) & (cap - 1); slot[k]; k = (k + 1) & (cap - 1))
+			;
+		slot[k] = i + 1;
 	}
-	free(sa);
-	free(sb);
+	for (i = 0; i < a->n; i++) {
+		const struct resolved_item *match = NULL;
+
+		for (k = name_hash(&a->items[i]) & (cap - 1); slot[k]; k = (k + 1) & (cap - 1))
+			if (!paired[slot[k] - 1] && same_name(&a->items[i], &b->items[slot[k] - 1])) {
+				match = &b->items[slot[k] - 1];
+				paired[slot[k] - 1] = true;
+				break;
+			}
+		pair(&a->items[i], match, a->n, a, b, ignore, &v, &n, &vcap, &out->ignored);
+	}
+	for (i = 0; i < b->n; i++)
+		if (!paired[i])
+			pair(NULL, &b->items[i], a->n, a, b, ignore, &v, &n, &vcap, &out->ignored);
+	free(slot);
+	free(paired);
 	if (n)
 		qsort(v, n, sizeof(*v), cmp_ranked);
 	out->v = n ? xmalloc(n * sizeof(*out->v)) : NULL;

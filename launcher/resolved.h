@@ -28,7 +28,7 @@
 
 #include "cmd.h"
 #include "error.h"
-#include "hash.h"
+#include "hmac.h"
 
 struct resolved_item {
 	const char *section;  /* static: "server" */
@@ -39,13 +39,24 @@ struct resolved_item {
 	char *source;         /* "FILE:LINE", "default", "process", ...; may be NULL */
 	bool secret;          /* a secret: masked unless revealed */
 	bool hashed;          /* value dropped, digest holds its keyed hash */
-	uint8_t digest[SHA256_LEN];
+	uint8_t digest[HMAC_SHA256_LEN];
 };
 
 struct resolved {
 	struct resolved_item *items;
 	size_t n, cap;
 };
+
+/*
+ * Locks read once per path for the models of one command: diff reads the
+ * lock that both sides share once.  Zero-initialise; resolved_locks_finish().
+ */
+struct resolved_lock;
+struct resolved_locks {
+	struct resolved_lock *v;
+	size_t n;
+};
+void resolved_locks_finish(struct resolved_locks *locks);
 
 struct resolved_opts {
 	/*
@@ -61,12 +72,12 @@ struct resolved_opts {
 	/* Read the lock (for ${VAR} in it, caller_env as pip would). */
 	bool lock;
 	char *const *caller_env;
+	struct resolved_locks *locks; /* may be NULL: each model reads its own */
 };
 
 /*
  * Builds the model of l.  Fails (-1 with err) only for a lock that exists
- * but cannot be read or parsed (file:line), or when the keyed hash cannot
- * be computed (libcrypto missing).  A missing lock or pyvenv.cfg is an item
+ * but cannot be read or parsed (file:line).  A missing lock or pyvenv.cfg is an item
  * without a value, saying so in its source.
  */
 int resolved_build(struct resolved *r, const struct loaded *l, const struct resolved_opts *o,

@@ -3,6 +3,7 @@
 #include "testutil.h"
 #include "cmd.h"
 #include "hash.h"
+#include "hmac.h"
 #include "keys.h"
 #include "resolved.h"
 #include "util.h"
@@ -86,11 +87,15 @@ static const struct resolved_item *item(const struct resolved *r, const char *na
 	return NULL;
 }
 
+/* The locks read, shared by the models a test builds (NULL: none shared). */
+static struct resolved_locks *locks;
+
 static int build(struct resolved *r, const struct loaded *l, const uint8_t *key,
 		 const struct profile *other)
 {
 	const struct profile *others[] = {other, NULL};
-	struct resolved_opts o = {key, 32, others, true, NULL};
+	struct resolved_opts o = {.key = key, .keylen = 32, .secret_profiles = others, .lock = true,
+				  .locks = locks};
 	struct error err = ERROR_INIT;
 	char *penv[] = {NULL};
 
@@ -105,12 +110,10 @@ static int build(struct resolved *r, const struct loaded *l, const uint8_t *key,
 static void test_hmac(void)
 {
 	/* RFC 4231, test case 2 */
-	uint8_t out[SHA256_LEN];
-	char hex[2 * SHA256_LEN + 1];
-	struct error err = ERROR_INIT;
+	uint8_t out[HMAC_SHA256_LEN];
+	char hex[2 * HMAC_SHA256_LEN + 1];
 
-	CHECK_INT(hmac_sha256((const uint8_t *)"Jefe", 4, "what do ya want for nothing?", 28, out,
-			      &err), 0);
+	hmac_sha256((const uint8_t *)"Jefe", 4, "what do ya want for nothing?", 28, out);
 	hex_encode(out, sizeof(out), hex);
 	CHECK_STR(hex, "5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843");
 	/* RFC 4231, test case 1: a 20-byte key of 0x0b */
@@ -118,11 +121,45 @@ static void test_hmac(void)
 		uint8_t k[20];
 
 		memset(k, 0x0b, sizeof(k));
-		CHECK_INT(hmac_sha256(k, sizeof(k), "Hi There", 8, out, &err), 0);
+		hmac_sha256(k, sizeof(k), "Hi There", 8, out);
 		hex_encode(out, sizeof(out), hex);
 		CHECK_STR(hex, "b0344c61d8db38535ca8afceaf0bf12b881dc200c9833da726e9376c2e32cff7");
 	}
-	CHECK_INT(hmac_sha256(out, 65, "x", 1, out, &err), -1);
+	/* RFC 4231, test case 4: a 25-byte key, 50 bytes of data */
+	{
+		uint8_t k[25], d[50];
+		size_t i;
+
+		for (i = 0; i < sizeof(k); i++)
+			k[i] = (uint8_t)(i + 1);
+		memset(d, 0xcd, sizeof(d));
+		hmac_sha256(k, sizeof(k), d, sizeof(d), out);
+		hex_encode(out, sizeof(out), hex);
+		CHECK_STR(hex, "82558a389a443c0ea4cc819899f2083a85f0faa3e578f8077a2e3ff46729665b");
+	}
+	/* lengths around the padding boundaries: Python's hmac.new(b"key", b"x" * n, sha256) */
+	{
+		static const char *const want[] = {
+			[0] = "5d5d139563c95b5967b9bd9a8c9b233a9dedb45072794cd232dc1b74832607d0",
+			[55] = "8c651b04682b91cd68fbf9ac58caf787ffc03284547515d401f5e1c5601451b6",
+			[56] = "d5cac94b0fd173ce3333b3b300b7f706664336f391dbcd8afa3a141163cdc2f3",
+			[63] = "ccdb30c857bc39ebabfd505056b641af471e2fe8959d8c5fd910fa784fe07961",
+			[64] = "5c33171380a475dce5d7e2172be298346bb4b8076016e057952de0317e15e370",
+			[119] = "09b310a9670e7d985ad85844a90fa9c704bcb70fe6a265ddee2b6e4c460b588a",
+			[120] = "fac09481c05c27cc9cf1dc5419e7c67739b737cc51f9bd8ef53c1f1f4af5e6b6",
+		};
+		char d[200];
+		size_t n;
+
+		memset(d, 'x', sizeof(d));
+		for (n = 0; n < ARRAY_SIZE(want); n++) {
+			if (!want[n])
+				continue;
+			hmac_sha256((const uint8_t *)"key", 3, d, n, out);
+			hex_encode(out, sizeof(out), hex);
+			CHECK_STR(hex, want[n]);
+		}
+	}
 }
 
 static void test_value_text(void)
@@ -244,17 +281,21 @@ static void test_compare(void)
 	struct loaded la, lb, la2;
 	struct resolved ra, rb, ra2, rk;
 	struct resolved_diffs d;
+	struct resolved_locks shared = {0};
 	size_t i;
 
 	if (load(&la, "a") < 0 || load(&lb, "b") < 0 || load(&la2, "a2") < 0) {
 		CHECK(0);
 		return;
 	}
+	locks = &shared; /* a and a2 share their lock: read once */
 	if (build(&ra, &la, key1, lb.profile) < 0 || build(&rb, &lb, key1, la.profile) < 0 ||
 	    build(&ra2, &la2, key1, NULL) < 0) {
 		CHECK(0);
 		return;
 	}
+	CHECK_INT(shared.n, 2);
+	locks = NULL;
 
 	/* the same settings from other files: workers = auto alike, no difference */
 	resolved_compare(&ra, &ra2, NULL, &d);
@@ -337,6 +378,7 @@ static void test_compare(void)
 	resolved_finish(&ra);
 	resolved_finish(&rb);
 	resolved_finish(&ra2);
+	resolved_locks_finish(&shared);
 	cmd_unload(&la);
 	cmd_unload(&lb);
 	cmd_unload(&la2);
@@ -347,7 +389,7 @@ static void test_bad_lock(void)
 	struct loaded l;
 	struct resolved r;
 	struct error err = ERROR_INIT;
-	struct resolved_opts o = {key1, 32, NULL, true, NULL};
+	struct resolved_opts o = {.key = key1, .keylen = 32, .lock = true};
 
 	if (load(&l, "c") < 0) {
 		CHECK(0);
