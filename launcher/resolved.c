@@ -42,6 +42,8 @@ static char *under_root(const struct profile *p, const char *path)
 {
 	size_t n = strlen(p->root);
 
+	if (strcmp(path, p->root) == 0)
+		return xstrdup(".");
 	if (path_is_inside(path, p->root) && strncmp(path, p->root, n) == 0 && path[n] == '/')
 		return xstrdup(path + n + 1);
 	return xstrdup(path);
@@ -52,12 +54,20 @@ static char *loc_text(const struct profile_loc loc)
 	return loc.file ? xasprintf("%s:%d", loc.file, loc.line) : xstrdup("default");
 }
 
-/* section.key of the key table, as in effect, with where it was set. */
+/* section.key of the key table, as in effect, with where it was set; a
+ * path under [app] root relative to it. */
 static struct resolved_item *add_key(struct resolved *r, const struct profile *p,
 				     const char *out_section, const struct key_def *d)
 {
-	return add(r, out_section, d->key, profile_value_text(p, d),
-		   loc_text(p->locs[keys_index(d)]));
+	char *value = profile_value_text(p, d);
+
+	if (value && d->type == KT_PATH_ROOT) {
+		char *rel = under_root(p, value);
+
+		free(value);
+		value = rel;
+	}
+	return add(r, out_section, d->key, value, loc_text(p->locs[keys_index(d)]));
 }
 
 static void add_section_keys(struct resolved *r, const struct profile *p, const char *section,

@@ -10,6 +10,8 @@
  *   stage     the stage (one value: its key is NULL)
  *   app       server, root, module, venv, python (the venv's interpreter,
  *             from its pyvenv.cfg), workdir, user
+ * Paths under the app root are given relative to it (.venv, requirements.txt):
+ * the root is an item of its own, so two roots differ once.
  *   server    each setting the argv builder passes, by name (launch.h),
  *             workers = auto resolved
  *   dotenv    the [env] settings: files (in their order), process,

@@ -38,6 +38,10 @@ static void fixture(void)
 	testutil_write(dir, "app/.env.b", "APP=two\nSECRET_KEY=s3cr3t-B\nONLY_B=1\n");
 	testutil_write(dir, "app/requirements.txt", lock_a);
 	testutil_write(dir, "app/requirements-b.txt", lock_b);
+	/* the same app at another root */
+	testutil_write(dir, "app2/.venv/pyvenv.cfg", "home = /usr/bin\nversion = 3.11.2\n");
+	testutil_write(dir, "app2/.env", "APP=one\nSECRET_KEY=s3cr3t-A\nSHARED_TOKEN=same\n");
+	testutil_write(dir, "app2/requirements.txt", lock_a);
 	free(lock_a);
 	free(lock_b);
 	free(a), free(b), free(c), free(d), free(e), free(f);
@@ -56,6 +60,7 @@ static void fixture(void)
 	/* a lock that does not parse */
 	testutil_write(dir, "app/bad.txt", "flask==3.0.0 --hash=md5:00\n");
 	testutil_write(dir, "profiles/c.ini", "[profile]\nextends = a\n[app]\nrequirements = bad.txt\n");
+	testutil_write(dir, "profiles/moved.ini", "[profile]\nextends = a\n[app]\nroot = ../app2\n");
 	/* identical to a but for the names of its files */
 	testutil_write(dir, "profiles/a2.ini", "[profile]\nextends = a\n");
 }
@@ -365,6 +370,26 @@ static void test_compare(void)
 		CHECK(listed(&d, "env.APP"));
 		CHECK_INT(d.ignored, 1);
 		resolved_diffs_finish(&d);
+	}
+
+	/* another root: the root differs, and what the server sees of it; the
+	 * paths under it (venv, lock, .env files, pyvenv.cfg) do not */
+	{
+		struct loaded lm;
+		struct resolved rm;
+
+		if (load(&lm, "moved") == 0 && build(&rm, &lm, key1, NULL) == 0) {
+			resolved_compare(&ra, &rm, NULL, &d);
+			CHECK(listed(&d, "app.root"));
+			CHECK(listed(&d, "env.VIRTUAL_ENV"));
+			CHECK(listed(&d, "env.PATH"));
+			CHECK_INT(d.n, 3);
+			resolved_diffs_finish(&d);
+			resolved_finish(&rm);
+			cmd_unload(&lm);
+		} else {
+			CHECK(0);
+		}
 	}
 
 	/* models hashed under different keys never compare equal: the key is the run's */
