@@ -1,7 +1,7 @@
 #!/bin/bash
 # Hostile profiles: every malformed case of tests/hostile/lib.sh in place of
-# the profile, plus deep and cyclic extends chains.  check exits 2 with one
-# error naming the file (and line), run exits 125, nothing is started.
+# the profile, plus deep and cyclic extends chains.  check, show and diff exit
+# 2 with one error naming the file (and line), run exits 125, nothing is started.
 . "$SOURCE_ROOT/tests/e2e/lib.sh"
 . "$SOURCE_ROOT/tests/hostile/lib.sh"
 set -e
@@ -24,6 +24,7 @@ profile_case() {
 	check "$c: the JSON names the file" grep -qF "$(basename "$f")" "$T/out"
 	hostile "$c" 125 "$what" --profiles "$P" run prod
 	hostile "$c" 2 "$what" --profiles "$P" show prod
+	hostile "$c" 2 "$what" --profiles "$P" diff prod prod
 }
 
 for c in $CASES; do
