@@ -161,15 +161,15 @@ static void add_env(struct resolved *r, const struct loaded *l, const struct res
 	for (i = 0; i < l->env.n; i++) {
 		const struct env_var *v = &l->env.vars[i];
 		struct resolved_item *it;
-		char *value;
 
+		/* not exported: no value, and the source says why */
 		if (v->removed)
-			value = xstrdup("(removed)");
+			it = add(r, "env", v->key, NULL, xasprintf("%s, removed", v->source));
 		else if (!v->value)
-			value = xstrdup("(declared without a value)");
+			it = add(r, "env", v->key, NULL,
+				 xasprintf("%s, declared without a value", v->source));
 		else
-			value = xstrdup(v->value);
-		it = add(r, "env", v->key, value, xstrdup(v->source));
+			it = add(r, "env", v->key, xstrdup(v->value), xstrdup(v->source));
 		if (!v->removed && v->value && is_secret(p, o, v->key))
 			seal(it, o);
 	}

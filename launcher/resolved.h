@@ -16,7 +16,9 @@
  *             workers = auto resolved
  *   dotenv    the [env] settings: files (in their order), process,
  *             interpolate, required, secrets
- *   env       every composed variable, with its source
+ *   env       every composed variable, with its source; one deploy-run
+ *             removes (PYTHONHOME) or a file declares without a value has
+ *             none, its source says which
  *   lock      the lock's path (file), then one item per package: its pin,
  *             with its hashes as the detail
  *   health, cleanup, run   every key of those sections, as in effect

@@ -35,7 +35,7 @@ static void fixture(void)
 
 	testutil_write(dir, "app/.venv/pyvenv.cfg", "home = /usr/bin\nversion = 3.11.2\n");
 	testutil_write(dir, "app/.env", "APP=one\nSECRET_KEY=s3cr3t-A\nSHARED_TOKEN=same\n");
-	testutil_write(dir, "app/.env.b", "APP=two\nSECRET_KEY=s3cr3t-B\nONLY_B=1\n");
+	testutil_write(dir, "app/.env.b", "APP=two\nSECRET_KEY=s3cr3t-B\nONLY_B=1\nDECLARED\n");
 	testutil_write(dir, "app/requirements.txt", lock_a);
 	testutil_write(dir, "app/requirements-b.txt", lock_b);
 	/* the same app at another root */
@@ -317,6 +317,7 @@ static void test_compare(void)
 	CHECK(listed(&d, "env.SECRET_KEY"));
 	CHECK(!listed(&d, "env.SHARED_TOKEN")); /* equal secrets: equal digests */
 	CHECK(listed(&d, "env.ONLY_B"));
+	CHECK(listed(&d, "env.DECLARED"));
 	CHECK(listed(&d, "lock.file"));
 	CHECK(listed(&d, "lock.click"));
 	CHECK(listed(&d, "lock.flask"));
@@ -342,6 +343,10 @@ static void test_compare(void)
 			CHECK(0);
 		if (x->key && strcmp(x->key, "ONLY_B") == 0)
 			CHECK(x->a == NULL && x->b != NULL);
+		/* a key without "=" is not exported: no value, the source says so */
+		if (x->key && strcmp(x->key, "DECLARED") == 0)
+			CHECK(x->a == NULL && x->b && x->b->value == NULL &&
+			      str_ends_with(x->b->source, ".env.b:4, declared without a value"));
 		/* grouped: a section, once left, never comes back */
 		if (i && strcmp(x->section, d.v[i - 1].section) != 0) {
 			size_t j;
