@@ -182,3 +182,44 @@ int cmd_unbundle(int argc, char **argv, const struct globals *g)
 	bundle_report_finish(&r);
 	return rc;
 }
+
+const struct command_help cmd_bundle_help = {
+	"bundle PROFILE -o FILE [--level N]",
+	"Writes a reproducible release bundle of PROFILE: the app root filtered by\n"
+	"[bundle] include/exclude (never the venv, .git, __pycache__, *.pyc, an\n"
+	"unconfigured wheelhouse, or .env files holding [env] secrets unless\n"
+	"[bundle] secrets_ok names them), the lock, the configured wheelhouse, the\n"
+	"profiles of the chain under profiles/, and a MANIFEST with the SHA-256, size\n"
+	"and mode of every entry. FILE's extension picks the format: .tar.gz (.tgz),\n"
+	".tar.zst (.tzst) or .zip. The same inputs give the same bytes: sorted\n"
+	"entries, owner 0/0, modes 0644/0755, every mtime SOURCE_DATE_EPOCH or else\n"
+	"the newest bundled file's.\n\n"
+	"Options:\n"
+	"  -o, --output FILE   the bundle to write (through a temporary file beside it)\n"
+	"  --level N           compression level (gzip and zip 1-9, default 6; zstd\n"
+	"                      1-19, default 3)\n\n"
+	"Exit status: 0 written, 2 usage error, unreadable input, or a wheel that does\n"
+	"not match the lock.\n"
+};
+
+const struct command_help cmd_verify_bundle_help = {
+	"verify-bundle FILE",
+	"Checks a bundle without unpacking it: MANIFEST first, every entry matching\n"
+	"it (type, mode, size, SHA-256), none extra or missing, every entry safe to\n"
+	"unpack, and the bundled wheels matching the lock's hashes.\n\n"
+	"Exit status: 0 sound, 1 verification failed (each problem names the entry),\n"
+	"2 usage error or unreadable/malformed archive.\n"
+};
+
+const struct command_help cmd_unbundle_help = {
+	"unbundle FILE -C DIR",
+	"Verifies FILE as verify-bundle does, then unpacks it into DIR, which must\n"
+	"not exist or be empty. Refuses absolute paths, '..' components, symlinks or\n"
+	"hard links leading out of DIR, device files, FIFOs and setuid/setgid bits.\n"
+	"Unpacks into a temporary directory beside DIR, renamed to DIR at the end: a\n"
+	"failure leaves nothing behind. Then 'deploy-run -C DIR check PROFILE' works.\n\n"
+	"Options:\n"
+	"  -C, --directory DIR   where to unpack\n\n"
+	"Exit status: 0 unpacked, 1 verification failed (nothing written), 2 usage\n"
+	"error, unreadable archive, DIR not empty, or a failed write.\n"
+};

@@ -276,3 +276,18 @@ int cmd_check(int argc, char **argv, const struct globals *g)
 	strv_finish(&o.skip);
 	return rc;
 }
+
+const struct command_help cmd_check_help = {
+	"check PROFILE... [--format text|json|github|junit] [--strict] [--only IDS] [--skip IDS]",
+	"Proves the deployment of each PROFILE sound without starting anything.\n\n"
+	"Options:\n"
+	"  --format FMT        text (default), json, github (Actions annotations), junit\n"
+	"  --strict            warnings fail too\n"
+	"  --only IDS          only these ids or families (comma-separated; globs allowed)\n"
+	"  --skip IDS          skip these ids or families (one that matches no id: exit 2)\n"
+	"  --verify-records    hash every installed file against its RECORD\n"
+	"  --import            import the app in the venv's Python\n"
+	"  --reveal            show secret values in messages\n\n"
+	"Exit status: 0 no errors (warnings allowed unless --strict), 1 errors found,\n"
+	"2 usage error or unreadable/malformed input.\n"
+};

@@ -382,3 +382,23 @@ out:
 	strv_finish(&ignore);
 	return rc;
 }
+
+const struct command_help cmd_diff_help = {
+	"diff A B [C...] [--format text|json] [--ignore GLOBS] [--reveal]",
+	"Shows what differs between environments: everything show composes, resolved\n"
+	"as run would use it (the stage; the app's root, module, venv and its Python;\n"
+	"each server setting by name, workers = auto resolved; the .env files in their\n"
+	"order; every composed variable with its source; the lock, package by package,\n"
+	"pins and hashes; the health, cleanup and run settings). B and C are each\n"
+	"compared with A. Secrets are compared by a keyed hash drawn for this run: the\n"
+	"output says whether they differ, never their values unless --reveal.\n"
+	"[profile] expected_differences in A or B declares differences to ignore.\n\n"
+	"Options:\n"
+	"  --format FMT    text (default) or json\n"
+	"  --ignore GLOBS  differences to ignore: globs over SECTION.KEY, comma-separated\n"
+	"                  (server.bind,env.DATABASE_URL,stage); repeatable\n"
+	"  --reveal        show secret values\n"
+	"  --no-color      no colour, even on a terminal (NO_COLOR is honoured too)\n\n"
+	"Exit status: 0 no differences (after the ignored ones), 1 differences,\n"
+	"2 usage error or a profile that does not load.\n"
+};

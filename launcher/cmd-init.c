@@ -886,3 +886,16 @@ int cmd_init(int argc, char **argv, const struct globals *g)
 	detected_finish(&d);
 	return rc;
 }
+
+const struct command_help cmd_init_help = {
+	"init [DIR] [--force]",
+	"Scaffolds profiles/base.ini, dev.ini, staging.ini and prod.ini for the app in\n"
+	"DIR (default: the working directory), detecting its virtualenv and Python, the\n"
+	"servers installed in it, the requirements lock, the .env files, the WSGI or\n"
+	"ASGI entry point and a health route. base.ini lists every other key as a\n"
+	"commented default. The profiles go to DIR/profiles, or to --profiles DIR.\n\n"
+	"Options:\n"
+	"  --force         overwrite existing profiles\n\n"
+	"Exit status: 0 written; 2 usage error, or a profile exists and --force was\n"
+	"not given (nothing is written then).\n"
+};

@@ -57,3 +57,15 @@ int cmd_probe(int argc, char **argv, const struct globals *g)
 	profile_destroy(p);
 	return r.ok ? 0 : 1;
 }
+
+const struct command_help cmd_probe_help = {
+	"probe PROFILE",
+	"Probes the server of PROFILE once: an HTTP GET of [health] path on the first\n"
+	"bind address (0.0.0.0 and :: on loopback, unix: binds over the socket), or of\n"
+	"[health] url, within [health] connect_timeout and timeout, expecting [health]\n"
+	"expect (default: any 2xx). Prints one line: the verdict, the status and the\n"
+	"time. Cheap enough for a Kubernetes exec probe or a Docker HEALTHCHECK: it\n"
+	"loads the profile and nothing else.\n\n"
+	"Exit status: 0 healthy, 1 unhealthy (no answer or an unexpected status),\n"
+	"2 usage error, bad profile or no [health] path or url.\n"
+};

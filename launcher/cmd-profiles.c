@@ -63,3 +63,12 @@ int cmd_profiles(int argc, char **argv, const struct globals *g)
 	strv_finish(&names);
 	return rc;
 }
+
+const struct command_help cmd_profiles_help = {
+	"profiles",
+	"Lists the profiles found in the profiles directory with their stage and\n"
+	"description; a profile that does not load is listed with its error.\n"
+	"\n"
+	"Exit status: 0 every profile loads, 1 one does not, 2 usage error or no\n"
+	"profiles directory.\n"
+};

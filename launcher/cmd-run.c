@@ -9,6 +9,7 @@
 #include "report.h"
 #include "privdrop.h"
 #include "signame.h"
+#include "start.h"
 #include "supervisor.h"
 #include "strbuf.h"
 #include "util.h"
@@ -25,37 +26,6 @@
 #include <unistd.h>
 
 extern char **environ;
-
-/*
- * The preflight of run: the same checks as `check` (or those of only),
- * reported on stderr.  Returns 0 when the server may start.
- */
-int cmd_preflight(struct loaded *l, bool reveal, char *const *only, const struct globals *g)
-{
-	struct context ctx;
-	struct report r;
-	struct strbuf out;
-	bool ok;
-
-	cmd_context(&ctx, l, g, reveal);
-	ctx.import_app = false; /* importing the app is check's job, not start-up's */
-	report_init(&r, l->profile->name);
-	r.strict = l->profile->strict;
-	checks_run(&ctx, &r, only, NULL);
-	ok = report_ok(&r);
-	if (r.n_findings && (g->verbosity >= 0 || !ok)) {
-		strbuf_init(&out);
-		report_render_text(&r, 1, log_use_color(2), &out);
-		fputs(out.buf, stderr);
-		strbuf_finish(&out);
-	}
-	if (!ok)
-		log_error("refusing to start %s: the preflight checks failed "
-			  "(see above; 'deploy-run check %s' repeats them)", l->profile->name,
-			  l->profile->name);
-	report_finish(&r);
-	return ok ? 0 : -1;
-}
 
 /* The server starts with the default signal mask and dispositions, whatever
  * deploy-run inherited (a blocked or ignored TERM would make it unkillable). */
@@ -133,74 +103,6 @@ static int exec_server(struct loaded *l)
 	execve(ln->exe, ln->argv.v, launch_envp(&l->launch));
 	rc = supervisor_exec_error(ln->exe, errno, &err);
 	cmd_print_error(&err);
-	return rc;
-}
-
-/* The signals whose death counts as success: [run] success_signals, or
- * TERM and INT for uvicorn when the key is not set. */
-static uint64_t success_signals(const struct profile *p)
-{
-	uint64_t mask = 0;
-	size_t i;
-
-	if (!profile_loc(p, "run", "success_signals").file && p->server == SERVER_UVICORN)
-		return (1ull << SIGTERM) | (1ull << SIGINT);
-	for (i = 0; i < p->success_signals.n; i++)
-		mask |= 1ull << signame_to_number(p->success_signals.v[i]);
-	return mask;
-}
-
-int cmd_supervise(struct loaded *l, const struct globals *g,
-		  void (*on_started)(struct supervisor *sv, pid_t server, void *data),
-		  void (*on_stopping)(struct supervisor *sv, int sig, void *data), void *data)
-{
-	const struct profile *p = l->profile;
-	struct supervisor_config cfg = {0};
-	struct strv sockets = STRV_INIT;
-	struct error err = ERROR_INIT;
-	char **server_env = launch_envp(&l->launch); /* fills l->launch.envp */
-	char **envp = xcalloc(l->launch.envp.n + 1, sizeof(*envp));
-	size_t i, nenv = 0;
-	int rc;
-
-	for (i = 0; i < p->bind.n; i++)
-		if (str_starts_with(p->bind.v[i], "unix:"))
-			strv_push(&sockets, p->bind.v[i] + 5);
-	cfg.argv = l->launch.argv.v;
-	/* deploy-run speaks to systemd for the service: the server must not */
-	for (i = 0; server_env[i]; i++)
-		if (!notify_is_own_variable(server_env[i]))
-			envp[nenv++] = server_env[i];
-	envp[nenv] = NULL;
-	cfg.envp = envp;
-	cfg.cwd = l->launch.cwd;
-	cfg.user = p->user && *p->user ? p->user : NULL;
-	cfg.kill_timeout_ms = profile_kill_timeout_ms(p);
-	cfg.success_signals = success_signals(p);
-	cfg.shm = p->shm == SHM_REMOVE ? CLEANUP_SHM_REMOVE
-		: p->shm == SHM_REPORT ? CLEANUP_SHM_REPORT : CLEANUP_SHM_OFF;
-	cfg.prometheus_dir = p->prometheus_dir;
-	cfg.pid_file = p->pid_file;
-	cfg.unix_sockets = sockets.n ? sockets.v : NULL;
-	cfg.quiet = g->verbosity < 0;
-	cfg.on_started = on_started;
-	cfg.on_stopping = on_stopping;
-	cfg.data = data;
-	if (cfg.user) {
-		/* resolved again by the supervisor; here for the profile's file and line */
-		struct privdrop pd;
-		struct profile_loc at = profile_loc(p, "app", "user");
-
-		if (privdrop_init(&pd, cfg.user, &err) == 0)
-			privdrop_finish(&pd);
-		else
-			error_locate(&err, at.file, at.line);
-	}
-	rc = error_is_set(&err) ? EXIT_REFUSED : supervisor_run(&cfg, &err);
-	if (error_is_set(&err))
-		cmd_print_error(&err);
-	strv_finish(&sockets);
-	free(envp);
 	return rc;
 }
 
@@ -471,7 +373,7 @@ static int run_supervised(struct loaded *l, const struct globals *g)
 		r.watchdog_ms = 1;
 	if (l->profile->health_ready_file && *l->profile->health_ready_file)
 		unlink(l->profile->health_ready_file); /* stale, from a run that was killed */
-	rc = cmd_supervise(l, g, readiness_started, readiness_stopping, &r);
+	rc = start_supervised(l, g, readiness_started, readiness_stopping, &r);
 	ready_stopping(&r, "the server exited");
 	if (r.wrote_ready_file && unlink(l->profile->health_ready_file) < 0 && errno != ENOENT)
 		log_warn("cannot remove the ready file %s: %s", l->profile->health_ready_file,
@@ -542,12 +444,12 @@ int cmd_run(int argc, char **argv, const struct globals *g)
 	if (no_check && l.profile->stage == STAGE_PRODUCTION) {
 		char *perms[] = {"profile.permissions", "env.permissions", NULL};
 
-		if (cmd_preflight(&l, reveal, perms, g) < 0) {
+		if (start_preflight(&l, reveal, perms, g) < 0) {
 			cmd_unload(&l);
 			return EXIT_REFUSED;
 		}
 	}
-	if (!no_check && cmd_preflight(&l, reveal, NULL, g) < 0) {
+	if (!no_check && start_preflight(&l, reveal, NULL, g) < 0) {
 		cmd_unload(&l);
 		return EXIT_REFUSED;
 	}
@@ -572,3 +474,25 @@ int cmd_run(int argc, char **argv, const struct globals *g)
 	cmd_unload(&l);
 	return rc;
 }
+
+const struct command_help cmd_run_help = {
+	"run PROFILE [--exec] [-- ARGS...]",
+	"Checks the deployment, then starts the server of PROFILE with its bind, workers,\n"
+	"timeouts and environment. By default deploy-run stays as the server's parent\n"
+	"(forwarding signals, reaping zombies, cleaning up at exit); --exec replaces\n"
+	"deploy-run with the server instead, for hosts where systemd supervises.\n"
+	"ARGS after -- are appended to the server's arguments.\n\n"
+	"Options:\n"
+	"  --exec          replace deploy-run with the server (no supervisor)\n"
+	"  --no-check      start without the preflight checks (in production, who\n"
+	"                  can write the profile and .env files is still checked)\n"
+	"  --reveal        show secret values in messages\n\n"
+	"With [health] path or url, deploy-run probes the server until it answers\n"
+	"(or [health] start_timeout passes), then logs the time to ready, sends\n"
+	"READY=1 to $NOTIFY_SOCKET (systemd Type=notify), writes [health] ready_file,\n"
+	"and with $WATCHDOG_USEC sends WATCHDOG=1 while the probe keeps passing.\n\n"
+	"Exit status: the server's own; 128+N when it died of signal N; 124 when the\n"
+	"server never became ready and [health] on_timeout = stop; 125 when\n"
+	"deploy-run refused or failed before the server started; 126 when the server\n"
+	"is not executable; 127 when it is not found.\n"
+};

@@ -188,3 +188,11 @@ int cmd_show(int argc, char **argv, const struct globals *g)
 	cmd_unload(&l);
 	return 0;
 }
+
+const struct command_help cmd_show_help = {
+	"show PROFILE [--format text|json] [--reveal] [--all]",
+	"Shows what run would start: the profile chain, stage, root, working directory,\n"
+	"server argv and environment with the source of every value. Secrets are\n"
+	"masked unless --reveal. The text format lists the inherited process\n"
+	"environment only with --all; JSON always has it.\n"
+};

@@ -11,6 +11,7 @@
 #include "cmd.h"
 #include "health.h"
 #include "log.h"
+#include "start.h"
 #include "strbuf.h"
 #include "supervisor.h"
 #include "util.h"
@@ -390,7 +391,7 @@ int cmd_smoke(int argc, char **argv, const struct globals *g)
 		health_target_with_path(&s.urls[k].target, &s.probe, paths.v[k]);
 		s.urls[k].target.follow_redirects = false;
 	}
-	if (cmd_preflight(&l, false, NULL, g) < 0) {
+	if (start_preflight(&l, false, NULL, g) < 0) {
 		snprintf(s.error, sizeof(s.error), "the preflight checks failed (their findings "
 			 "are on stderr; 'deploy-run check %s' repeats them)", s.profile);
 		s.exit_status = -1;
@@ -402,7 +403,7 @@ int cmd_smoke(int argc, char **argv, const struct globals *g)
 		fflush(stdout);
 		if (saved >= 0)
 			dup2(STDERR_FILENO, STDOUT_FILENO);
-		s.exit_status = cmd_supervise(&l, g, on_started, NULL, &s);
+		s.exit_status = start_supervised(&l, g, on_started, NULL, &s);
 		if (saved >= 0) {
 			dup2(saved, STDOUT_FILENO);
 			close(saved);
@@ -428,3 +429,20 @@ out:
 	cmd_unload(&l);
 	return rc;
 }
+
+const struct command_help cmd_smoke_help = {
+	"smoke PROFILE [--timeout D] [--url PATH]... [--format text|json|junit]",
+	"The smoke test of a deployment in one CI command: runs the preflight checks,\n"
+	"starts the server under the supervisor, waits until it is ready (the [health]\n"
+	"probe; without one, the first --url or / answering 2xx), GETs each URL\n"
+	"expecting 2xx, stops the server with SIGTERM, lets the supervisor clean up,\n"
+	"and reports each URL with its status and time.\n\n"
+	"Options:\n"
+	"  --timeout D     how long the server may take to become ready (default:\n"
+	"                  [health] start_timeout), such as 20s\n"
+	"  --url PATH      a path (or full URL) to GET once ready; repeatable;\n"
+	"                  default: the health probe's path\n"
+	"  --format FMT    text (default), json, junit\n\n"
+	"Exit status: 0 everything passed; 1 a URL failed, the preflight failed, the\n"
+	"server never became ready or did not stop cleanly; 2 usage error or bad input.\n"
+};

@@ -24,38 +24,58 @@
 #define EXIT_FINDINGS 1
 #define EXIT_USAGE 2
 
+struct command;
+
 struct globals {
 	const char *profiles_dir; /* --profiles, or "profiles" */
 	int color;                /* -1 auto, 0 off */
 	int verbosity;            /* -1 quiet, 0 normal, 1+ verbose */
+	const struct command *commands; /* main.c's table, for help */
 };
 
+/* What `deploy-run help NAME` prints: "Usage: deploy-run SYNOPSIS", a blank
+ * line, then text.  Each subcommand's is beside it in its cmd-*.c. */
+struct command_help {
+	const char *synopsis;
+	const char *text;
+};
+
+/* A row of the table of subcommands in main.c, ended by a NULL name. */
 struct command {
 	const char *name;
 	int (*fn)(int argc, char **argv, const struct globals *g);
-	const char *synopsis;
-	const char *help;
+	const struct command_help *help;
 };
 
-extern const struct command commands[];
-
-/* The command called name, or NULL. */
-const struct command *cmd_find(const char *name);
-/* The global usage text. */
-void cmd_usage(FILE *f);
+/* The command called name in commands, or NULL. */
+const struct command *cmd_find(const struct command *commands, const char *name);
+/* The global usage text, listing commands. */
+void cmd_usage(FILE *f, const struct command *commands);
 
 int cmd_run(int argc, char **argv, const struct globals *g);
+extern const struct command_help cmd_run_help;
 int cmd_check(int argc, char **argv, const struct globals *g);
+extern const struct command_help cmd_check_help;
 int cmd_show(int argc, char **argv, const struct globals *g);
+extern const struct command_help cmd_show_help;
 int cmd_diff(int argc, char **argv, const struct globals *g);
+extern const struct command_help cmd_diff_help;
 int cmd_profiles(int argc, char **argv, const struct globals *g);
+extern const struct command_help cmd_profiles_help;
 int cmd_help(int argc, char **argv, const struct globals *g);
+extern const struct command_help cmd_help_help;
 int cmd_bundle(int argc, char **argv, const struct globals *g);
+extern const struct command_help cmd_bundle_help;
 int cmd_verify_bundle(int argc, char **argv, const struct globals *g);
+extern const struct command_help cmd_verify_bundle_help;
 int cmd_unbundle(int argc, char **argv, const struct globals *g);
+extern const struct command_help cmd_unbundle_help;
 int cmd_init(int argc, char **argv, const struct globals *g);
+extern const struct command_help cmd_init_help;
 int cmd_probe(int argc, char **argv, const struct globals *g);
+extern const struct command_help cmd_probe_help;
 int cmd_smoke(int argc, char **argv, const struct globals *g);
+extern const struct command_help cmd_smoke_help;
 
 /* Prints "deploy-run: error: MESSAGE" and the pointer to help, the quoted
  * arguments masked as in error_print(); returns EXIT_USAGE. */
@@ -118,24 +138,5 @@ void cmd_unload(struct loaded *l);
  */
 struct context;
 void cmd_context(struct context *ctx, const struct loaded *l, const struct globals *g, bool reveal);
-
-/*
- * run's preflight: the checks of `check` (only those only selects, a
- * NULL-terminated list of ids, or all when only is NULL), reported on
- * stderr.  Returns 0 when the server may start, -1 when it must not (the
- * reason is printed).
- */
-int cmd_preflight(struct loaded *l, bool reveal, char *const *only, const struct globals *g);
-
-/*
- * Runs the loaded server under the supervisor as run does (cleanup, kill
- * timeout, success signals from the profile; NOTIFY_SOCKET and WATCHDOG_*
- * withheld from the server).  on_started and on_stopping (may be NULL) are
- * the supervisor's hooks (supervisor.h), called with data.  Returns supervisor_run()'s status.
- */
-struct supervisor;
-int cmd_supervise(struct loaded *l, const struct globals *g,
-		  void (*on_started)(struct supervisor *sv, pid_t server, void *data),
-		  void (*on_stopping)(struct supervisor *sv, int sig, void *data), void *data);
 
 #endif

@@ -14,9 +14,29 @@
 #include <string.h>
 #include <unistd.h>
 
+/*
+ * The subcommands, in the order of --help.  A new one: launcher/cmd-NAME.c
+ * with cmd_NAME() and cmd_NAME_help, declared in cmd.h, and a row here.
+ */
+static const struct command commands[] = {
+	{"run", cmd_run, &cmd_run_help},
+	{"check", cmd_check, &cmd_check_help},
+	{"show", cmd_show, &cmd_show_help},
+	{"diff", cmd_diff, &cmd_diff_help},
+	{"probe", cmd_probe, &cmd_probe_help},
+	{"smoke", cmd_smoke, &cmd_smoke_help},
+	{"profiles", cmd_profiles, &cmd_profiles_help},
+	{"init", cmd_init, &cmd_init_help},
+	{"bundle", cmd_bundle, &cmd_bundle_help},
+	{"verify-bundle", cmd_verify_bundle, &cmd_verify_bundle_help},
+	{"unbundle", cmd_unbundle, &cmd_unbundle_help},
+	{"help", cmd_help, &cmd_help_help},
+	{NULL, NULL, NULL},
+};
+
 int main(int argc, char **argv)
 {
-	struct globals g = {"profiles", -1, 0};
+	struct globals g = {"profiles", -1, 0, commands};
 	const struct command *c;
 	int i;
 
@@ -30,7 +50,7 @@ int main(int argc, char **argv)
 			break;
 		}
 		if (strcmp(a, "-h") == 0 || strcmp(a, "--help") == 0) {
-			cmd_usage(stdout);
+			cmd_usage(stdout, commands);
 			return 0;
 		}
 		if (strcmp(a, "-V") == 0 || strcmp(a, "--version") == 0) {
@@ -62,10 +82,10 @@ int main(int argc, char **argv)
 	log_set_color(g.color);
 	log_set_level(g.verbosity < 0 ? LOG_ERROR : g.verbosity > 0 ? LOG_DEBUG : LOG_INFO);
 	if (i >= argc) {
-		cmd_usage(stderr);
+		cmd_usage(stderr, commands);
 		return EXIT_USAGE;
 	}
-	c = cmd_find(argv[i]);
+	c = cmd_find(commands, argv[i]);
 	if (c)
 		return c->fn(argc - i, argv + i, &g);
 	if (argv[i][0] == '-')
