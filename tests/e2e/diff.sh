@@ -79,6 +79,58 @@ dr diff prod prod
 check "a profile and itself: exit 0" [ "$rc" = 0 ]
 check "a profile and itself: no differences" grep -qx 'no differences between prod and prod' "$T/out"
 
+# the values are what the server gets: each server setting that differs, against the
+# argv show prints for each side (the argv run executes)
+for p in staging prod; do "${penv[@]}" "$DEPLOY_RUN" -C "$T/e" show "$p" --format json >"$T/show-$p.json"; done
+check "example: server settings as in the argv run executes" $PY - "$T/example.json" "$T/show-staging.json" "$T/show-prod.json" <<'EOF2'
+import json, sys
+d = json.load(open(sys.argv[1]))
+argv = {"a": json.load(open(sys.argv[2]))["argv"], "b": json.load(open(sys.argv[3]))["argv"]}
+flag = {"workers": "--workers", "max_requests": "--max-requests",
+        "max_requests_jitter": "--max-requests-jitter", "bind": "--bind", "timeout": "--timeout"}
+seen = 0
+for x in d["differences"]:
+    if x["section"] != "server":
+        continue
+    for side in "ab":
+        a, f = argv[side], flag[x["key"]]
+        if x[side] is None:
+            assert f not in a, (x, a)
+        elif x[side] == "0" and f not in a:
+            pass  # gunicorn's default: 0, never restart
+        else:
+            assert a[a.index(f) + 1] == x[side], (x, side, a)
+        seen += 1
+assert seen == 6, seen
+EOF2
+
+# ---- a venv with the system's site-packages (Debian's python3 -m venv) ----
+mkdir -p "$T/v/profiles"
+/usr/bin/python3 -m venv --system-site-packages --without-pip "$T/v/sysvenv"
+sed 's|^root = ../example|root = '"$SOURCE_ROOT"'/example|' profiles/base.ini >"$T/v/profiles/base.ini"
+printf '[profile]\nextends = base\n' >"$T/v/profiles/own.ini"
+printf '[profile]\nextends = base\n[app]\nvenv = %s\n' "$T/v/sysvenv" >"$T/v/profiles/sys.ini"
+dr -C "$T/v" diff own sys --format json
+check "system site-packages venv: exit 1" [ "$rc" = 1 ]
+check "system site-packages venv: the venv and what the server sees of it" \
+	[ "$(names "$T/out")" = "app.venv env.PATH env.VIRTUAL_ENV" ]
+check "system site-packages venv: the same Python on both sides, from pyvenv.cfg" \
+	bash -c "'$DEPLOY_RUN' -C '$T/v' diff own sys --ignore 'app.venv,env.*' >/dev/null"
+# a venv made by another interpreter: app.python says which, from pyvenv.cfg
+mkdir -p "$T/v/oldvenv/bin"
+printf 'home = /opt/python3.9/bin\ninclude-system-site-packages = false\nversion = 3.9.2\n' \
+	>"$T/v/oldvenv/pyvenv.cfg"
+printf '[profile]\nextends = base\n[app]\nvenv = %s\n' "$T/v/oldvenv" >"$T/v/profiles/old.ini"
+dr -C "$T/v" diff sys old --format json
+check "another interpreter: app.python differs" $PY - "$T/out" "$T/v" <<'EOF2'
+import json, platform, sys
+d = json.load(open(sys.argv[1]))
+p = [x for x in d["differences"] if (x["section"], x["key"]) == ("app", "python")][0]
+assert p["a"] == platform.python_version() and p["b"] == "3.9.2", p
+assert p["a_source"] == sys.argv[2] + "/sysvenv/pyvenv.cfg:" + p["a_source"].rsplit(":", 1)[1], p
+assert p["b_source"] == sys.argv[2] + "/oldvenv/pyvenv.cfg:3", p
+EOF2
+
 # ---- golden files ----
 set +e
 (cd "$G/app" && "${penv[@]}" "$DEPLOY_RUN" diff staging prod --format json) >"$T/golden.json"
