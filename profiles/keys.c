@@ -125,7 +125,7 @@ const struct key_def profile_keys[] = {
 	 "Signals (TERM, INT, ...) whose death of the server counts as exit 0. Unset: none for gunicorn; TERM and INT for uvicorn, which re-raises them since 0.29 (exit 143 after a clean stop)."},
 
 	{"cleanup", "shm", KT_ENUM, F(shm), "remove", shm_modes, 0, 0,
-	 "POSIX shared memory and semaphores the run leaked: remove, report, or off."},
+	 "POSIX shared memory, semaphores and multiprocessing pymp-* directories the run leaked: remove, report, or off."},
 	{"cleanup", "prometheus_dir", KT_PATH_ROOT, F(prometheus_dir), "", NULL, 0, 0,
 	 "prometheus_client's multiprocess directory, exported as PROMETHEUS_MULTIPROC_DIR; its *.db files are removed before start and after exit (a directory holding anything else, or the app root, is refused)."},
 	{"cleanup", "pid_file", KT_PATH_ROOT, F(pid_file), "", NULL, 0, 0,
