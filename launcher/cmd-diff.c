@@ -161,65 +161,113 @@ static void add_cell(struct strbuf *o, const char *color, const char *value, con
 		strbuf_addf(o, "  %s%s%s", k->dim, source, k->off);
 }
 
-/*
- * One line per difference, grouped under a [section] line, the key and
- * the two sides in aligned columns, then the count.
- */
-static void render_text(const char *a, const char *b, const struct resolved_diffs *d,
-			bool reveal, const struct colors *k, struct strbuf *o)
-{
-	size_t i, wkey = 0, wa = width(a);
-	const char *section = NULL;
-	char **c = xcalloc(4 * d->n + 1, sizeof(char *));
+/* The rows of the text output: the differences, then (verbose) the expected ones. */
+struct rows {
+	const struct resolved_diff **d;
+	char **c;       /* 4 per row: A's value and source, B's value and source */
+	size_t n, listed;
+	size_t wkey, wa;
+};
 
-	for (i = 0; i < d->n; i++) {
-		const struct resolved_diff *x = &d->v[i];
+static void rows_make(struct rows *r, const char *a, const struct resolved_diffs *d, bool verbose,
+		      bool reveal)
+{
+	size_t i, total = d->n + (verbose ? d->ignored : 0);
+
+	r->d = xcalloc(total + 1, sizeof(*r->d));
+	r->c = xcalloc(4 * total + 1, sizeof(*r->c));
+	r->n = total;
+	r->listed = d->n;
+	r->wkey = 0;
+	r->wa = width(a);
+	for (i = 0; i < total; i++) {
+		const struct resolved_diff *x = i < d->n ? &d->v[i] : &d->expected[i - d->n];
 		size_t w = width(x->key ? x->key : x->section) + (x->key ? 2 : 0);
 
-		c[4 * i] = cell(x->a, x->detail_only, reveal);
-		c[4 * i + 1] = source_of(x->a);
-		c[4 * i + 2] = cell(x->b, x->detail_only, reveal);
-		c[4 * i + 3] = source_of(x->b);
-		if (w > wkey)
-			wkey = w;
-		if (cell_width(c[4 * i], c[4 * i + 1]) > wa)
-			wa = cell_width(c[4 * i], c[4 * i + 1]);
+		r->d[i] = x;
+		r->c[4 * i] = cell(x->a, x->detail_only, reveal);
+		r->c[4 * i + 1] = source_of(x->a);
+		r->c[4 * i + 2] = cell(x->b, x->detail_only, reveal);
+		r->c[4 * i + 3] = source_of(x->b);
+		if (w > r->wkey)
+			r->wkey = w;
+		if (cell_width(r->c[4 * i], r->c[4 * i + 1]) > r->wa)
+			r->wa = cell_width(r->c[4 * i], r->c[4 * i + 1]);
 	}
-	if (wa > DIFF_COLUMN_MAX)
-		wa = DIFF_COLUMN_MAX;
-	if (d->n)
-		strbuf_addf(o, "%*s  %s%s%s%*s  %s%s%s\n", (int)wkey, "", k->head, a, k->off,
-			    (int)(wa - (width(a) < wa ? width(a) : wa)), "", k->head, b, k->off);
-	for (i = 0; i < d->n; i++) {
-		const struct resolved_diff *x = &d->v[i];
+	if (r->wa > DIFF_COLUMN_MAX)
+		r->wa = DIFF_COLUMN_MAX;
+}
+
+static void rows_finish(struct rows *r)
+{
+	size_t i;
+
+	for (i = 0; i < 4 * r->n; i++)
+		free(r->c[i]);
+	free(r->c);
+	free(r->d);
+}
+
+/* Rows from..to, grouped under a [section] line. */
+static void add_rows(const struct rows *r, size_t from, size_t to, bool reveal,
+		     const struct colors *k, struct strbuf *o)
+{
+	const char *section = NULL;
+	size_t i;
+
+	for (i = from; i < to; i++) {
+		const struct resolved_diff *x = r->d[i];
+		char *const *c = &r->c[4 * i];
 		_cleanup_free_ char *key = xstrdup(x->key ? x->key : x->section);
-		size_t w = cell_width(c[4 * i], c[4 * i + 1]);
+		size_t w = cell_width(c[0], c[1]);
 
 		if (x->key && (!section || strcmp(section, x->section) != 0))
 			strbuf_addf(o, "%s[%s]%s\n", k->head, x->section, k->off);
 		section = x->section;
 		error_mask_controls(key);
 		strbuf_addf(o, "%s%s%*s  ", x->key ? "  " : "", key,
-			    (int)(wkey - width(key) - (x->key ? 2 : 0)), "");
-		add_cell(o, k->a, c[4 * i], c[4 * i + 1], k);
-		strbuf_addf(o, "%*s  ", (int)(w < wa ? wa - w : 0), "");
-		add_cell(o, k->b, c[4 * i + 2], c[4 * i + 3], k);
+			    (int)(r->wkey - width(key) - (x->key ? 2 : 0)), "");
+		add_cell(o, k->a, c[0], c[1], k);
+		strbuf_addf(o, "%*s  ", (int)(w < r->wa ? r->wa - w : 0), "");
+		add_cell(o, k->b, c[2], c[3], k);
 		if (x->secret && x->a && x->b && !reveal)
 			strbuf_addf(o, "  %s(secret: the values differ)%s", k->dim, k->off);
 		else if (x->detail_only)
 			strbuf_addf(o, "  %s(hashes differ)%s", k->dim, k->off);
 		strbuf_addc(o, '\n');
 	}
-	for (i = 0; i < 4 * d->n; i++)
-		free(c[i]);
-	free(c);
+}
+
+/*
+ * One line per difference, grouped under a [section] line, the key and
+ * the two sides in aligned columns, then the count.  verbose lists the
+ * expected differences too, after the others.
+ */
+static void render_text(const char *a, const char *b, const struct resolved_diffs *d,
+			bool reveal, bool verbose, const struct colors *k, struct strbuf *o)
+{
+	struct rows r;
+
+	rows_make(&r, a, d, verbose, reveal);
+	if (r.n)
+		strbuf_addf(o, "%*s  %s%s%s%*s  %s%s%s\n", (int)r.wkey, "", k->head, a, k->off,
+			    (int)(r.wa - (width(a) < r.wa ? width(a) : r.wa)), "", k->head, b,
+			    k->off);
+	add_rows(&r, 0, r.listed, reveal, k, o);
+	if (r.n > r.listed) {
+		strbuf_addf(o, "%sexpected ([profile] expected_differences, --ignore):%s\n", k->dim,
+			    k->off);
+		add_rows(&r, r.listed, r.n, reveal, k, o);
+	}
+	rows_finish(&r);
 	if (d->n)
 		strbuf_addf(o, "%zu difference%s", d->n, d->n == 1 ? "" : "s");
 	else
 		strbuf_adds(o, "no differences");
 	strbuf_addf(o, " between %s and %s", a, b);
 	if (d->ignored)
-		strbuf_addf(o, " (%zu expected, ignored)", d->ignored);
+		strbuf_addf(o, " (%zu expected, ignored%s)", d->ignored,
+			    verbose ? "" : "; -v lists them");
 	strbuf_addc(o, '\n');
 }
 
@@ -261,7 +309,7 @@ int cmd_diff(int argc, char **argv, const struct globals *g)
 	uint8_t key[DIFF_KEY_LEN];
 	struct resolved_locks locks = {0};
 	struct strbuf out;
-	bool reveal = false, any = false;
+	bool reveal = false, any = false, verbose = g->verbosity > 0;
 	size_t i, j, n;
 	int rc = EXIT_USAGE;
 
@@ -270,6 +318,8 @@ int cmd_diff(int argc, char **argv, const struct globals *g)
 
 		if (strcmp(a, "--reveal") == 0) {
 			reveal = true;
+		} else if (strcmp(a, "-v") == 0 || strcmp(a, "--verbose") == 0) {
+			verbose = true;
 		} else if (strcmp(a, "--no-color") == 0) {
 			log_set_color(0);
 		} else if (cmd_opt(argc, argv, &k, "--format", &format)) {
@@ -359,7 +409,7 @@ int cmd_diff(int argc, char **argv, const struct globals *g)
 				k = (struct colors){"\033[31m", "\033[32m", "\033[1m", "\033[2m",
 						    "\033[0m"};
 			strbuf_adds(&out, i > 1 ? "\n" : "");
-			render_text(pa->name, pb->name, &d, reveal, &k, &out);
+			render_text(pa->name, pb->name, &d, reveal, verbose, &k, &out);
 		}
 		resolved_diffs_finish(&d);
 		strv_finish(&globs);
@@ -384,7 +434,7 @@ out:
 }
 
 const struct command_help cmd_diff_help = {
-	"diff A B [C...] [--format text|json] [--ignore GLOBS] [--reveal]",
+	"diff A B [C...] [--format text|json] [--ignore GLOBS] [-v] [--reveal]",
 	"Shows what differs between environments: everything show composes, resolved\n"
 	"as run would use it (the stage; the app's root, module, venv and its Python;\n"
 	"each server setting by name, workers = auto resolved; the .env files in their\n"
@@ -397,8 +447,9 @@ const struct command_help cmd_diff_help = {
 	"  --format FMT    text (default) or json\n"
 	"  --ignore GLOBS  differences to ignore: globs over SECTION.KEY, comma-separated\n"
 	"                  (server.bind,env.DATABASE_URL,stage); repeatable\n"
+	"  -v, --verbose   list the expected (ignored) differences too, after the others\n"
 	"  --reveal        show secret values\n"
 	"  --no-color      no colour, even on a terminal (NO_COLOR is honoured too)\n\n"
 	"Exit status: 0 no differences (after the ignored ones), 1 differences,\n"
-	"2 usage error or a profile that does not load.\n"
+	"2 usage error, a profile that does not load or a lock that cannot be read.\n"
 };

@@ -477,7 +477,7 @@ static int cmp_ranked(const void *x, const void *y)
 
 static void pair(const struct resolved_item *a, const struct resolved_item *b, size_t na,
 		 const struct resolved *ra, const struct resolved *rb, char *const *ignore,
-		 struct ranked **v, size_t *n, size_t *cap, size_t *nignored)
+		 struct ranked **v, size_t *n, size_t *cap)
 {
 	const struct resolved_item *any = a ? a : b;
 	bool detail_only = false;
@@ -490,10 +490,6 @@ static void pair(const struct resolved_item *a, const struct resolved_item *b, s
 			detail_only = true;
 		}
 	}
-	if (ignored(any, ignore)) {
-		(*nignored)++;
-		return;
-	}
 	if (*n == *cap) {
 		*cap = *cap ? 2 * *cap : 32;
 		*v = xrealloc(*v, *cap * sizeof(**v));
@@ -505,6 +501,7 @@ static void pair(const struct resolved_item *a, const struct resolved_item *b, s
 	x->d.key = any->key;
 	x->d.secret = (a && a->secret) || (b && b->secret);
 	x->d.detail_only = detail_only;
+	x->d.expected = ignored(any, ignore);
 	x->rank = section_rank(any->section);
 	x->pos = a ? (size_t)(a - ra->items) : na + (size_t)(b - rb->items);
 }
@@ -536,19 +533,24 @@ void resolved_compare(const struct resolved *a, const struct resolved *b, char *
 				paired[slot[k] - 1] = true;
 				break;
 			}
-		pair(&a->items[i], match, a->n, a, b, ignore, &v, &n, &vcap, &out->ignored);
+		pair(&a->items[i], match, a->n, a, b, ignore, &v, &n, &vcap);
 	}
 	for (i = 0; i < b->n; i++)
 		if (!paired[i])
-			pair(NULL, &b->items[i], a->n, a, b, ignore, &v, &n, &vcap, &out->ignored);
+			pair(NULL, &b->items[i], a->n, a, b, ignore, &v, &n, &vcap);
 	free(slot);
 	free(paired);
 	if (n)
 		qsort(v, n, sizeof(*v), cmp_ranked);
-	out->v = n ? xmalloc(n * sizeof(*out->v)) : NULL;
-	for (k = 0; k < n; k++)
-		out->v[k] = v[k].d;
-	out->n = out->cap = n;
+	out->v = xmalloc((n + 1) * sizeof(*out->v));
+	out->expected = xmalloc((n + 1) * sizeof(*out->expected));
+	for (k = 0; k < n; k++) {
+		if (v[k].d.expected)
+			out->expected[out->ignored++] = v[k].d;
+		else
+			out->v[out->n++] = v[k].d;
+	}
+	out->cap = n;
 	free(v);
 }
 
@@ -557,5 +559,6 @@ void resolved_diffs_finish(struct resolved_diffs *d)
 	if (!d)
 		return;
 	free(d->v);
+	free(d->expected);
 	memset(d, 0, sizeof(*d));
 }

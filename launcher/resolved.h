@@ -101,12 +101,14 @@ struct resolved_diff {
 	const char *key;
 	bool secret;          /* either side is a secret */
 	bool detail_only;     /* values equal, details differ */
+	bool expected;        /* matched an ignore glob */
 };
 
 struct resolved_diffs {
 	struct resolved_diff *v;
 	size_t n, cap;
-	size_t ignored;       /* differences that matched an ignore glob */
+	size_t ignored;       /* differences that matched an ignore glob ... */
+	struct resolved_diff *expected; /* ... listed here, in the same order */
 };
 
 /*
@@ -115,7 +117,7 @@ struct resolved_diffs {
  * are compared by their digests (both models built with the same key) or
  * by value when both are revealed.  A difference whose name matches one of
  * the globs of ignore (NULL-terminated, may be NULL; "*" does not stop at
- * '.') is counted in ignored, not listed.  out's items point into a and b.
+ * '.') is listed in expected instead of v.  out's items point into a and b.
  */
 void resolved_compare(const struct resolved *a, const struct resolved *b, char *const *ignore,
 		      struct resolved_diffs *out);

@@ -21,7 +21,16 @@ print(" ".join(sorted(x["section"] + ("." + x["key"] if x["key"] is not None els
 # prod.ini declares what production may change: the gate passes
 dr diff staging prod
 check "example: every difference declared, exit 0 ($rc)" [ "$rc" = 0 ]
-check "example: counted" grep -qx 'no differences between staging and prod (10 expected, ignored)' "$T/out"
+check "example: counted" grep -qx 'no differences between staging and prod (10 expected, ignored; -v lists them)' "$T/out"
+dr diff staging prod -v
+check "example -v: exit 0" [ "$rc" = 0 ]
+check "example -v: the expected ones listed after a heading" bash -c "
+	sed -n '/^expected (/,\$p' '$T/out' | grep -qE '^  workers +2 ' &&
+	grep -qx 'no differences between staging and prod (10 expected, ignored)' '$T/out' &&
+	[ \$(grep -c '^  [^ ]' '$T/out') = 9 ]"
+check "example -v: secrets still masked" grep -qE '^  SECRET_KEY +\*\*\*\* ' "$T/out"
+dr -v diff staging prod
+check "global -v: the same" grep -q '^expected (' "$T/out"
 # the same profiles without the declaration: what differs, and nothing else
 EP=$T/e/profiles
 mkdir -p "$EP"
@@ -215,7 +224,7 @@ no_secret "secret on one side" "$T/out" "$T/err"
 ignore_all="stage,server.workers,server.max_requests*,dotenv.files,env.*"
 dr -C "$T/e" diff staging prod --ignore "$ignore_all"
 check "--ignore everything: exit 0" [ "$rc" = 0 ]
-check "--ignore everything: counted" grep -qx 'no differences between staging and prod (10 expected, ignored)' "$T/out"
+check "--ignore everything: counted" grep -qx 'no differences between staging and prod (10 expected, ignored; -v lists them)' "$T/out"
 dr -C "$T/e" diff staging prod --ignore stage --ignore 'env.*' --format json
 check "--ignore some: exit 1" [ "$rc" = 1 ]
 check "--ignore some: the rest listed" [ "$(names "$T/out")" = "dotenv.files server.max_requests server.max_requests_jitter server.workers" ]
@@ -252,7 +261,7 @@ d = json.load(open(sys.argv[1]))
 assert [(x["a"], x["b"]) for x in d] == [("staging", "prod"), ("staging", "dev")], d
 EOF2
 dr diff staging prod dev
-check "A B C text: two counts" bash -c "grep -qx 'no differences between staging and prod (10 expected, ignored)' '$T/out' && grep -qE '^[0-9]+ differences between staging and dev' '$T/out'"
+check "A B C text: two counts" bash -c "grep -qx 'no differences between staging and prod (10 expected, ignored; -v lists them)' '$T/out' && grep -qE '^[0-9]+ differences between staging and dev' '$T/out'"
 
 # ---- colour ----
 if script -qec true /dev/null >/dev/null 2>&1; then
