@@ -365,6 +365,9 @@ static void test_compare(void)
 		resolved_compare(&ra, &rb, ignore, &d);
 		CHECK_INT(d.n, 0);
 		CHECK(d.ignored >= 9);
+		/* listed apart, in the same order: stage first */
+		CHECK_STR(d.expected[0].section, "stage");
+		CHECK(d.expected[0].expected);
 		resolved_diffs_finish(&d);
 	}
 	{
@@ -374,6 +377,8 @@ static void test_compare(void)
 		CHECK(!listed(&d, "env.SECRET_KEY"));
 		CHECK(listed(&d, "env.APP"));
 		CHECK_INT(d.ignored, 1);
+		CHECK_STR(d.expected[0].key, "SECRET_KEY");
+		CHECK(d.expected[0].secret);
 		resolved_diffs_finish(&d);
 	}
 
