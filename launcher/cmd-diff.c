@@ -243,10 +243,14 @@ static void add_rows(const struct rows *r, size_t from, size_t to, bool reveal,
  * the two sides in aligned columns, then the count.  verbose lists the
  * expected differences too, after the others.
  */
-static void render_text(const char *a, const char *b, const struct resolved_diffs *d,
+static void render_text(const char *name_a, const char *name_b, const struct resolved_diffs *d,
 			bool reveal, bool verbose, const struct colors *k, struct strbuf *o)
 {
+	_cleanup_free_ char *a = xstrdup(name_a), *b = xstrdup(name_b);
 	struct rows r;
+
+	error_mask_controls(a); /* the names as given: paths may hold anything */
+	error_mask_controls(b);
 
 	rows_make(&r, a, d, verbose, reveal);
 	if (r.n)

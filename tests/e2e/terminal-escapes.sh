@@ -150,6 +150,11 @@ check "diff exits 1 ($rc: $(cat -v err))" test "$rc" -eq 1
 no_escapes "diff, a value and a name from a .env file"
 says "diff, a value and a name from a .env file" "evil?]0;pwned"
 says "diff, a value and a name from a .env file" "Xevil?]0;pwned"
+cp "$T/s/profiles/b.ini" "$T/s/profiles/$EVIL.ini"
+run_dr -C "$T/s" diff dev "profiles/$EVIL.ini"
+check "diff of a profile named with escapes exits 1 ($rc: $(cat -v err))" test "$rc" -eq 1
+no_escapes "diff, a profile's path as given"
+says "diff, a profile's path as given" "between dev and evil?]0;pwned"
 run_dr check "--$EVIL"
 check "a usage error exits 2 ($rc)" test "$rc" -eq 2
 no_escapes "usage error quoting an argument"
