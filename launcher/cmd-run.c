@@ -11,6 +11,7 @@
 #include "signame.h"
 #include "start.h"
 #include "supervisor.h"
+#include "upgrade.h"
 #include "strbuf.h"
 #include "util.h"
 #include "value.h"
@@ -121,8 +122,8 @@ struct readiness {
 	bool probing;               /* [health] path or url is set */
 	struct notify notify;
 	struct health_watch *watch;
-	pid_t server;
-	int pidfd;                  /* the server's, to see it exit */
+	struct upgrade *upgrade;    /* `deploy-run reload` */
+	pid_t server;               /* the server's master (a reload may replace it) */
 	uint64_t watchdog_ms;       /* half of WATCHDOG_USEC, 0: none */
 	bool ready, stopping, gave_up, wrote_ready_file, notify_failed;
 	bool said_exit;             /* "exited before it became ready" was logged */
@@ -153,20 +154,20 @@ static void ready_stopping(struct readiness *r, const char *why)
 
 static void readiness_stopping(struct supervisor *sv, int sig, void *data)
 {
+	struct readiness *r = data;
 	char name[24];
 	char *why = xasprintf("SIG%s", signame_from_number(sig, name, sizeof(name)));
 
-	ready_stopping(data, why);
+	ready_stopping(r, why);
 	free(why);
+	upgrade_stopping(r->upgrade, sv);
 }
 
-static void on_server_exit(struct supervisor *sv, int fd, uint32_t events, void *data)
+static void on_server_exit(struct supervisor *sv, int wstatus, void *data)
 {
 	struct readiness *r = data;
 
-	supervisor_unwatch_fd(sv, fd);
-	close(r->pidfd);
-	r->pidfd = -1;
+	upgrade_server_exited(r->upgrade, sv, wstatus);
 	/* said now, before the supervisor's exit summary, which ends the output */
 	if (r->probing && !r->ready && !r->gave_up) {
 		log_error("the server exited before it became ready (%s)", r->target.display);
@@ -307,21 +308,39 @@ static uint64_t repeat_ms(const struct readiness *r)
 	return every && every < r->watchdog_ms ? every : r->watchdog_ms;
 }
 
+/*
+ * A reload (upgrade.h) replaced the server's master: what refers to it
+ * follows, the ready file and, where it is sent, MAINPID=.
+ */
+static void on_server_replaced(struct supervisor *sv, pid_t old, pid_t now, int wstatus,
+			       void *data)
+{
+	struct readiness *r = data;
+
+	r->server = now;
+	if (r->wrote_ready_file)
+		write_ready_file(r);
+	if (r->ready && r->p->health_notify_mainpid) {
+		char *msg = xasprintf("MAINPID=%d\nSTATUS=ready: reloaded, %s's master is pid %d",
+				      (int)now, profile_server_name(r->p->server), (int)now);
+
+		ready_notify(r, msg);
+		free(msg);
+	}
+	upgrade_server_replaced(r->upgrade, sv, old, now, wstatus);
+}
+
 static void readiness_started(struct supervisor *sv, pid_t server, void *data)
 {
 	struct readiness *r = data;
 	struct error err = ERROR_INIT;
+	struct supervisor_server_hooks hooks = {on_server_exit, on_server_replaced, r};
 
 	r->server = server;
 	/* gunicorn writes its own pid file (--pid); uvicorn has no such option */
 	if (r->p->server == SERVER_UVICORN && r->p->pid_file)
 		write_pid(r->p->pid_file, server, "pid file");
-	r->pidfd = (int)pidfd_open(server, 0);
-	if (r->pidfd >= 0 && supervisor_watch_fd(sv, r->pidfd, EPOLLIN, on_server_exit, r,
-						 &err) < 0) {
-		close(r->pidfd);
-		r->pidfd = -1;
-	}
+	supervisor_set_server_hooks(sv, &hooks);
 	if (!r->probing) {
 		char *how = xasprintf("%s started (pid %d; no [health] probe)",
 				      profile_server_name(r->p->server), (int)server);
@@ -347,10 +366,36 @@ static void readiness_started(struct supervisor *sv, pid_t server, void *data)
 	}
 }
 
+/* What a reload needs to know of the server (upgrade.h). */
+static struct upgrade *make_upgrade(const struct loaded *l, const struct readiness *r,
+				    char **version)
+{
+	const struct profile *p = l->profile;
+	struct upgrade_config uc = {
+		.server = p->server,
+		.preload = p->preload,
+		.workers = l->launch.workers,
+		.target = r->probing ? &r->target : NULL,
+		.timeout_ms = p->health_start_timeout_ms,
+		.graceful_timeout_ms = p->graceful_timeout_ms,
+		.pid_file = p->pid_file,
+	};
+
+	/* --preload among [server] args or the arguments after -- counts too */
+	for (size_t i = 0; i < l->launch.argv.n; i++)
+		if (str_eq(l->launch.argv.v[i], "--preload"))
+			uc.preload = true;
+	*version = p->server == SERVER_UVICORN ? launch_installed_version(p->venv, "uvicorn")
+					       : NULL;
+	uc.server_version = *version;
+	return upgrade_create(&uc);
+}
+
 static int run_supervised(struct loaded *l, const struct globals *g)
 {
-	struct readiness r = {.p = l->profile, .pidfd = -1};
+	struct readiness r = {.p = l->profile};
 	struct error err = ERROR_INIT;
+	char *server_version = NULL;
 	int rc, t;
 
 	t = health_target_init(&r.target, l->profile, &err);
@@ -373,6 +418,7 @@ static int run_supervised(struct loaded *l, const struct globals *g)
 		r.watchdog_ms = 1;
 	if (l->profile->health_ready_file && *l->profile->health_ready_file)
 		unlink(l->profile->health_ready_file); /* stale, from a run that was killed */
+	r.upgrade = make_upgrade(l, &r, &server_version);
 	rc = start_supervised(l, g, readiness_started, readiness_stopping, &r);
 	ready_stopping(&r, "the server exited");
 	if (r.wrote_ready_file && unlink(l->profile->health_ready_file) < 0 && errno != ENOENT)
@@ -384,8 +430,8 @@ static int run_supervised(struct loaded *l, const struct globals *g)
 		log_error("the server exited before it became ready (%s)", r.target.display);
 	}
 	health_watch_destroy(r.watch);
-	if (r.pidfd >= 0)
-		close(r.pidfd);
+	upgrade_destroy(r.upgrade);
+	free(server_version);
 	notify_finish(&r.notify);
 	health_target_finish(&r.target);
 	return rc;

@@ -2,6 +2,7 @@
 #include "dynload.h"
 #include "log.h"
 #include "probe-async.h"
+#include "sockpeer.h"
 #include "util.h"
 
 #include <curl/curl.h>
@@ -408,7 +409,7 @@ int health_probe(const struct health_target *t, struct health_result *r, struct 
 
 /* ---- the built-in client on the supervisor's loop ---- */
 
-enum wstate { W_IDLE, W_CONNECTING, W_READING, W_STOPPED };
+enum wstate { W_IDLE, W_CONNECTING, W_ACCEPTING, W_READING, W_STOPPED };
 
 struct health_watch {
 	struct health_watch_config cfg;
@@ -419,6 +420,11 @@ struct health_watch {
 	int probe_timer;      /* the probe in flight's timeout */
 	int start_timer;      /* start_timeout */
 	struct probe_async *job; /* the libcurl probe in flight, in a helper */
+	int accept_timer;     /* W_ACCEPTING: next look at who accepted */
+	uint64_t accept_wait_ms;
+	bool foreign;         /* the probe in flight was accepted by another process */
+	bool foreign_answer;  /* the last one was: probe again soon */
+	bool said_unattributed;
 	uint64_t started_ns;  /* health_watch_start */
 	uint64_t probe_ns;    /* the probe in flight began */
 	uint64_t backoff_ms;
@@ -443,6 +449,9 @@ static void close_probe(struct supervisor *sv, struct health_watch *w)
 	if (w->probe_timer > 0)
 		supervisor_cancel_timer(sv, w->probe_timer);
 	w->probe_timer = 0;
+	if (w->accept_timer > 0)
+		supervisor_cancel_timer(sv, w->accept_timer);
+	w->accept_timer = 0;
 }
 
 static void schedule(struct supervisor *sv, struct health_watch *w, uint64_t ms)
@@ -466,6 +475,15 @@ static void probe_done(struct supervisor *sv, struct health_watch *w, struct hea
 	r->total_us = (now_ns() - w->probe_ns) / 1000;
 	if (r->status)
 		r->ok = health_expect_match(&w->cfg.target->expect, r->status);
+	if (w->foreign && (r->status || !r->error[0])) {
+		/* an answer from the process acceptor does not want: not this probe's */
+		snprintf(r->error, sizeof(r->error), "answered %d by another process (not counted)",
+			 r->status);
+		r->status = 0;
+		r->ok = false;
+	}
+	w->foreign_answer = w->foreign;
+	w->foreign = false;
 	w->last = *r;
 	w->state = W_IDLE;
 	if (w->ready) {
@@ -489,7 +507,9 @@ static void probe_done(struct supervisor *sv, struct health_watch *w, struct hea
 		w->state = W_STOPPED;
 		return;
 	}
-	if (r->refused) {
+	if (w->foreign_answer) {
+		next = 20; /* another process answered: the next probe may reach the one wanted */
+	} else if (r->refused) {
 		next = 10;
 	} else {
 		next = w->backoff_ms;
@@ -521,6 +541,8 @@ static void probe_timeout(struct supervisor *sv, void *data)
 	snprintf(what, sizeof(what), "%.1fs", w->cfg.target->timeout_ms / 1000.0);
 	if (w->state == W_CONNECTING)
 		fail(sv, w, false, "no connection within %s", what);
+	else if (w->state == W_ACCEPTING)
+		fail(sv, w, false, "not accepted within %s", what);
 	else
 		fail(sv, w, false, "no answer within %s", what);
 }
@@ -559,10 +581,67 @@ static void on_readable(struct supervisor *sv, int fd, uint32_t events, void *da
 	probe_done(sv, w, &r);
 }
 
+static void start_reading(struct supervisor *sv, struct health_watch *w)
+{
+	struct error err = ERROR_INIT;
+
+	w->state = W_READING;
+	if (supervisor_watch_fd(sv, w->fd, EPOLLIN | EPOLLRDHUP, on_readable, w, &err) < 0)
+		fail(sv, w, false, "%s", err.message);
+}
+
+static void accept_tick(struct supervisor *sv, void *data);
+
+/*
+ * W_ACCEPTING: once a process accepted the connection, ask the acceptor
+ * whether it is the one wanted, then send the rest of the request.  Until
+ * then look again, every millisecond at first, then up to every 20 ms (the
+ * probe's timeout still bounds the wait).
+ */
+static void check_accepted(struct supervisor *sv, struct health_watch *w)
+{
+	struct error err = ERROR_INIT;
+	int64_t ino = sockpeer_accepted_inode(w->fd);
+
+	if (ino == 0) {
+		w->accept_timer = supervisor_add_timer(sv, w->accept_wait_ms, accept_tick, w, &err);
+		if (w->accept_timer < 0) {
+			w->accept_timer = 0;
+			fail(sv, w, false, "%s", err.message);
+		}
+		if (w->accept_wait_ms < 20)
+			w->accept_wait_ms *= 2;
+		return;
+	}
+	if (ino < 0) {
+		/* counted: better an unattributed answer than a gate that never opens */
+		if (!w->said_unattributed)
+			log_warn("cannot tell which process accepted the health probe (socket "
+				 "diagnostics: %s): its answers count whoever gives them",
+				 strerror(errno));
+		w->said_unattributed = true;
+	} else {
+		w->foreign = !w->cfg.acceptor((uint64_t)ino, w->cfg.data);
+	}
+	if (send(w->fd, "\r\n", 2, MSG_NOSIGNAL) != 2) {
+		fail(sv, w, false, "%s", strerror(errno));
+		return;
+	}
+	start_reading(sv, w);
+}
+
+static void accept_tick(struct supervisor *sv, void *data)
+{
+	struct health_watch *w = data;
+
+	w->accept_timer = 0;
+	if (w->state == W_ACCEPTING)
+		check_accepted(sv, w);
+}
+
 static void on_connected(struct supervisor *sv, int fd, uint32_t events, void *data)
 {
 	struct health_watch *w = data;
-	struct error err = ERROR_INIT;
 	int e = 0;
 	socklen_t elen = sizeof(e);
 	size_t len = strlen(w->request);
@@ -573,16 +652,27 @@ static void on_connected(struct supervisor *sv, int fd, uint32_t events, void *d
 		fail(sv, w, e == ECONNREFUSED || e == ENOENT, "%s", strerror(e));
 		return;
 	}
-	/* a few hundred bytes into an empty socket buffer: never short */
+	/*
+	 * A few hundred bytes into an empty socket buffer: never short.  With
+	 * an acceptor, all but the blank line that ends the request: the server
+	 * waits for it, so the connection is still open on its side when we
+	 * look at who accepted it.
+	 */
+	if (w->cfg.acceptor)
+		len -= 2;
 	if (send(fd, w->request, len, MSG_NOSIGNAL) != (ssize_t)len) {
 		fail(sv, w, false, "%s", strerror(errno));
 		return;
 	}
 	supervisor_unwatch_fd(sv, fd);
-	w->state = W_READING;
 	w->len = 0;
-	if (supervisor_watch_fd(sv, fd, EPOLLIN | EPOLLRDHUP, on_readable, w, &err) < 0)
-		fail(sv, w, false, "%s", err.message);
+	if (w->cfg.acceptor) {
+		w->state = W_ACCEPTING;
+		w->accept_wait_ms = 1;
+		check_accepted(sv, w);
+		return;
+	}
+	start_reading(sv, w);
 }
 
 static void on_helper_answer(struct supervisor *sv, const struct health_result *res, bool fatal,
@@ -734,6 +824,11 @@ struct health_watch *health_watch_start(struct supervisor *sv,
 	}
 	attempt(sv, w);
 	return w;
+}
+
+const struct health_result *health_watch_last(const struct health_watch *w)
+{
+	return &w->last;
 }
 
 void health_watch_stop(struct supervisor *sv, struct health_watch *w)

@@ -121,6 +121,16 @@ struct health_watch_config {
 			   const struct health_result *last, void *data);
 	/* after each repeated probe (may be NULL) */
 	void (*on_repeat)(struct supervisor *sv, const struct health_result *r, void *data);
+	/*
+	 * May be NULL.  When set, each probe (built-in client only) waits until
+	 * a process accepted its connection and calls acceptor with the inode of
+	 * the accepted socket (sockpeer.h): true when that process is one whose
+	 * answer counts.  Any other answer is read but not counted (the result
+	 * says "answered N by another process") and the next probe follows at
+	 * once.  When the kernel cannot say who accepted, answers count, with
+	 * one warning.  What tells server generations apart on a shared socket.
+	 */
+	bool (*acceptor)(uint64_t inode, void *data);
 	void *data;
 };
 
@@ -138,6 +148,8 @@ struct health_watch_config {
  */
 struct health_watch *health_watch_start(struct supervisor *sv,
 					const struct health_watch_config *cfg, struct error *err);
+/* The result of the last probe that finished (all zero before the first). */
+const struct health_result *health_watch_last(const struct health_watch *w);
 /* Stops probing (from a callback, while the loop runs). */
 void health_watch_stop(struct supervisor *sv, struct health_watch *w);
 /* Frees w after supervisor_run() returned (sv is gone: only w's fd is closed). */

@@ -1,6 +1,7 @@
 #include "supervisor.h"
 #include "log.h"
 #include "privdrop.h"
+#include "proc.h"
 #include "signame.h"
 #include "strbuf.h"
 #include "util.h"
@@ -63,6 +64,9 @@ struct supervisor {
 	long orphans_termed;      /* descendants signalled when the server exited */
 	long killed;              /* processes that got SIGKILL from us (first sweep) */
 	bool kill_after_stop;     /* the kill timer of a stop fired */
+	pid_t successor;          /* takes over when the server exits, or 0 */
+	int stop_sig;             /* the stop signal forwarded (PHASE_STOPPING) */
+	struct supervisor_server_hooks hooks;
 	pid_t *helpers;           /* supervisor_fork_helper's children not reaped yet */
 	size_t n_helpers, cap_helpers;
 };
@@ -214,10 +218,65 @@ void supervisor_cancel_timer(struct supervisor *sv, int id)
 			kill_watch(sv, sv->watches[i]);
 }
 
+static void on_pidfd(struct supervisor *sv, int fd, uint32_t events, void *data);
+static void send_to_server(struct supervisor *sv, int sig);
+
 pid_t supervisor_server_pid(const struct supervisor *sv)
 {
 	return sv->server_gone ? 0 : sv->server;
 }
+
+void supervisor_set_successor(struct supervisor *sv, pid_t successor)
+{
+	sv->successor = successor;
+}
+
+void supervisor_set_server_hooks(struct supervisor *sv, const struct supervisor_server_hooks *h)
+{
+	if (h)
+		sv->hooks = *h;
+	else
+		memset(&sv->hooks, 0, sizeof(sv->hooks));
+}
+
+/*
+ * The server exited: when its successor lives on as our child (the kernel
+ * reparented it to us, the subreaper, as the server exited), it becomes
+ * the server.  Returns true then.
+ */
+static bool hand_over(struct supervisor *sv, int wstatus)
+{
+	pid_t old = sv->server, next = sv->successor, parent = 0;
+	int fd;
+
+	sv->successor = 0;
+	if (next <= 0 || !proc_state(next, &parent) || parent != sv->self)
+		return false;
+	fd = (int)pidfd_open(next, 0);
+	if (fd < 0)
+		return false;
+	fcntl(fd, F_SETFD, FD_CLOEXEC);
+	if (sv->pidfd >= 0) {
+		supervisor_unwatch_fd(sv, sv->pidfd);
+		close(sv->pidfd);
+	}
+	sv->pidfd = fd;
+	sv->server = next;
+	{
+		struct error err = ERROR_INIT;
+
+		if (supervisor_watch_fd(sv, fd, EPOLLIN, on_pidfd, NULL, &err) < 0)
+			log_debug("%s: the new server's exit is seen through SIGCHLD only",
+				  err.message);
+	}
+	/* a stop that reached the old server only must reach its successor too */
+	if (sv->phase == PHASE_STOPPING)
+		send_to_server(sv, sv->stop_sig);
+	if (sv->hooks.replaced)
+		sv->hooks.replaced(sv, old, next, wstatus, sv->hooks.data);
+	return true;
+}
+
 
 /* ---- helpers ---- */
 
@@ -367,6 +426,7 @@ void supervisor_stop(struct supervisor *sv, int sig, const char *reason)
 	send_to_server(sv, sig);
 	if (sv->phase == PHASE_RUNNING) {
 		sv->phase = PHASE_STOPPING;
+		sv->stop_sig = sig;
 		arm_kill_timer(sv, kill_timeout(sv));
 		if (sv->cfg->on_stopping)
 			sv->cfg->on_stopping(sv, sig, sv->cfg->data);
@@ -384,6 +444,8 @@ static void server_exited(struct supervisor *sv)
 	}
 	cancel_kill_timer(sv);
 	end_helpers(sv);
+	if (sv->hooks.exited)
+		sv->hooks.exited(sv, sv->wstatus, sv->hooks.data);
 	if (sv->phase == PHASE_KILLING || sv->phase == PHASE_DONE) {
 		if (sv->phase == PHASE_KILLING)
 			cleanup_signal_tree(sv->self, SIGKILL);
@@ -415,6 +477,8 @@ static void reap(struct supervisor *sv)
 			if (ru.ru_maxrss > sv->peak_rss_kb)
 				sv->peak_rss_kb = ru.ru_maxrss;
 			if (pid == sv->server) {
+				if (hand_over(sv, st))
+					continue;
 				sv->wstatus = st;
 				sv->server_gone = true;
 				server_now = true;
@@ -460,6 +524,7 @@ static void on_signal(struct supervisor *sv, int fd, uint32_t events, void *data
 			send_to_server(sv, sig);
 			if (is_stop_signal(sig) && sv->phase == PHASE_RUNNING) {
 				sv->phase = PHASE_STOPPING;
+				sv->stop_sig = sig;
 				arm_kill_timer(sv, kill_timeout(sv));
 				/* the tree is still whole: note the segments it uses */
 				cleanup_observe(sv->cl, sv->self);

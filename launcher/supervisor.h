@@ -34,6 +34,8 @@
  *       whole tree (the server and every descendant) gets SIGKILL.
  *     - SIGCHLD: every exited child is reaped (wait4), the server and any
  *       orphan reparented to us, exactly as PID 1 does.
+ *     - A successor (supervisor_set_successor) takes over as the server
+ *       when the server exits, instead of ending the run.
  *     - When the server has exited (by itself or after a stop), every
  *       remaining descendant gets SIGTERM, and SIGKILL after
  *       orphan_timeout_ms; the loop ends when no child is left (wait4 gives
@@ -144,6 +146,37 @@ void supervisor_stop(struct supervisor *sv, int sig, const char *reason);
 
 /* The server's pid, or 0 once it has been reaped. */
 pid_t supervisor_server_pid(const struct supervisor *sv);
+
+/*
+ * Names the process that takes over when the server exits: a gunicorn
+ * master that the server forked on USR2.  When the server exits while the
+ * successor is alive and has been reparented to the supervisor (its child
+ * subreaper), the exit is not the end of the run: the successor becomes
+ * the server (a pidfd of its own, where signals are forwarded, whose exit
+ * status the run ends with, supervisor_server_pid), cfg->on_replaced is
+ * called, and the kill timer of a stop in progress keeps running.  When the
+ * successor is gone by then, the server's exit is the run's exit as usual.
+ * 0 cancels.  The successor should be a descendant of the server.
+ */
+void supervisor_set_successor(struct supervisor *sv, pid_t successor);
+
+/* What happens to the server, for the code that follows it (set from on_started). */
+struct supervisor_server_hooks {
+	/*
+	 * Once, when the server has exited for good (reaped, not handed over
+	 * to a successor), before its orphans are signalled.  May be NULL.
+	 */
+	void (*exited)(struct supervisor *sv, int wstatus, void *data);
+	/*
+	 * When the server exited and its successor became the server; old's
+	 * wait status is wstatus.  May be NULL.
+	 */
+	void (*replaced)(struct supervisor *sv, pid_t old, pid_t successor, int wstatus,
+			 void *data);
+	void *data;
+};
+/* Sets the hooks (one set; copied).  NULL removes them. */
+void supervisor_set_server_hooks(struct supervisor *sv, const struct supervisor_server_hooks *h);
 
 /*
  * Forks a helper: a short-lived child of the supervisor's own that does
