@@ -768,6 +768,32 @@ int dist_scan_venv(struct dist_set *set, const char *venv, struct error *err)
 	return 0;
 }
 
+int dist_scan_named(struct dist_set *set, const char *dir, const char *normalized)
+{
+	DIR *dp = opendir(dir);
+	struct dirent *de;
+	size_t before = set->n;
+
+	if (!dp)
+		return 0;
+	while ((de = readdir(dp))) {
+		const char *b = de->d_name;
+		size_t stem = strcspn(b, "-");
+		_cleanup_free_ char *name = NULL;
+
+		if (!str_ends_with(b, ".dist-info") && !str_ends_with(b, ".egg-info"))
+			continue;
+		if (stem == strlen(b))
+			stem = strlen(b) - strlen(str_ends_with(b, ".egg-info") ? ".egg-info"
+								: ".dist-info");
+		name = pep440_canonicalize_name(b, stem);
+		if (str_eq(name, normalized))
+			scan_entry(set, dir, b);
+	}
+	closedir(dp);
+	return (int)(set->n - before);
+}
+
 const struct dist *dist_set_find(const struct dist_set *set, const char *normalized)
 {
 	size_t i;

@@ -116,6 +116,15 @@ int dist_scan_dir(struct dist_set *set, const char *dir, struct error *err);
  */
 int dist_scan_venv(struct dist_set *set, const char *venv, struct error *err);
 
+/*
+ * I/O: adds the *.dist-info and *.egg-info of dir whose name (the part
+ * before the first '-', PEP 503 normalised) is normalized, in directory
+ * order, without sorting the set: what importlib.metadata finds for that
+ * name in one sys.path entry.  Returns how many were added (0 when dir
+ * cannot be read).
+ */
+int dist_scan_named(struct dist_set *set, const char *dir, const char *normalized);
+
 /* The first distribution with that normalised name, or NULL. */
 const struct dist *dist_set_find(const struct dist_set *set, const char *normalized);
 

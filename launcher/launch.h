@@ -1,5 +1,6 @@
 /*
- * What `run` starts: the server's argv built from [server], its working
+ * What `run` starts: the server's command (checks/servercfg.h builds the
+ * argv, checks/pyenv.h finds the server and its version), its working
  * directory and its environment.  Built once, used by `run --exec`, the
  * supervisor, `show` and the checks, so that what is shown is what runs.
  */
@@ -22,7 +23,11 @@ struct launch_setting {
 };
 
 struct launch {
-	char *exe;          /* absolute path of the server in the venv's bin/ */
+	char *exe;          /* absolute path of the server in the venv's bin/, or of the
+			     * venv's python when the console script is missing and the
+			     * server starts as "python -m NAME" (checks/servercfg.h) */
+	bool module;        /* started with python -m */
+	char *version;      /* the server's version (checks/pyenv.h), NULL when unknown */
 	struct strv argv;   /* argv[0] is exe */
 	struct strv envp;   /* KEY=VALUE: empty until launch_envp() */
 	const struct environ *env; /* what envp is made from */
@@ -55,12 +60,5 @@ char **launch_envp(struct launch *l);
 /* The setting called name, or NULL when the server does not get it. */
 const struct launch_setting *launch_setting(const struct launch *l, const char *name);
 void launch_finish(struct launch *l);
-
-/* The version of a distribution installed in the venv ("0.17.6"), read
- * from the name of its .dist-info directory; NULL when not found. */
-char *launch_installed_version(const char *venv, const char *dist);
-
-/* Compares dotted numeric versions: <0, 0, >0. */
-int launch_version_cmp(const char *a, const char *b);
 
 #endif

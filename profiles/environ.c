@@ -444,3 +444,30 @@ void environ_envp(const struct environ *env, struct strv *out)
 		strv_push_owned(out, kv);
 	}
 }
+
+const char *environ_source_file(const struct environ *env, const struct profile *p,
+				const char *source, const char *key, int *line)
+{
+	const char *colon = source ? strrchr(source, ':') : NULL;
+	size_t i, n;
+
+	*line = 0;
+	if (str_eq(source, "profile")) {
+		for (i = 0; i < p->nvars; i++)
+			if (str_eq(p->vars[i].key, key)) {
+				*line = p->vars[i].loc.line;
+				return p->vars[i].loc.file;
+			}
+		return NULL;
+	}
+	if (!colon || colon == source)
+		return NULL;
+	n = (size_t)(colon - source);
+	for (i = 0; i < env->nfiles; i++)
+		if (strlen(env->files[i].as_written) == n &&
+		    strncmp(env->files[i].as_written, source, n) == 0) {
+			*line = atoi(colon + 1);
+			return env->files[i].path;
+		}
+	return NULL;
+}

@@ -80,6 +80,15 @@ const char *environ_value(const struct environ *env, const char *key);
 /* A "KEY=VALUE" array for execve (caller frees with strv_finish). */
 void environ_envp(const struct environ *env, struct strv *out);
 
+/*
+ * Where a variable's source ("profile", "FILE:LINE"; see struct env_var)
+ * is written down: the profile file of its [vars] line or the .env file's
+ * absolute path, with the line in *line; NULL for "process", "deploy-run"
+ * and what cannot be found.  The string lives as long as env and p.
+ */
+const char *environ_source_file(const struct environ *env, const struct profile *p,
+				const char *source, const char *key, int *line);
+
 /* The process environment's value of key, or NULL. */
 const char *environ_process_value(char *const *process_env, const char *key);
 

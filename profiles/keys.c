@@ -84,6 +84,8 @@ const struct key_def profile_keys[] = {
 	 "Honour X-Forwarded-Proto and X-Forwarded-For from the trusted proxies."},
 	{"server", "worker_memory", KT_SIZE, F(worker_memory), "0", NULL, 0, 0,
 	 "Expected resident memory of one worker, compared with the cgroup memory limit; 0: unknown."},
+	{"server", "config", KT_PATH_ROOT, F(server_config), "", NULL, 0, 0,
+	 "gunicorn's config file (-c), relative to root; empty: none, and gunicorn is kept from loading ./gunicorn.conf.py of its working directory."},
 	{"server", "args", KT_WORDS, F(args), "", NULL, 0, 0,
 	 "Extra server arguments, split into words as a shell would but never passed to one."},
 

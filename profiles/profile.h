@@ -111,6 +111,7 @@ struct profile {
 	int shm;                 /* enum shm_mode */
 	char *prometheus_dir;    /* absolute or NULL */
 	char *pid_file;          /* absolute or NULL */
+	char *server_config;     /* [server] config: absolute or NULL */
 	int64_t kill_timeout_ms; /* 0: graceful_timeout + 5 s */
 
 	/* [health] */
