@@ -5,7 +5,6 @@
 #include "pep440.h"
 #include "strbuf.h"
 #include "util.h"
-#include "venv.h"
 
 #include <ctype.h>
 #include <dirent.h>
@@ -15,6 +14,44 @@
 #include <unistd.h>
 
 #define PTH_MAX (1024u * 1024)
+
+char *pyenv_cfg_get(const char *buf, const char *key, int *line)
+{
+	const char *p = buf;
+	size_t klen = strlen(key);
+	int n = 0;
+
+	while (p && *p) {
+		const char *end = strchr(p, '\n');
+		const char *stop = end ? end : p + strlen(p);
+		const char *eq = memchr(p, '=', (size_t)(stop - p));
+
+		n++;
+		if (eq) {
+			_cleanup_free_ char *k = xstrndup(p, (size_t)(eq - p));
+			char *tk = str_trim(k);
+
+			if (strlen(tk) == klen && strncasecmp(tk, key, klen) == 0) {
+				char *v = xstrndup(eq + 1, (size_t)(stop - eq - 1));
+				char *tv = str_trim(v);
+
+				memmove(v, tv, strlen(tv) + 1);
+				if (line)
+					*line = n;
+				return v;
+			}
+		}
+		p = end ? end + 1 : NULL;
+	}
+	return NULL;
+}
+
+char *pyenv_cfg_version(const char *buf, int *line)
+{
+	char *version = pyenv_cfg_get(buf, "version", line);
+
+	return version ? version : pyenv_cfg_get(buf, "version_info", line);
+}
 
 const char *pyenv_origin_name(enum pyenv_origin o)
 {
@@ -147,15 +184,15 @@ int pyenv_open(struct pyenv *pe, const char *venv, const struct environ *env, st
 	if (file_read(cfg_path, 64u * 1024, &buf, &len, NULL, err) < 0)
 		return -1;
 	pe->venv = xstrdup(venv);
-	version = venv_cfg_get(buf, "version", NULL);
+	version = pyenv_cfg_get(buf, "version", NULL);
 	if (!version)
-		version = venv_cfg_get(buf, "version_info", NULL);
+		version = pyenv_cfg_get(buf, "version_info", NULL);
 	pe->pyver = version ? major_minor(version) : NULL;
 	if (!pe->pyver)
 		pe->pyver = pyver_from_lib(venv);
-	sys_site = venv_cfg_get(buf, "include-system-site-packages", NULL);
+	sys_site = pyenv_cfg_get(buf, "include-system-site-packages", NULL);
 	pe->system_site = sys_site && str_case_eq(sys_site, "true");
-	home = venv_cfg_get(buf, "home", NULL);
+	home = pyenv_cfg_get(buf, "home", NULL);
 	if (!pe->pyver)
 		return 0;
 	add_dir(pe, xasprintf("%s/lib/python%s/site-packages", venv, pe->pyver), PYENV_VENV);

@@ -36,6 +36,16 @@
 #include "environ.h"
 #include "error.h"
 
+/*
+ * The value of key in a pyvenv.cfg buffer ("key = value" lines, keys
+ * compared without case), trimmed and malloc'd, with its 1-based line in
+ * *line; NULL when absent.  Pure.
+ */
+char *pyenv_cfg_get(const char *buf, const char *key, int *line);
+/* The interpreter's version a pyvenv.cfg buffer records ("3.11.2": its
+ * version key, else virtualenv's version_info), as pyenv_cfg_get(). */
+char *pyenv_cfg_version(const char *buf, int *line);
+
 enum pyenv_origin {
 	PYENV_VENV,    /* the venv's own site-packages */
 	PYENV_USER,    /* the user site (system site-packages only) */

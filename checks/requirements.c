@@ -42,7 +42,7 @@ static char *venv_python(const struct context *ctx)
 	struct error err = ERROR_INIT;
 	const char *buf = cache_pyvenv(ctx, &err);
 
-	return buf ? venv_cfg_version(buf, NULL) : NULL;
+	return buf ? pyenv_cfg_version(buf, NULL) : NULL;
 }
 
 bool requirements_seeded_by_venv(const char *normalized, const char *python)

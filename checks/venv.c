@@ -25,44 +25,6 @@ const char *const venv_ids[] = {
 	NULL,
 };
 
-char *venv_cfg_get(const char *buf, const char *key, int *line)
-{
-	const char *p = buf;
-	size_t klen = strlen(key);
-	int n = 0;
-
-	while (p && *p) {
-		const char *end = strchr(p, '\n');
-		const char *stop = end ? end : p + strlen(p);
-		const char *eq = memchr(p, '=', (size_t)(stop - p));
-
-		n++;
-		if (eq) {
-			_cleanup_free_ char *k = xstrndup(p, (size_t)(eq - p));
-			char *tk = str_trim(k);
-
-			if (strlen(tk) == klen && strncasecmp(tk, key, klen) == 0) {
-				char *v = xstrndup(eq + 1, (size_t)(stop - eq - 1));
-				char *tv = str_trim(v);
-
-				memmove(v, tv, strlen(tv) + 1);
-				if (line)
-					*line = n;
-				return v;
-			}
-		}
-		p = end ? end + 1 : NULL;
-	}
-	return NULL;
-}
-
-char *venv_cfg_version(const char *buf, int *line)
-{
-	char *version = venv_cfg_get(buf, "version", line);
-
-	return version ? version : venv_cfg_get(buf, "version_info", line);
-}
-
 /* The first word at s (double-quoted or bare), up to end or a NUL byte. */
 static char *word(const char *s, const char *end)
 {
@@ -224,7 +186,7 @@ static void check_cfg(const struct context *ctx, struct report *r, const char *c
 	char link[PATH_MAX];
 	ssize_t n;
 
-	sys_site = venv_cfg_get(buf, "include-system-site-packages", &sys_line);
+	sys_site = pyenv_cfg_get(buf, "include-system-site-packages", &sys_line);
 	if (sys_site && str_case_eq(sys_site, "true"))
 		report_add(r, "venv.system-site-packages", stage_severity(ctx), cfg_path, sys_line,
 			   "recreate the venv without --system-site-packages (python3 -m venv --clear "
@@ -234,7 +196,7 @@ static void check_cfg(const struct context *ctx, struct report *r, const char *c
 			   "venv are silently taken from the host, so the lock does not describe what "
 			   "runs");
 
-	version = venv_cfg_version(buf, &version_line);
+	version = pyenv_cfg_version(buf, &version_line);
 	if (version)
 		cfg_mm = major_minor(version);
 
@@ -536,7 +498,7 @@ void venv_check(const struct context *ctx, struct report *r)
 	}
 	/* Python's getpath ignores a pyvenv.cfg without "home =": sys.prefix is
 	 * then the base installation, and the venv's site-packages are unused. */
-	home = venv_cfg_get(buf, "home", NULL);
+	home = pyenv_cfg_get(buf, "home", NULL);
 	if (!home) {
 		report_add(r, "venv.missing", SEVERITY_ERROR, cfg_path, 0, hint,
 			   "%s has no 'home = DIR' line: Python does not take %s for a virtualenv "

@@ -6,21 +6,12 @@
 #define DEPLOY_RUN_VENV_H
 
 #include "check.h"
+#include "pyenv.h"
 
 extern const char *const venv_ids[];
 
 /* Adds the venv.* findings for ctx (reads the venv, never writes). */
 void venv_check(const struct context *ctx, struct report *r);
-
-/*
- * The value of key in a pyvenv.cfg buffer ("key = value" lines, keys
- * compared without case), trimmed and malloc'd, with its 1-based line in
- * *line; NULL when absent.  Pure.
- */
-char *venv_cfg_get(const char *buf, const char *key, int *line);
-/* The interpreter's version a pyvenv.cfg buffer records ("3.11.2": its
- * version key, else virtualenv's version_info), as venv_cfg_get(). */
-char *venv_cfg_version(const char *buf, int *line);
 
 /*
  * The interpreter a script's first bytes run: the #! line's program, or,

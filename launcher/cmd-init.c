@@ -292,7 +292,7 @@ static void venv_python(const char *cfg, char *out, size_t size)
 	if (file_read(cfg, 65536, &buf, &len, NULL, &err) < 0)
 		return;
 	for (i = 0; i < ARRAY_SIZE(keys); i++) {
-		_cleanup_free_ char *v = venv_cfg_get(buf, keys[i], NULL);
+		_cleanup_free_ char *v = pyenv_cfg_get(buf, keys[i], NULL);
 		int major, minor;
 
 		if (v && sscanf(v, "%d.%d", &major, &minor) == 2) {

@@ -121,7 +121,7 @@ static void add_app(struct resolved *r, const struct loaded *l)
 			char *version = NULL;
 
 			if (file_read(cfg, 64 * 1024, &buf, &len, NULL, &err) == 0)
-				version = venv_cfg_version(buf, &line);
+				version = pyenv_cfg_version(buf, &line);
 			_cleanup_free_ char *shown = under_root(p, cfg);
 
 			add(r, "app", "python", version,

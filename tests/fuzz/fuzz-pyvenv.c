@@ -31,7 +31,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	for (i = 0; i < sizeof(keys) / sizeof(keys[0]); i++) {
 		int line = 0;
 
-		v = venv_cfg_get(buf, keys[i], &line);
+		v = pyenv_cfg_get(buf, keys[i], &line);
 		if (v) {
 			size_t n = strlen(v);
 

@@ -13,19 +13,19 @@ static void test_cfg(void)
 	char *v;
 	int line = 0;
 
-	v = venv_cfg_get(cfg, "include-system-site-packages", &line);
+	v = pyenv_cfg_get(cfg, "include-system-site-packages", &line);
 	CHECK_STR(v, "true");
 	CHECK_INT(line, 2);
 	free(v);
-	v = venv_cfg_get(cfg, "version", &line);
+	v = pyenv_cfg_get(cfg, "version", &line);
 	CHECK_STR(v, "3.11.2");
 	CHECK_INT(line, 5);
 	free(v);
-	v = venv_cfg_get(cfg, "version_info", &line);
+	v = pyenv_cfg_get(cfg, "version_info", &line);
 	CHECK_STR(v, "3.11.2.final.0");
 	free(v);
-	CHECK(venv_cfg_get(cfg, "prompt", &line) == NULL);
-	CHECK(venv_cfg_get("", "home", NULL) == NULL);
+	CHECK(pyenv_cfg_get(cfg, "prompt", &line) == NULL);
+	CHECK(pyenv_cfg_get("", "home", NULL) == NULL);
 }
 
 static void test_shebang(void)
