@@ -385,8 +385,7 @@ static struct upgrade *make_upgrade(const struct loaded *l, const struct readine
 	for (size_t i = 0; i < l->launch.argv.n; i++)
 		if (str_eq(l->launch.argv.v[i], "--preload"))
 			uc.preload = true;
-	*version = p->server == SERVER_UVICORN ? launch_installed_version(p->venv, "uvicorn")
-					       : NULL;
+	*version = l->launch.version ? xstrdup(l->launch.version) : NULL;
 	uc.server_version = *version;
 	return upgrade_create(&uc);
 }

@@ -2,6 +2,7 @@
 #include "launch.h"
 #include "log.h"
 #include "proc.h"
+#include "pyenv.h"
 #include "profile.h"
 #include "sockpeer.h"
 #include "util.h"
@@ -623,7 +624,7 @@ static const char *unsupported(const struct upgrade *u, char *buf, size_t size)
 	if (u->cfg.server == SERVER_UVICORN) {
 		const char *v = u->cfg.server_version;
 
-		if (!v || launch_version_cmp(v, "0.30") < 0 || u->cfg.workers < 2) {
+		if (pyenv_version_at_least(v, "0.30") != 1 || u->cfg.workers < 2) {
 			snprintf(buf, size, "a zero-downtime reload needs gunicorn (with "
 				 "worker_class = uvicorn.workers.UvicornWorker for an ASGI app) or "
 				 "uvicorn >= 0.30 with several workers, which replaces its workers "
