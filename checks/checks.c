@@ -57,7 +57,7 @@ enum report_level checks_level(const struct profile *p, const char *family)
 		default: break;
 		}
 	}
-	return p->stage == STAGE_DEVELOPMENT ? REPORT_LEVEL_WARN : REPORT_LEVEL_ERROR;
+	return p->stage == STAGE_DEVELOPMENT ? REPORT_LEVEL_STAGE : REPORT_LEVEL_ERROR;
 }
 
 /* Ids reported outside checks_table: profile loading and the server command line. */

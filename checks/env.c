@@ -202,6 +202,39 @@ static void check_parse(const struct context *ctx, struct report *r, const struc
 	}
 }
 
+/*
+ * A binding os.environ refuses ("=" in the name, a NUL byte): load_dotenv()
+ * raises ValueError when it sets it, and deploy-run never composes it (the
+ * server's envp would get another variable, or a value cut short).  Error
+ * in every stage.  As in python-dotenv, only a key's last binding in the
+ * file counts, and only when it has a value (a bare KEY sets nothing).
+ * Returns true when a binding holding a NUL byte was reported.
+ */
+static bool check_refused(struct report *r, const struct env_file *f, const char *file)
+{
+	const struct dotenv *d = &f->parsed;
+	bool nul = false;
+	size_t i;
+
+	for (i = 0; i < d->n; i++) {
+		const struct dotenv_entry *e = &d->entries[i];
+		const char *why = dotenv_refused(e);
+		struct finding *fd;
+
+		if (!why || !e->value || dotenv_find(d, e->key) != (long)i)
+			continue;
+		nul |= e->nul;
+		fd = report_add(r, "env.parse", SEVERITY_ERROR, file, e->line,
+			   e->nul ? "remove the NUL byte" : "name the variable with letters, digits "
+			   "and _ only",
+			   "%s:%d: %s cannot be an environment variable: %s; "
+			   "python-dotenv's load_dotenv() raises ValueError on it", f->as_written,
+			   e->line, e->key, why);
+		fd->firm = true;
+	}
+	return nul;
+}
+
 static size_t hash_key(const char *s)
 {
 	size_t h = 1469598103934665603ull;
@@ -240,8 +273,10 @@ static void check_duplicates(struct report *r, const struct env_file *f, const c
 			report_add(r, "env.duplicate-key", SEVERITY_WARNING, file, e->line,
 				   "keep one of the two lines",
 				   "%s is set twice in %s: at line %d and at line %d; python-dotenv "
-				   "keeps the later one", e->key, f->as_written,
-				   d->entries[slots[slot]].line, e->line);
+				   "keeps the later one%s", e->key, f->as_written,
+				   d->entries[slots[slot]].line, e->line,
+				   e->value ? "" : ", which has no \"=\": the file sets nothing "
+				   "for it");
 		}
 		slots[slot] = i;
 	}
@@ -252,7 +287,7 @@ static void check_duplicates(struct report *r, const struct env_file *f, const c
 }
 
 static void check_encoding(const struct context *ctx, struct report *r,
-			   const struct env_file *f, const char *file)
+			   const struct env_file *f, const char *file, bool nul_reported)
 {
 	const struct dotenv_encoding *enc = &f->parsed.encoding;
 	enum severity sev = severity_prod(ctx->profile);
@@ -273,7 +308,7 @@ static void check_encoding(const struct context *ctx, struct report *r,
 			   "save the file as UTF-8",
 			   "%s:%d is not valid UTF-8: python-dotenv raises UnicodeDecodeError and "
 			   "loads nothing from the file", f->as_written, enc->invalid_utf8_line);
-	if (enc->nul_line)
+	if (enc->nul_line && !nul_reported)
 		report_add(r, "env.encoding", sev, file, enc->nul_line,
 			   "remove the NUL byte (the process environment cannot hold one)",
 			   "%s:%d holds a NUL byte: the value is cut there, and os.environ refuses "
@@ -331,14 +366,16 @@ void env_check_files(const struct context *ctx, struct report *r)
 
 	for (i = 0; i < env->nfiles; i++) {
 		const struct env_file *f = &env->files[i];
+		bool nul;
 
 		if (!f->found || error_is_set(&f->error)) {
 			check_missing(ctx, r, f);
 			continue;
 		}
 		check_parse(ctx, r, f, f->path);
+		nul = check_refused(r, f, f->path);
 		check_duplicates(r, f, f->path);
-		check_encoding(ctx, r, f, f->path);
+		check_encoding(ctx, r, f, f->path, nul);
 		check_permissions(ctx, r, f, f->path);
 	}
 }

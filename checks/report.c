@@ -343,8 +343,10 @@ void report_cap(struct report *r, const char *family, enum report_level level)
 	case REPORT_LEVEL_ERROR:
 		return;
 	case REPORT_LEVEL_WARN:
+	case REPORT_LEVEL_STAGE:
 		for (i = 0; i < r->n_findings; i++)
 			if (r->findings[i].severity == SEVERITY_ERROR &&
+			    !(level == REPORT_LEVEL_STAGE && r->findings[i].firm) &&
 			    strcmp(r->findings[i].check, family) == 0)
 				r->findings[i].severity = SEVERITY_WARNING;
 		return;

@@ -77,6 +77,8 @@ enum severity {
 enum report_level {
 	REPORT_LEVEL_ERROR, /* findings keep their rating */
 	REPORT_LEVEL_WARN,  /* errors become warnings */
+	REPORT_LEVEL_STAGE, /* the development stage's default: errors become
+			     * warnings, except firm ones (struct finding) */
 	REPORT_LEVEL_OFF,   /* findings are dropped, the family's checks count as skipped */
 };
 
@@ -89,6 +91,8 @@ struct finding {
 	char *file;     /* NULL when the finding has no location */
 	int line;       /* 1-based; 0 when none */
 	int column;     /* 1-based; 0 when none */
+	bool firm;      /* an error in every stage: the development stage's default
+			 * cap leaves it (an explicit [checks] FAMILY = warn does not) */
 	size_t seq;     /* order of addition, the last sort key */
 };
 
@@ -162,7 +166,7 @@ bool report_selected(const char *id, char *const *only, char *const *skip);
 void report_filter(struct report *r, char *const *only, char *const *skip);
 /*
  * Applies a family's severity cap: REPORT_LEVEL_WARN turns that family's
- * errors into warnings, REPORT_LEVEL_OFF drops its findings and marks its
+ * errors into warnings, REPORT_LEVEL_STAGE those that are not firm, REPORT_LEVEL_OFF drops its findings and marks its
  * recorded checks skipped ("[checks] FAMILY = off").
  */
 void report_cap(struct report *r, const char *family, enum report_level level);

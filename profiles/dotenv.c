@@ -206,7 +206,7 @@ static char *decode_escapes(struct dotenv *d, const char *s, size_t n, char q)
 }
 
 /* parse_unquoted_value(): [^\r\n]*, then re.sub(r"\s+#.*", "", part).rstrip(). */
-static char *unquoted_value(struct reader *r, struct dotenv *d)
+static char *unquoted_value(struct reader *r, struct dotenv *d, bool *nul)
 {
 	size_t start = r->pos, eol = end_of_line(r, start), end = eol, n;
 	const char *hash = r->s + start;
@@ -220,6 +220,8 @@ static char *unquoted_value(struct reader *r, struct dotenv *d)
 	advance(r, eol);
 	while ((n = ws_before(r->s, start, end)) > 0)
 		end -= n;
+	if (memchr(r->s + start, '\0', end - start))
+		*nul = true;
 	return arena_strndup(&d->arena, r->s + start, end - start);
 }
 
@@ -231,6 +233,7 @@ static char *unquoted_value(struct reader *r, struct dotenv *d)
 static void parse_binding(struct reader *r, struct dotenv *d)
 {
 	char *key = NULL, *value = NULL, quote = 0;
+	bool nul = false;
 	const char *msg;
 	size_t i, q;
 	int line;
@@ -253,6 +256,7 @@ static void parse_binding(struct reader *r, struct dotenv *d)
 			msg = close ? "empty quoted key" : "unterminated quoted key (no closing ')";
 			goto fail;
 		}
+		nul = memchr(r->s + r->pos + 1, '\0', (size_t)(close - r->s) - r->pos - 1);
 		key = arena_strndup(&d->arena, r->s + r->pos + 1,
 				    (size_t)(close - r->s) - r->pos - 1);
 		advance(r, (size_t)(close - r->s) + 1);
@@ -264,6 +268,8 @@ static void parse_binding(struct reader *r, struct dotenv *d)
 				break;
 			if (c > ' ' && c < 0x7f)
 				continue; /* never white space: no need to ask ws_at() */
+			if (c == '\0')
+				nul = true;
 			if (ws_at(r->s, r->len, i))
 				break;
 		}
@@ -286,6 +292,8 @@ static void parse_binding(struct reader *r, struct dotenv *d)
 						   : "unterminated single-quoted value (no closing ')";
 				goto fail;
 			}
+			if (memchr(r->s + r->pos + 1, '\0', q - r->pos - 1))
+				nul = true;
 			value = decode_escapes(d, r->s + r->pos + 1, q - r->pos - 1, quote);
 			advance(r, q + 1);
 		} else if (quote == '\n') {
@@ -293,7 +301,7 @@ static void parse_binding(struct reader *r, struct dotenv *d)
 			value = arena_strndup(&d->arena, "", 0);
 		} else {
 			quote = 0;
-			value = unquoted_value(r, d);
+			value = unquoted_value(r, d, &nul);
 		}
 	}
 
@@ -324,6 +332,7 @@ static void parse_binding(struct reader *r, struct dotenv *d)
 		e->quote = value ? quote : 0;
 		e->interpolate = value != NULL;
 		e->line = line;
+		e->nul = nul;
 	}
 	return;
 
@@ -477,6 +486,18 @@ void dotenv_finish(struct dotenv *d)
 	*d = (struct dotenv)DOTENV_INIT;
 }
 
+const char *dotenv_refused(const struct dotenv_entry *e)
+{
+	if (e->nul)
+		return "it holds a NUL byte, which no environment variable can hold";
+	if (!e->key[0])
+		return "the variable name is empty";
+	if (strchr(e->key, '='))
+		return "the variable name holds \"=\", so the server would get another "
+		       "variable (the name up to the first \"=\")";
+	return NULL;
+}
+
 long dotenv_find(const struct dotenv *d, const char *key)
 {
 	size_t i;
@@ -625,6 +646,7 @@ int dotenv_values(const struct dotenv *in, bool interpolate, bool override,
 		o->quote = e->quote;
 		o->interpolate = e->interpolate;
 		o->line = e->line;
+		o->nul = e->nul;
 	}
 	free(rs.slots);
 	strbuf_finish(&sb);

@@ -61,6 +61,8 @@ struct dotenv_entry {
 	bool interpolate; /* true when the value takes part in interpolation
 			   * (every value in python-dotenv 0.21, see above) */
 	int line;         /* 1-based line of the binding's first character */
+	bool nul;         /* the key or the value held a NUL byte and was cut
+			   * there: os.environ refuses such a binding */
 };
 
 struct dotenv_problem {
@@ -148,6 +150,15 @@ void dotenv_expand_into(struct strbuf *sb, const char *value, dotenv_lookup_fn l
  */
 int dotenv_values(const struct dotenv *in, bool interpolate, bool override,
 		  dotenv_lookup_fn environ_lookup, void *ctx, struct dotenv *out);
+
+/*
+ * Why os.environ refuses to hold key (python-dotenv's load_dotenv() then
+ * raises ValueError): "" (never from dotenv_parse), "=" in it (a quoted
+ * key such as 'A=B', which execve would read as the variable A), or a NUL
+ * byte in the key or the value (entry->nul).  Returns NULL when the binding
+ * can be an environment variable.
+ */
+const char *dotenv_refused(const struct dotenv_entry *e);
 
 /* Index in d->entries of the LAST binding of key, or -1. */
 long dotenv_find(const struct dotenv *d, const char *key);

@@ -121,6 +121,7 @@ static struct env_var *set_at(struct environ *env, long i, const char *key, cons
 		if (env->n == env->cap)
 			grow_array((void **)&env->vars, &env->cap, env->n + 1, sizeof(*env->vars));
 		v = &env->vars[env->n++];
+		memset(v, 0, sizeof(*v));
 		v->key = key;
 		if (env->n * 2 + 2 > env->index_cap) {
 			reindex(env, env->n);
@@ -240,9 +241,14 @@ struct lookup_ctx {
 	const struct environ *env;
 	const struct process_index *process;
 	bool process_wins;
+	unsigned file; /* the file being composed: index + 1 */
 };
 
-/* "Everything composed so far", with the precedence the final result has. */
+/*
+ * ${name} in the file being composed: python-dotenv's resolve_variables(),
+ * whose os.environ is the process environment overlaid by the earlier
+ * files, and whose new_values are this file's bindings so far (environ.h).
+ */
 static bool lookup(void *opaque, const char *name, const char **value)
 {
 	struct lookup_ctx *ctx = opaque;
@@ -257,12 +263,25 @@ static bool lookup(void *opaque, const char *name, const char **value)
 	}
 	at = find_hashed(ctx->env, name, h);
 	v = at >= 0 ? &ctx->env->vars[at] : NULL;
-	if (v && !(pv && str_eq(v->source, "profile"))) {
+	if (v && v->file == ctx->file) { /* bound earlier in this file */
+		/* a bare KEY is None (""), unless os.environ comes first and an
+		 * earlier file set it */
+		if (!v->value && ctx->process_wins && v->prev_value && !str_eq(v->prev_source, "profile"))
+			*value = v->prev_value;
+		else
+			*value = v->value;
+		return true;
+	}
+	if (v && v->value && !str_eq(v->source, "profile")) { /* an earlier file */
 		*value = v->value;
 		return true;
 	}
 	if (pv) {
 		*value = pv;
+		return true;
+	}
+	if (v && v->value) { /* [vars] */
+		*value = v->value;
 		return true;
 	}
 	return false;
@@ -305,25 +324,28 @@ static void read_file(struct environ *env, const struct profile *p, size_t i)
 }
 
 /* Composes file i of [env] files, read (or not) by read_file(); scratch is
- * a buffer to reuse. */
+ * a buffer to reuse.  See environ.h for the rules. */
 static void compose_file(struct environ *env, const struct profile *p, size_t i,
 			 const struct process_index *process, struct strbuf *scratch)
 {
 	struct env_file *f = &env->files[i];
-	struct lookup_ctx ctx = {env, process, p->process_mode == PROCESS_WINS};
-	size_t j;
+	unsigned mark = (unsigned)i + 1;
+	struct lookup_ctx ctx = {env, process, p->process_mode == PROCESS_WINS, mark};
+	size_t j, k, ntouched = 0, *touched;
 
-	if (error_is_set(&f->error))
+	if (error_is_set(&f->error) || !f->parsed.n)
 		return;
+	touched = xmalloc(f->parsed.n * sizeof(*touched));
 	/* the keys and the values that need no interpolation are the file's own */
 	for (j = 0; j < f->parsed.n; j++) {
 		const struct dotenv_entry *e = &f->parsed.entries[j];
-		long at = find(env, e->key);
-		const struct env_var *old = at >= 0 ? &env->vars[at] : NULL;
-		const char *value = e->value, *source;
+		long at;
+		struct env_var *v;
+		const char *value = e->value, *source, *old_value = NULL, *old_source = NULL;
+		bool first, had = false;
 
-		if (!value && old)
-			continue; /* KEY without "=": python-dotenv's None, which load_dotenv never sets */
+		if (dotenv_refused(e))
+			continue; /* never an envp entry: env.parse reports it */
 		strbuf_reset(scratch);
 		add_source(scratch, f->as_written, e->line);
 		source = arena_strndup(&env->arena, scratch->buf, scratch->len);
@@ -332,10 +354,34 @@ static void compose_file(struct environ *env, const struct profile *p, size_t i,
 			dotenv_expand_into(scratch, value, lookup, &ctx);
 			value = arena_strndup(&env->arena, scratch->buf, scratch->len);
 		}
-		if (value && old && old->value && str_eq(old->source, "profile"))
-			add_shadow(env, e->key, source, "profile");
-		set_at(env, at, e->key, value, source);
+		at = find(env, e->key);
+		first = at < 0 || env->vars[at].file != mark;
+		if (first && at >= 0) {
+			had = true;
+			old_value = env->vars[at].value;
+			old_source = env->vars[at].source;
+		}
+		v = set_at(env, at, e->key, value, source);
+		if (first) {
+			v->file = mark;
+			v->prev_set = had;
+			v->prev_value = old_value;
+			v->prev_source = old_source;
+			touched[ntouched++] = (size_t)(v - env->vars);
+		}
 	}
+	/* what the file's last binding of each key leaves (load_dotenv's loop) */
+	for (k = 0; k < ntouched; k++) {
+		struct env_var *v = &env->vars[touched[k]];
+
+		if (!v->value && v->prev_set) { /* a bare KEY sets nothing */
+			v->value = v->prev_value;
+			v->source = v->prev_source;
+		} else if (v->value && v->prev_value && str_eq(v->prev_source, "profile")) {
+			add_shadow(env, v->key, v->source, "profile");
+		}
+	}
+	free(touched);
 }
 
 int environ_compose(struct environ *env, const struct profile *p, char *const *process_env,

@@ -10,6 +10,30 @@
  * deploy-run's own: VIRTUAL_ENV, the venv's bin/ first in PATH, PYTHONHOME
  * removed, PROMETHEUS_MULTIPROC_DIR when [cleanup] prometheus_dir is set.
  *
+ * Each file is composed as python-dotenv's load_dotenv() loads it: the LAST
+ * binding of a key in the file decides, and when that binding has no "="
+ * (a bare KEY, python-dotenv's None) the file sets nothing for the key,
+ * even if an earlier line of the same file gave it a value: the key keeps
+ * what it had before the file (an earlier file, [vars], the process
+ * environment), or is declared without a value ("value": null in show,
+ * never exported) when nothing gave it one.  Interpolation in a file asks
+ * python-dotenv's order: with process = loses (override=True) this file's
+ * bindings so far (a bare KEY expands to ""), then the earlier files, then
+ * the process environment; with process = wins (override=False) the
+ * process environment first, then this file's bindings so far, then the
+ * earlier files.  Last come [vars].  A bare KEY of an earlier file is not
+ * a variable for later files (load_dotenv never set it).
+ *
+ * A binding os.environ refuses (dotenv_refused(): "=" in the name, a NUL
+ * byte) is never composed: the env checks report it as env.parse.
+ *
+ * Deliberate difference: with process = wins, a key in two files takes the
+ * LATER file's value ([env] files: "a later file overrides an earlier
+ * one", as systemd's EnvironmentFile= and Compose's env_file do), where
+ * successive load_dotenv(override=False) calls keep the first file's; the
+ * interpolation order above follows from it (this file's bindings before
+ * the earlier files').
+ *
  * Composition never fails on a missing or malformed .env file: it records
  * what it found (env_file) so that the env checks can report it, and
  * preflight refuses to start.
@@ -32,6 +56,11 @@ struct env_var {
 	const char *value;   /* NULL: declared in a file without "=" (not exported) */
 	const char *source;  /* "process", "FILE:LINE" (path as written), "profile", "deploy-run" */
 	bool removed;  /* deploy-run removes it (PYTHONHOME): shown, never exported */
+	/* private, for composing one file: the file that bound it last (index
+	 * + 1, 0: none), and what it was before that file bound it */
+	unsigned file;
+	bool prev_set;
+	const char *prev_value, *prev_source;
 };
 
 struct env_file {
