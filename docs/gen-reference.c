@@ -34,6 +34,36 @@ static void type_text(const struct key_def *d, char *buf, size_t size)
 	}
 }
 
+/* After the keys of [env]: how the files compose (profiles/environ.h). */
+static const char env_text[] =
+	"How the files compose: each file as python-dotenv 0.21's `load_dotenv(FILE,\n"
+	"override=..., interpolate=...)` loads it, one call per file in the order of `files`,\n"
+	"with override=True for `process = loses` and override=False for `process = wins`\n"
+	"(tests/diff/dotenv_compose_diff.py compares the result with python-dotenv's):\n\n"
+	"- In a file, the last binding of a key decides. A bare `KEY` (no `=`) is python-dotenv's\n"
+	"  None: the file then sets nothing for the key, even when an earlier line of the same\n"
+	"  file gave it a value (`B=2`, then `B`: the file does not set B). The key keeps what\n"
+	"  it had before the file (an earlier file, [vars], the inherited environment); when\n"
+	"  nothing gave it a value, `show` lists it with `\"value\": null` and the server does\n"
+	"  not get it. A bare `KEY` of an earlier file is no variable for a later file.\n"
+	"- `${VAR}` in a file looks, with `process = loses`, at this file's bindings so far (a\n"
+	"  bare `KEY` expands to the empty string and its `:-default` is not used), then the\n"
+	"  earlier files, then the inherited environment; with `process = wins`, at the\n"
+	"  inherited environment, then this file's bindings so far, then the earlier files\n"
+	"  (the earlier file first for a key whose last binding in this file is bare, since its\n"
+	"  value stays). [vars] come last.\n"
+	"- A binding whose name os.environ refuses, a quoted key holding `=` (`'A=B'=c`, which\n"
+	"  the server would read as the variable A with the value `B=c`), or a NUL byte in the\n"
+	"  name or the value, never reaches the server: it is an `env.parse` error at its line\n"
+	"  in every stage (load_dotenv() raises ValueError there). As in python-dotenv, the\n"
+	"  key's last binding in the file counts, and only when it has a value. A NUL byte in a\n"
+	"  value is an error even when the inherited environment wins over the file.\n"
+	"- Deliberate difference: with `process = wins`, a key with a value in two files takes\n"
+	"  the later file's (a later file overrides an earlier one, as systemd's\n"
+	"  `EnvironmentFile=` and Compose's `env_file` do), where successive\n"
+	"  `load_dotenv(override=False)` calls keep the first file's. For python-dotenv's\n"
+	"  result, list the files the other way round.\n\n";
+
 /*
  * One output format: the text of [vars] (a section without keys), what
  * comes before and after the keys of every other section, and one key with
@@ -41,6 +71,7 @@ static void type_text(const struct key_def *d, char *buf, size_t size)
  */
 struct format {
 	const char *vars_text;
+	void (*text)(const char *markdown); /* prints a text written in markdown */
 	const char *keys_head, *keys_tail;
 	void (*key)(const struct key_def *d, const char *def, const char *type);
 };
@@ -68,12 +99,19 @@ static void sections(const struct format *f)
 			f->key(d, def, type);
 		}
 		fputs(f->keys_tail, stdout);
+		if (strcmp(*s, "env") == 0)
+			f->text(env_text);
 	}
 }
 
 static void markdown_key(const struct key_def *d, const char *def, const char *type)
 {
 	printf("| `%s` | %s | `%s` | %s |\n", d->key, type, def, d->help);
+}
+
+static void markdown_text(const char *s)
+{
+	fputs(s, stdout);
 }
 
 static void markdown(void)
@@ -83,6 +121,7 @@ static void markdown(void)
 			     ".env files and the process environment override them.\n\n",
 		.keys_head = "| key | type | default | meaning |\n|---|---|---|---|\n",
 		.keys_tail = "\n",
+		.text = markdown_text,
 		.key = markdown_key,
 	};
 
@@ -101,6 +140,18 @@ static void markdown(void)
 static void scdoc_text(const char *s)
 {
 	for (; *s; s++) {
+		if (*s == '*' || *s == '_' || *s == '\\')
+			putchar('\\');
+		putchar(*s);
+	}
+}
+
+/* The markdown text without its backquotes, escaped for scdoc. */
+static void scdoc_plain(const char *s)
+{
+	for (; *s; s++) {
+		if (*s == '`')
+			continue;
 		if (*s == '*' || *s == '_' || *s == '\\')
 			putchar('\\');
 		putchar(*s);
@@ -127,6 +178,7 @@ static void scdoc(void)
 			     "The .env files and the process environment override them.\n\n",
 		.keys_head = "",
 		.keys_tail = "",
+		.text = scdoc_plain,
 		.key = scdoc_key,
 	};
 

@@ -264,9 +264,11 @@ static bool lookup(void *opaque, const char *name, const char **value)
 	at = find_hashed(ctx->env, name, h);
 	v = at >= 0 ? &ctx->env->vars[at] : NULL;
 	if (v && v->file == ctx->file) { /* bound earlier in this file */
-		/* a bare KEY is None (""), unless os.environ comes first and an
-		 * earlier file set it */
-		if (!v->value && ctx->process_wins && v->prev_value && !str_eq(v->prev_source, "profile"))
+		/* python-dotenv's new_values (a bare KEY is None: ""), unless
+		 * os.environ comes first and holds an earlier file's value, which
+		 * stays when this file's last binding of the key is bare */
+		if (ctx->process_wins && v->prev_value && !str_eq(v->prev_source, "profile") &&
+		    !(v->tail_file == ctx->file && v->tail_valued))
 			*value = v->prev_value;
 		else
 			*value = v->value;
@@ -336,6 +338,17 @@ static void compose_file(struct environ *env, const struct profile *p, size_t i,
 	if (error_is_set(&f->error) || !f->parsed.n)
 		return;
 	touched = xmalloc(f->parsed.n * sizeof(*touched));
+	/* with process = wins, which keys of the earlier files this file binds
+	 * last with a value (for lookup()) */
+	for (j = 0; ctx.process_wins && i > 0 && j < f->parsed.n; j++) {
+		const struct dotenv_entry *e = &f->parsed.entries[j];
+		long at = dotenv_refused(e) ? -1 : find(env, e->key);
+
+		if (at >= 0) {
+			env->vars[at].tail_file = mark;
+			env->vars[at].tail_valued = e->value != NULL;
+		}
+	}
 	/* the keys and the values that need no interpolation are the file's own */
 	for (j = 0; j < f->parsed.n; j++) {
 		const struct dotenv_entry *e = &f->parsed.entries[j];

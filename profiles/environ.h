@@ -21,7 +21,9 @@
  * bindings so far (a bare KEY expands to ""), then the earlier files, then
  * the process environment; with process = wins (override=False) the
  * process environment first, then this file's bindings so far, then the
- * earlier files.  Last come [vars].  A bare KEY of an earlier file is not
+ * earlier files (but an earlier file's value comes before this file's
+ * bindings of a key whose last binding in this file is bare, since that
+ * value is the one that stays).  Last come [vars].  A bare KEY of an earlier file is not
  * a variable for later files (load_dotenv never set it).
  *
  * A binding os.environ refuses (dotenv_refused(): "=" in the name, a NUL
@@ -58,8 +60,8 @@ struct env_var {
 	bool removed;  /* deploy-run removes it (PYTHONHOME): shown, never exported */
 	/* private, for composing one file: the file that bound it last (index
 	 * + 1, 0: none), and what it was before that file bound it */
-	unsigned file;
-	bool prev_set;
+	unsigned file, tail_file;
+	bool prev_set, tail_valued; /* tail_file's last binding has a value */
 	const char *prev_value, *prev_source;
 };
 

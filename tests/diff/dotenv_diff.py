@@ -143,7 +143,7 @@ def pick(rng, items):
 
 KEYS = ["A", "B", "C", "FOO", "foo_bar", "K1", "E1", "export", "\u00c4\u00d6", "k.e-y",
         "$X", "'q k'", "'multi\nkey'", "'", "''", "", "A B", "a=b", "#k", "\u2028",
-        "\ufeffBOM"]
+        "\ufeffBOM", "'A=B'"]
 WORDS = ["x", "value", "a b", "1", "", "\u00e9", "\u4e2d\u6587", "\U0001f600", "\\", "\\\\",
          "\\n", "\\t", "\\'", '\\"', "\\x", "'", '"', "#", " #", " # c", "\t#", "#c", "=",
          "${A}", "${B}", "${E1}", "${UNSET}", "${A:-d}", "${UNSET:-dflt}", "${UNSET:-}",

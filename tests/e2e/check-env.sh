@@ -190,11 +190,62 @@ run_env enc
 assert_ids "$T/out" env.encoding
 has_finding env.encoding "$APP/.env.prod" 2 error
 message_has "not valid UTF-8"
-printf 'A=1\nB=2\nC=x\0y\n' >"$APP/.env.prod"
+# a NUL byte in a comment: the file holds one, no binding does
+printf 'A=1\n# x\0y\nB=2\n' >"$APP/.env.prod"
 run_env enc
 assert_ids "$T/out" env.encoding
-has_finding env.encoding "$APP/.env.prod" 3 error
+has_finding env.encoding "$APP/.env.prod" 2 error
 message_has "NUL byte"
+clean_app
+
+# --- env.parse: bindings os.environ refuses, an error in every stage ---
+# a NUL byte in a value: load_dotenv() raises ValueError; one finding, not
+# env.encoding as well
+printf 'A=1\nB=2\nC=x\0y\n' >"$APP/.env.prod"
+profile refused production
+run_env refused
+check "a NUL in a value exits 1" [ "$rc" = 1 ]
+assert_ids "$T/out" env.parse
+has_finding env.parse "$APP/.env.prod" 3 error
+message_has "C cannot be an environment variable: it holds a NUL byte"
+# 'A=B'=c: never the variable A with the value B=c, even in development
+printf "# q\nOK=1\n'A=B'=c\n" >"$APP/.env.prod"
+profile refused-dev development
+run_env refused-dev
+check "a key holding = exits 1 in development" [ "$rc" = 1 ]
+assert_ids "$T/out" env.parse
+has_finding env.parse "$APP/.env.prod" 3 error
+message_has 'A=B cannot be an environment variable: the variable name holds \"=\"'
+env -i PATH=/usr/bin:/bin "${SAN_ENV[@]}" "$DEPLOY_RUN" show "$T/p/refused-dev.ini" --format json \
+	>"$T/show.json" 2>"$T/err"
+check "show composes OK but not A" [ "$(json_get "$T/show.json" \
+	'",".join(k for k in d["env"] if k in ("OK", "A", "A=B"))')" = OK ]
+# run refuses, nothing started
+set +e
+env -i PATH=/usr/bin:/bin "${SAN_ENV[@]}" "$DEPLOY_RUN" run "$T/p/refused-dev.ini" >"$T/out" 2>"$T/err"
+rc=$?
+set -e
+check "run refuses a key holding = (125)" [ "$rc" = 125 ]
+check "run names file and line" grep -q "\.env\.prod:3" "$T/err"
+# the same key without a value sets nothing: no finding
+printf "'A=B'=c\n'A=B'\n" >"$APP/.env.prod"
+run_env refused-dev
+check "a bare refused key is no error" [ "$rc" = 0 ]
+clean_app
+
+# --- a bare KEY after KEY=VALUE: the file sets nothing for KEY ---
+printf '# production\nLOG_LEVEL=warning\nLOG_LEVEL\n' >"$APP/.env.prod"
+profile bare production
+env -i PATH=/usr/bin:/bin "${SAN_ENV[@]}" "$DEPLOY_RUN" show "$T/p/bare.ini" --format json \
+	>"$T/show.json" 2>"$T/err"
+check "bare key after a value: null" [ "$(json_get "$T/show.json" 'd["env"]["LOG_LEVEL"]["value"]')" = None ]
+env -i PATH=/usr/bin:/bin LOG_LEVEL=info "${SAN_ENV[@]}" "$DEPLOY_RUN" show "$T/p/bare.ini" \
+	--format json >"$T/show.json" 2>"$T/err"
+check "bare key after a value: the process's" \
+	[ "$(json_get "$T/show.json" 'd["env"]["LOG_LEVEL"]["value"]')" = info ]
+run_env bare
+has_finding env.duplicate-key "$APP/.env.prod" 3 warning
+message_has "which has no"
 clean_app
 
 # --- env.permissions ---

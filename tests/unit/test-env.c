@@ -1,6 +1,14 @@
 #include "t.h"
+#include "testutil.h"
+#include "check.h"
 #include "env.h"
+#include "environ.h"
+#include "profile.h"
+#include "report.h"
 #include "strbuf.h"
+#include "util.h"
+
+#include <stdlib.h>
 
 /* Each reported call as "func@LINE:COL FLAGS[ path]", one per line. */
 static void collect(void *ctx, const struct env_dotenv_call *c)
@@ -105,9 +113,140 @@ static void test_multiline(void)
 	CHECK_STR(scan("load_dotenv(\n    dotenv_path=(\n        '.env'\n    ),\n)\n"), "");
 }
 
+/* ---- composition, as load_dotenv() leaves os.environ ------------------- */
+
+static char tmpl[] = "/tmp/dr-env-XXXXXX";
+static const char *tdir;
+
+/* Composes files a.env and b.env (b.env: NULL for one file) with process =
+ * mode and the process environment penv; returns "KEY=VALUE@SOURCE;..." of
+ * the variables whose names are one capital letter, in order ([vars] V
+ * first), a value-less
+ * one as "KEY@SOURCE". */
+static const char *compose(const char *a, const char *b, const char *mode, char **penv)
+{
+	struct error err = ERROR_INIT;
+	struct environ env;
+	struct profile *p;
+	char *ini;
+	size_t i;
+
+	testutil_write(tdir, "app/a.env", a);
+	testutil_write(tdir, "app/b.env", b ? b : "");
+	ini = xasprintf("[app]\nroot = app\nmodule = w:app\nrequirements =\n[env]\n"
+			"files = a.env%s\nprocess = %s\n[vars]\nV = from-vars\n",
+			b ? ", b.env" : "", mode);
+	testutil_write(tdir, "p.ini", ini);
+	free(ini);
+	ini = xasprintf("%s/p.ini", tdir);
+	p = profile_load(ini, NULL, &err);
+	free(ini);
+	CHECK(p != NULL);
+	if (!p)
+		return "(no profile)";
+	environ_compose(&env, p, penv, &err);
+	strbuf_reset(&out);
+	for (i = 0; i < env.n; i++) {
+		const struct env_var *v = &env.vars[i];
+
+		if (strlen(v->key) != 1 || v->key[0] < 'A' || v->key[0] > 'Z')
+			continue;
+		strbuf_addf(&out, "%s%s%s@%s;", v->key, v->value ? "=" : "",
+			    v->value ? v->value : "", v->source);
+	}
+	environ_finish(&env);
+	profile_destroy(p);
+	return out.buf;
+}
+
+static void test_compose_bare_key(void)
+{
+	char *none[] = {NULL};
+	char *inherited[] = {"B=inh", NULL};
+
+	/* the last binding decides: a bare B sets nothing */
+	CHECK_STR(compose("B=2\nB\n", NULL, "wins", none), "V=from-vars@profile;B@a.env:2;");
+	CHECK_STR(compose("B=2\nB\n", NULL, "loses", none), "V=from-vars@profile;B@a.env:2;");
+	CHECK_STR(compose("B=2\nB\n", NULL, "loses", inherited), "V=from-vars@profile;B=inh@process;");
+	CHECK_STR(compose("B\nB=2\n", NULL, "wins", none), "V=from-vars@profile;B=2@a.env:2;");
+	/* an earlier file's value stays */
+	CHECK_STR(compose("B=1\n", "B=2\nB\n", "loses", none), "V=from-vars@profile;B=1@a.env:1;");
+	CHECK_STR(compose("B=1\n", "B=2\nB\n", "wins", none), "V=from-vars@profile;B=1@a.env:1;");
+	/* [vars] too */
+	CHECK_STR(compose("V=2\nV\n", NULL, "wins", none), "V=from-vars@profile;");
+	/* interpolation: python-dotenv's new_values hold None (""), and with
+	 * override=False os.environ (the process, the earlier files) comes first */
+	CHECK_STR(compose("B=2\nB\nC=${B:-d}\n", NULL, "loses", inherited),
+		  "V=from-vars@profile;B=inh@process;C=@a.env:3;");
+	CHECK_STR(compose("B=2\nB\nC=${B:-d}\n", NULL, "wins", inherited),
+		  "V=from-vars@profile;B=inh@process;C=inh@a.env:3;");
+	CHECK_STR(compose("B=1\n", "B=2\nB\nC=${B:-d}\n", "loses", none),
+		  "V=from-vars@profile;B=1@a.env:1;C=@b.env:3;");
+	CHECK_STR(compose("B=1\n", "B=2\nB\nC=${B:-d}\n", "wins", none),
+		  "V=from-vars@profile;B=1@a.env:1;C=1@b.env:3;");
+	CHECK_STR(compose("C=1\n", "C=2\nD=${C}\nC\n", "wins", none),
+		  "V=from-vars@profile;C=1@a.env:1;D=1@b.env:2;"); /* the value that stays */
+	CHECK_STR(compose("C=1\n", "C=2\nD=${C}\nC\n", "loses", none),
+		  "V=from-vars@profile;C=1@a.env:1;D=2@b.env:2;");
+	CHECK_STR(compose("C=1\n", "C=2\nD=${C}\n", "wins", none), /* deliberate */
+		  "V=from-vars@profile;C=2@b.env:1;D=2@b.env:2;");
+	/* a bare key of an earlier file is no variable for a later one */
+	CHECK_STR(compose("B\n", "C=${B:-d}\n", "loses", none), "V=from-vars@profile;B@a.env:1;C=d@b.env:1;");
+	CHECK_STR(compose("B\n", "C=${B:-d}\n", "loses", inherited),
+		  "V=from-vars@profile;B=inh@process;C=inh@b.env:1;");
+	/* the process against the files */
+	CHECK_STR(compose("B=1\n", NULL, "wins", inherited), "V=from-vars@profile;B=inh@process;");
+	CHECK_STR(compose("B=1\n", NULL, "loses", inherited), "V=from-vars@profile;B=1@a.env:1;");
+	/* deliberate: with wins, the later file beats the earlier one */
+	CHECK_STR(compose("B=1\n", "B=2\n", "wins", none), "V=from-vars@profile;B=2@b.env:1;");
+}
+
+static void test_compose_refused(void)
+{
+	char *none[] = {NULL};
+	struct error err = ERROR_INIT;
+	struct report r;
+	struct context ctx = {0};
+	struct environ env;
+	struct profile *p;
+	char *ini;
+
+	/* never composed: not A=B=c in envp */
+	CHECK_STR(compose("'A=B'=c\nC=1\n", NULL, "wins", none), "V=from-vars@profile;C=1@a.env:2;");
+	/* env.parse, an error even in development */
+	testutil_write(tdir, "app/a.env", "'A=B'=c\nC=1\n'E=F'\n");
+	ini = xasprintf("%s/d.ini", tdir);
+	testutil_write(tdir, "d.ini", "[profile]\nstage = development\n[app]\nroot = app\n"
+		       "module = w:app\nrequirements =\n[env]\nfiles = a.env\n");
+	p = profile_load(ini, NULL, &err);
+	free(ini);
+	CHECK(p != NULL);
+	if (!p)
+		return;
+	environ_compose(&env, p, none, &err);
+	ctx.profile = p;
+	ctx.env = &env;
+	report_init(&r, "d");
+	env_check_files(&ctx, &r);
+	report_cap(&r, "env", REPORT_LEVEL_STAGE); /* development's default */
+	CHECK_INT(r.n_findings, 1);
+	if (r.n_findings) {
+		CHECK_STR(r.findings[0].id, "env.parse");
+		CHECK_INT(r.findings[0].line, 1);
+		CHECK_INT(r.findings[0].severity, SEVERITY_ERROR);
+	}
+	report_finish(&r);
+	environ_finish(&env);
+	profile_destroy(p);
+}
+
 int main(void)
 {
 	strbuf_init(&out);
+	tdir = testutil_mkdtemp(tmpl);
+	RUN(test_compose_bare_key);
+	RUN(test_compose_refused);
+	testutil_remove_tree(tdir);
 	RUN(test_plain_calls);
 	RUN(test_expressions);
 	RUN(test_find_dotenv);
