@@ -22,6 +22,8 @@ struct context {
 	const char *cwd;                /* the server's working directory */
 	long workers;                   /* the worker count the server is given (auto
 					 * resolved); 0 when its command cannot be built */
+	const struct error *launch_error; /* why the server's command line cannot be
+					   * built (server.command); NULL when it can */
 	char *const *caller_env;        /* deploy-run's own environment */
 	long cpus;                      /* usable CPUs */
 	bool verify_records;            /* --verify-records or [checks] verify_records */
@@ -51,6 +53,9 @@ struct check_def {
 	const char *family;      /* "venv" */
 	const char *const *ids;  /* the ids it can report, NULL-terminated */
 	check_fn fn;
+	/* Runs whatever the family's level ([checks] FAMILY = off included) and
+	 * is never capped to a warning: what run refuses in every stage. */
+	bool always;
 };
 
 extern const struct check_def checks_table[];
@@ -70,7 +75,9 @@ char *checks_suggest(const char *pattern);
 
 /*
  * Runs every check selected by only/skip (NULL-terminated pattern lists or
- * NULL), records which ids ran, applies the family levels, filters and sorts.
+ * NULL), records which ids ran, applies the family levels (not to the
+ * .always checks), filters and sorts.  check and run's preflight both call
+ * it: they report the same findings for the same profile.
  */
 void checks_run(const struct context *ctx, struct report *r, char *const *only, char *const *skip);
 

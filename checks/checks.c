@@ -6,6 +6,7 @@
 #include "records.h"
 #include "requirements.h"
 #include "server.h"
+#include "startup.h"
 #include "venv.h"
 #include "wheels.h"
 #include "util.h"
@@ -14,18 +15,20 @@
 
 /* The families register here, in the order they run and are reported. */
 const struct check_def checks_table[] = {
-	{"profile", perms_ids, perms_check_profile},
-	{"venv", venv_ids, venv_check},
-	{"env", env_file_ids, env_check_files},
-	{"env", env_var_ids, env_check_vars},
-	{"env", env_app_ids, env_check_app},
-	{"req", requirements_ids, requirements_check},
-	{"req", records_ids, records_check},
-	{"req", wheels_ids, wheels_check},
-	{"path", paths_value_ids, paths_check_values},
-	{"path", paths_source_ids, paths_check_source},
-	{"server", server_ids, server_check},
-	{NULL, NULL, NULL},
+	{"profile", perms_ids, perms_check_profile, false},
+	{"venv", venv_ids, venv_check, false},
+	{"env", env_file_ids, env_check_files, false},
+	{"env", env_var_ids, env_check_vars, false},
+	{"env", env_app_ids, env_check_app, false},
+	{"req", requirements_ids, requirements_check, false},
+	{"req", records_ids, records_check, false},
+	{"req", wheels_ids, wheels_check, false},
+	{"path", paths_value_ids, paths_check_values, false},
+	{"path", paths_source_ids, paths_check_source, false},
+	{"server", server_ids, server_check, false},
+	{"server", startup_command_ids, startup_check_command, true},
+	{"profile", startup_health_ids, startup_check_health, true},
+	{NULL, NULL, NULL, false},
 };
 
 const unsigned checks_count = ARRAY_SIZE(checks_table) - 1;
@@ -60,11 +63,11 @@ enum report_level checks_level(const struct profile *p, const char *family)
 	return p->stage == STAGE_DEVELOPMENT ? REPORT_LEVEL_STAGE : REPORT_LEVEL_ERROR;
 }
 
-/* Ids reported outside checks_table: profile loading and the server command line. */
+/* Ids reported outside checks_table: profile loading. */
 static const char *const other_ids[] = {
 	"profile.unknown-key", "profile.bad-value", "profile.missing-key",
 	"profile.extends-cycle", "profile.extends-missing", "profile.extends-depth",
-	"profile.invalid", "server.command", NULL,
+	"profile.invalid", NULL,
 };
 
 /* Calls fn on every id deploy-run can report until it returns true. */
@@ -155,6 +158,8 @@ void checks_run(const struct context *caller, struct report *r, char *const *onl
 	for (i = 0; i < checks_count; i++) {
 		const struct check_def *c = &checks_table[i];
 
+		if (c->always)
+			continue;
 		if (checks_level(ctx->profile, c->family) == REPORT_LEVEL_OFF ||
 		    !family_selected(c, only, skip)) {
 			for (j = 0; c->ids[j]; j++)
@@ -171,6 +176,21 @@ void checks_run(const struct context *caller, struct report *r, char *const *onl
 		const char *fam = checks_table[i].family;
 
 		report_cap(r, fam, checks_level(ctx->profile, fam));
+	}
+	/* after the caps: what run refuses in every stage stays an error */
+	for (i = 0; i < checks_count; i++) {
+		const struct check_def *c = &checks_table[i];
+
+		if (!c->always)
+			continue;
+		if (!family_selected(c, only, skip)) {
+			for (j = 0; c->ids[j]; j++)
+				report_skip(r, c->ids[j], "excluded by --only/--skip");
+			continue;
+		}
+		c->fn(ctx, r);
+		for (j = 0; c->ids[j]; j++)
+			report_ran(r, c->ids[j]);
 	}
 	if (run.cache != caller->cache)
 		cache_destroy(run.cache);

@@ -193,6 +193,16 @@ bool report_ok(const struct report *r)
 	return !r->strict || report_count(r, SEVERITY_WARNING) == 0;
 }
 
+const struct finding *report_find(const struct report *r, const char *id)
+{
+	size_t i;
+
+	for (i = 0; i < r->n_findings; i++)
+		if (strcmp(r->findings[i].id, id) == 0)
+			return &r->findings[i];
+	return NULL;
+}
+
 struct sort_key {
 	size_t family_rank;
 	const struct finding *f;

@@ -138,6 +138,8 @@ void report_skip(struct report *r, const char *id, const char *reason);
 size_t report_count(const struct report *r, enum severity severity);
 /* True when the report passes: no errors, and no warnings when r->strict. */
 bool report_ok(const struct report *r);
+/* The first finding with that id, or NULL. */
+const struct finding *report_find(const struct report *r, const char *id);
 
 /*
  * Sorts the findings, stably: families in the order their first finding

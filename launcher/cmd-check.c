@@ -121,26 +121,6 @@ static void add_load_error(struct report *r, const struct error *err)
 /* [health] settings that run, probe and smoke would refuse (expect = 600, a
  * path without '/', an ftp:// url): the same error here, so that CI sees it,
  * with the exit status of a bad value (2).  Returns false when there is one. */
-static bool check_health(struct report *r, const struct profile *p, const struct check_opts *o)
-{
-	struct error err = ERROR_INIT;
-	struct health_target t;
-	bool ok = true;
-
-	if (!report_selected("profile.bad-value", o->only.n ? o->only.v : NULL,
-			     o->skip.n ? o->skip.v : NULL))
-		return true;
-	if (health_target_init(&t, p, &err) < 0) {
-		ok = false;
-		report_add(r, "profile.bad-value", SEVERITY_ERROR, err.file[0] ? err.file : NULL,
-			   err.line, "fix the [health] value; deploy-run.ini(5) describes it", "%s",
-			   err.message);
-		report_ran(r, "profile.bad-value");
-	}
-	health_target_finish(&t);
-	return ok;
-}
-
 /*
  * GitHub annotates a file only when its path is relative to the checkout
  * ($GITHUB_WORKSPACE): an absolute path (a .env file or the lock, which the
@@ -224,17 +204,9 @@ int cmd_check(int argc, char **argv, const struct globals *g)
 			ctx.import_app |= o.import_app;
 			checks_run(&ctx, &reports[i], o.only.n ? o.only.v : NULL,
 				   o.skip.n ? o.skip.v : NULL);
-			/* after checks_run: run refuses such a profile in every stage, so the
-			 * stage's cap and [checks] server must not turn it into a warning */
-			if (!l.launch_ok && report_selected("server.command", o.only.n ? o.only.v : NULL,
-							    o.skip.n ? o.skip.v : NULL)) {
-				report_add(&reports[i], "server.command", SEVERITY_ERROR,
-					   l.launch_error.file[0] ? l.launch_error.file : NULL,
-					   l.launch_error.line, NULL, "%s", l.launch_error.message);
-				report_ran(&reports[i], "server.command");
-				report_sort(&reports[i]);
-			}
-			if (!check_health(&reports[i], l.profile, &o))
+			/* a [health] setting run and probe refuse is bad input, as a
+			 * profile that does not load */
+			if (report_find(&reports[i], "profile.bad-value"))
 				rc = EXIT_USAGE;
 		}
 		reports[i].elapsed_ns = now_ns() - start;

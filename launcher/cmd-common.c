@@ -116,6 +116,7 @@ void cmd_context(struct context *ctx, const struct loaded *l, const struct globa
 	ctx->env = &l->env;
 	ctx->cwd = l->launch_ok ? l->launch.cwd : l->profile->workdir;
 	ctx->workers = l->launch_ok ? l->launch.workers : 0;
+	ctx->launch_error = l->launch_ok ? NULL : &l->launch_error;
 	ctx->caller_env = environ;
 	ctx->cpus = l->cpus;
 	ctx->verify_records = l->profile->verify_records;

@@ -23,53 +23,11 @@
 #include <stdint.h>
 
 #include "error.h"
+#include "health-target.h"
 #include "profile.h"
 #include "supervisor.h"
 
 #include <sys/socket.h>
-
-/* The statuses a probe accepts: bit N for status N (100..599). */
-struct health_expect {
-	uint64_t bits[10];
-};
-
-/*
- * Parses an expectation: a comma-separated list of codes (200), ranges
- * (200-299) and classes (2xx); empty means 2xx.  Pure.  Returns 0, or -1
- * with err naming name and the column of the bad item.
- */
-int health_expect_parse(const char *s, const char *name, struct health_expect *out,
-			struct error *err);
-bool health_expect_match(const struct health_expect *e, int status);
-
-/* What to probe, resolved from the profile. */
-struct health_target {
-	char *url;          /* the URL asked for: http://127.0.0.1:8000/healthz */
-	char *unix_socket;  /* the socket to connect to instead of the URL's host, or NULL */
-	char *display;      /* for messages: the URL, plus " on unix:/PATH" */
-	/* for the built-in client (builtin true): */
-	bool builtin;       /* plain http:// without redirects followed */
-	char *host;         /* address to connect to (numeric or a name), NULL with a socket */
-	int port;
-	char *host_header;
-	char *path;         /* request target, "/healthz" */
-	struct sockaddr_storage addr; /* set by health_target_resolve() */
-	socklen_t addrlen;            /* 0 until then */
-	struct health_expect expect;
-	int64_t connect_timeout_ms;
-	int64_t timeout_ms;
-	bool follow_redirects;
-};
-
-/*
- * Resolves the target of profile p: [health] url as it is, else [health]
- * path on the first bind (0.0.0.0 and :: are probed on loopback, unix:
- * binds over the socket).  Returns 1 when a probe is configured, 0 when
- * neither path nor url is set (t is then empty), -1 with err (file:line)
- * for an expectation or URL that cannot be probed.
- */
-int health_target_init(struct health_target *t, const struct profile *p, struct error *err);
-void health_target_finish(struct health_target *t);
 
 /*
  * Resolves the address the built-in client connects to (a unix socket, a
@@ -78,10 +36,6 @@ void health_target_finish(struct health_target *t);
  * handle.  Returns -1 with err when the host cannot be resolved.
  */
 int health_target_resolve(struct health_target *t, struct error *err);
-
-/* The same target with another path (smoke's URLs); path is "/..." or a full URL. */
-void health_target_with_path(struct health_target *out, const struct health_target *t,
-			     const char *path);
 
 struct health_result {
 	int status;             /* HTTP status; 0 when there was no answer */

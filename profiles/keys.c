@@ -139,7 +139,7 @@ const struct key_def profile_keys[] = {
 	 "HTTP path probed on the first bind address, such as /healthz; empty: no probe."},
 	{"health", "url", KT_STRING, F(health_url), "", NULL, 0, 0,
 	 "A full URL to probe instead of path on the first bind."},
-	{"health", "expect", KT_STRING, F(health_expect), "2xx", NULL, 0, 0,
+	{"health", "expect", KT_STATUSES, F(health_expect), "2xx", NULL, 0, 0,
 	 "Expected status: 2xx, or codes and ranges such as 200,204."},
 	{"health", "start_timeout", KT_DURATION, F(health_start_timeout_ms), "30s", NULL, 0, 0,
 	 "How long the server may take to become ready."},
@@ -273,6 +273,7 @@ const char *keys_type_name(enum key_type type)
 	case KT_LIST: return "list";
 	case KT_WORDS: return "words";
 	case KT_BINDS: return "list of addresses";
+	case KT_STATUSES: return "list of statuses";
 	case KT_WORKERS: return "auto or integer";
 	case KT_PATH_FILE: return "path";
 	case KT_PATH_ROOT: return "path";

@@ -18,6 +18,7 @@ enum key_type {
 	KT_LIST,       /* struct strv, comma-separated */
 	KT_WORDS,      /* struct strv, split into words without a shell */
 	KT_BINDS,      /* struct strv of bind addresses */
+	KT_STATUSES,   /* struct value_statuses: HTTP status codes, ranges, classes */
 	KT_WORKERS,    /* long: "auto" (0) or 1..max */
 	KT_PATH_FILE,  /* char *: relative to the directory of the file that sets it */
 	KT_PATH_ROOT,  /* char *: relative to [app] root; empty means none */

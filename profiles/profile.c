@@ -473,6 +473,8 @@ static int assign(struct profile *p, const struct key_def *d, const char *value,
 		return value_parse_duration(value, (int64_t *)fp, err);
 	case KT_SIZE:
 		return value_parse_size(value, (int64_t *)fp, err);
+	case KT_STATUSES:
+		return value_parse_statuses(value, (struct value_statuses *)fp, err);
 	case KT_WORKERS:
 		if (strcmp(value, "auto") == 0) {
 			*(long *)fp = 0;
@@ -973,6 +975,12 @@ char *profile_value_text(const struct profile *p, const struct key_def *d)
 	case KT_SIZE:
 		value_format_size(*(const int64_t *)fp, buf, sizeof(buf));
 		return xstrdup(buf);
+	case KT_STATUSES: {
+		char text[VALUE_STATUSES_TEXT_MAX];
+
+		value_format_statuses((const struct value_statuses *)fp, text, sizeof(text));
+		return xstrdup(text);
+	}
 	case KT_ENUM:
 		return xstrdup(profile_choice(d->section, d->key, *(const int *)fp));
 	case KT_LIST: case KT_BINDS: case KT_PATHS_ROOT:

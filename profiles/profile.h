@@ -19,6 +19,7 @@
 #include "error.h"
 #include "strv.h"
 #include "util.h"
+#include "value.h"
 
 #define PROFILE_MAX_DEPTH 16
 
@@ -117,7 +118,7 @@ struct profile {
 	/* [health] */
 	char *health_path;
 	char *health_url;
-	char *health_expect;
+	struct value_statuses health_expect;
 	int64_t health_start_timeout_ms;
 	int64_t health_interval_ms;
 	int64_t health_timeout_ms;

@@ -287,3 +287,107 @@ void value_format_size(int64_t bytes, char *buf, unsigned size)
 	}
 	snprintf(buf, size, "%lld", (long long)bytes);
 }
+
+static void statuses_set(struct value_statuses *e, int lo, int hi)
+{
+	for (int s = lo; s <= hi; s++)
+		e->bits[(s - 100) / 64] |= 1ull << ((s - 100) % 64);
+}
+
+bool value_statuses_match(const struct value_statuses *e, int status)
+{
+	if (status < 100 || status > 599)
+		return false;
+	return e->bits[(status - 100) / 64] & (1ull << ((status - 100) % 64));
+}
+
+static int parse_status(const char *s, size_t n, int *out)
+{
+	int v = 0;
+
+	if (n != 3)
+		return -1;
+	for (size_t i = 0; i < 3; i++) {
+		if (s[i] < '0' || s[i] > '9')
+			return -1;
+		v = v * 10 + (s[i] - '0');
+	}
+	if (v < 100 || v > 599)
+		return -1;
+	*out = v;
+	return 0;
+}
+
+int value_parse_statuses(const char *s, struct value_statuses *out, struct error *err)
+{
+	const char *p = s ? s : "";
+
+	memset(out, 0, sizeof(*out));
+	while (*p == ' ' || *p == '\t')
+		p++;
+	if (!*p) {
+		statuses_set(out, 200, 299);
+		return 0;
+	}
+	for (;;) {
+		const char *item, *end, *dash;
+		size_t n;
+		int lo, hi;
+
+		while (*p == ' ' || *p == '\t')
+			p++;
+		item = p;
+		end = p + strcspn(p, ",");
+		n = (size_t)(end - item);
+		while (n && (item[n - 1] == ' ' || item[n - 1] == '\t'))
+			n--;
+		dash = memchr(item, '-', n);
+		if (n == 3 && item[0] >= '1' && item[0] <= '5' &&
+		    (item[1] == 'x' || item[1] == 'X') && (item[2] == 'x' || item[2] == 'X')) {
+			lo = (item[0] - '0') * 100;
+			hi = lo + 99;
+		} else if (dash && parse_status(item, (size_t)(dash - item), &lo) == 0 &&
+			   parse_status(dash + 1, n - (size_t)(dash - item) - 1, &hi) == 0 && lo <= hi) {
+			;
+		} else if (!dash && parse_status(item, n, &lo) == 0) {
+			hi = lo;
+		} else {
+			return error_set(err, 0, "invalid status '%.*s': expected codes (200), "
+					 "ranges (200-299) or classes (2xx) from 100 to 599, "
+					 "comma-separated", (int)n, item);
+		}
+		statuses_set(out, lo, hi);
+		if (!*end)
+			return 0;
+		p = end + 1;
+	}
+}
+
+
+void value_format_statuses(const struct value_statuses *e, char *buf, unsigned size)
+{
+	size_t n = 0;
+	int cls, s, lo;
+
+	buf[0] = '\0';
+#define STATUSES_ADD(...) (n += (size_t)snprintf(buf + n, n < size ? size - n : 0, __VA_ARGS__))
+	for (cls = 100; cls < 600; cls += 100) {
+		for (s = cls; s < cls + 100 && value_statuses_match(e, s); s++)
+			;
+		if (s == cls + 100) {
+			STATUSES_ADD("%s%dxx", n ? ", " : "", cls / 100);
+			continue;
+		}
+		for (s = cls; s < cls + 100; s++) {
+			if (!value_statuses_match(e, s))
+				continue;
+			for (lo = s; s + 1 < cls + 100 && value_statuses_match(e, s + 1); s++)
+				;
+			if (lo == s)
+				STATUSES_ADD("%s%d", n ? ", " : "", lo);
+			else
+				STATUSES_ADD("%s%d-%d", n ? ", " : "", lo, s);
+		}
+	}
+#undef STATUSES_ADD
+}

@@ -32,6 +32,19 @@ int value_split_words(const char *s, struct strv *out, struct error *err);
 /* A bind address: HOST:PORT, [V6]:PORT, unix:/ABSOLUTE/PATH, fd://N. */
 int value_check_bind(const char *s, struct error *err);
 
+/* The HTTP statuses a probe accepts ([health] expect): bit N - 100 for status N. */
+struct value_statuses {
+	uint64_t bits[8];
+};
+/* A comma-separated list of codes (200), ranges (200-299) and classes (2xx),
+ * from 100 to 599; empty means 2xx. */
+int value_parse_statuses(const char *s, struct value_statuses *out, struct error *err);
+bool value_statuses_match(const struct value_statuses *e, int status);
+/* Formats statuses as they parse back: whole classes as 2xx, runs as 200-204,
+ * comma-separated ("" when none); VALUE_STATUSES_TEXT_MAX bytes hold any. */
+#define VALUE_STATUSES_TEXT_MAX 2048
+void value_format_statuses(const struct value_statuses *e, char *buf, unsigned size);
+
 /* Formats a duration the way it is written in profiles ("30s", "1m30s", "500ms"). */
 void value_format_duration(int64_t ms, char *buf, unsigned size);
 /* Formats a size ("512M", "1.5G" rounded, or bytes). */

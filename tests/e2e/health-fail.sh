@@ -94,7 +94,7 @@ check "probe without [health]: message" grep -q "has no \[health\] path or url" 
 fake_profile "$P/bad.ini" "$T/ok" "127.0.0.1:$port" path=/h expect=2xx,abc
 run_dr --profiles "$P" probe bad
 check "probe bad expect: exit 2 (got $rc)" [ "$rc" = 2 ]
-check "probe bad expect: file and line" grep -q "bad.ini:[0-9]*: error: \[health\] expect: invalid status 'abc'" "$T/err"
+check "probe bad expect: file and line" grep -q "bad.ini:[0-9]*: error: invalid value '2xx,abc' for \[health\] expect: invalid status 'abc'" "$T/err"
 # redirects are not followed unless [health] follow_redirects says so
 fake_app "$T/redirect" redirect
 rport=$(free_port)

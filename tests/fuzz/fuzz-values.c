@@ -31,7 +31,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	_cleanup_free_ char *s = xmalloc(size + 1);
 	struct error err = ERROR_INIT;
 	struct strv v = STRV_INIT;
-	struct health_expect e;
+	struct value_statuses e;
 	struct sockaddr_un addr;
 	socklen_t alen;
 	char fmt[64];
@@ -67,11 +67,18 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	strv_finish(&v);
 	if (value_check_bind(s, &err) < 0)
 		rejected(&err);
-	if (health_expect_parse(s, "expect", &e, &err) < 0) {
+	if (value_parse_statuses(s, &e, &err) < 0) {
 		rejected(&err);
 	} else {
+		struct value_statuses again;
+		char text[VALUE_STATUSES_TEXT_MAX];
+
 		for (st = 0; st < 700; st++)
-			(void)health_expect_match(&e, st);
+			(void)value_statuses_match(&e, st);
+		/* the text parses back to the same statuses */
+		value_format_statuses(&e, text, sizeof(text));
+		if (value_parse_statuses(text, &again, &err) < 0 || memcmp(&e, &again, sizeof(e)) != 0)
+			abort();
 	}
 	if (notify_parse_address(s, &addr, &alen, &err) < 0)
 		rejected(&err);

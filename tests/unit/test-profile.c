@@ -337,8 +337,54 @@ static void test_workers(void)
 	profile_destroy(p);
 }
 
+/* [health] expect: a list of statuses (profiles/value.c), formatted as it parses back. */
+static void test_statuses(void)
+{
+	struct value_statuses e, back;
+	struct error err = ERROR_INIT;
+	char text[VALUE_STATUSES_TEXT_MAX];
+
+	CHECK_INT(value_parse_statuses("", &e, &err), 0);
+	CHECK(value_statuses_match(&e, 200) && value_statuses_match(&e, 299));
+	CHECK(!value_statuses_match(&e, 199) && !value_statuses_match(&e, 300));
+	value_format_statuses(&e, text, sizeof(text));
+	CHECK_STR(text, "2xx");
+	CHECK_INT(value_parse_statuses("200, 204", &e, &err), 0);
+	CHECK(value_statuses_match(&e, 200) && value_statuses_match(&e, 204));
+	CHECK(!value_statuses_match(&e, 201));
+	value_format_statuses(&e, text, sizeof(text));
+	CHECK_STR(text, "200, 204");
+	CHECK_INT(value_parse_statuses("200-204,3xx,599", &e, &err), 0);
+	CHECK(value_statuses_match(&e, 203) && value_statuses_match(&e, 301));
+	CHECK(value_statuses_match(&e, 599) && !value_statuses_match(&e, 205));
+	CHECK(!value_statuses_match(&e, 600) && !value_statuses_match(&e, 0));
+	value_format_statuses(&e, text, sizeof(text));
+	CHECK_STR(text, "200-204, 3xx, 599");
+	CHECK_INT(value_parse_statuses(text, &back, &err), 0);
+	CHECK(memcmp(&e, &back, sizeof(e)) == 0);
+	CHECK_INT(value_parse_statuses("1xx", &e, &err), 0);
+	CHECK(value_statuses_match(&e, 100) && !value_statuses_match(&e, 200));
+	/* the longest text: every other status */
+	memset(&e, 0, sizeof(e));
+	for (int s = 100; s < 600; s += 2)
+		e.bits[(s - 100) / 64] |= 1ull << ((s - 100) % 64);
+	value_format_statuses(&e, text, sizeof(text));
+	CHECK(strlen(text) < sizeof(text) - 1);
+	CHECK_INT(value_parse_statuses(text, &back, &err), 0);
+	CHECK(memcmp(&e, &back, sizeof(e)) == 0);
+
+	CHECK_INT(value_parse_statuses("200,abc", &e, &err), -1);
+	CHECK(strstr(err.message, "'abc'") != NULL);
+	CHECK_INT(value_parse_statuses("204-200", &e, &err), -1);
+	CHECK_INT(value_parse_statuses("600", &e, &err), -1);
+	CHECK_INT(value_parse_statuses("6xx", &e, &err), -1);
+	CHECK_INT(value_parse_statuses("200,", &e, &err), -1);
+	CHECK_INT(value_parse_statuses("20", &e, &err), -1);
+}
+
 int main(void)
 {
+	RUN(test_statuses);
 	if (!mkdtemp(dir))
 		return 1;
 	RUN(test_values);
