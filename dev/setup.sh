@@ -17,7 +17,7 @@ packages=(
 	build-essential gcc pkg-config meson ninja-build libinih-dev libcurl4-openssl-dev libarchive-dev libssl-dev
 	# the example app and the tests' real servers and peers
 	python3 python3-venv python3-pip python3-setuptools python3-wheel gunicorn python3-uvicorn
-	python3-flask python3-starlette python3-dotenv python3-packaging
+	python3-flask python3-starlette python3-dotenv python3-packaging python3-tomli
 	curl procps util-linux iproute2 tini systemd
 	# benchmarks, fuzzing, documentation, packaging
 	hyperfine clang libclang-rt-14-dev valgrind scdoc man-db
