@@ -124,10 +124,13 @@ static char *short_hashes(const char *detail)
 }
 
 /* One side's value as shown (masked of control characters), with its
- * package hashes when only those differ. */
-static char *cell(const struct resolved_item *it, bool detail, bool reveal)
+ * package hashes when only those differ.  A server setting that one side
+ * does not pass is left to the server's default there. */
+static char *cell(const struct resolved_diff *x, const struct resolved_item *it, bool reveal)
 {
-	_cleanup_free_ char *v = side_value(it, false, reveal, false);
+	bool detail = x->detail_only;
+	_cleanup_free_ char *v = !it && str_eq(x->section, "server")
+		? xstrdup("(not passed)") : side_value(it, false, reveal, false);
 	_cleanup_free_ char *hashes = NULL;
 	char *c;
 
@@ -185,9 +188,9 @@ static void rows_make(struct rows *r, const char *a, const struct resolved_diffs
 		size_t w = width(x->key ? x->key : x->section) + (x->key ? 2 : 0);
 
 		r->d[i] = x;
-		r->c[4 * i] = cell(x->a, x->detail_only, reveal);
+		r->c[4 * i] = cell(x, x->a, reveal);
 		r->c[4 * i + 1] = source_of(x->a);
-		r->c[4 * i + 2] = cell(x->b, x->detail_only, reveal);
+		r->c[4 * i + 2] = cell(x, x->b, reveal);
 		r->c[4 * i + 3] = source_of(x->b);
 		if (w > r->wkey)
 			r->wkey = w;
@@ -440,13 +443,15 @@ out:
 const struct command_help cmd_diff_help = {
 	"diff A B [C...] [--format text|json] [--ignore GLOBS] [-v] [--reveal]",
 	"Shows what differs between environments: everything show composes, resolved\n"
-	"as run would use it (the stage; the app's root, module, venv and its Python;\n"
-	"each server setting by name, workers = auto resolved; the .env files in their\n"
-	"order; every composed variable with its source; the lock, package by package,\n"
-	"pins and hashes; the health, cleanup and run settings). B and C are each\n"
-	"compared with A. Secrets are compared by a keyed hash drawn for this run: the\n"
-	"output says whether they differ, never their values unless --reveal.\n"
-	"[profile] expected_differences in A or B declares differences to ignore.\n\n"
+	"as run would use it: the stage; the app's root, module, venv and its Python;\n"
+	"each server setting's effective value and source, by the server's own name\n"
+	"(workers = auto resolved, inputs from outside the argv included); the .env\n"
+	"files in their order; every composed variable with its source; the lock,\n"
+	"package by package, pins and hashes; the health, cleanup and run settings.\n"
+	"B and C are each compared with A. Secrets are compared by a keyed hash drawn\n"
+	"for this run: the output says whether they differ, never their values unless\n"
+	"--reveal. [profile] expected_differences in A or B declares differences to\n"
+	"ignore.\n\n"
 	"Options:\n"
 	"  --format FMT    text (default) or json\n"
 	"  --ignore GLOBS  differences to ignore: globs over SECTION.KEY, comma-separated\n"

@@ -10,17 +10,8 @@
 #include "environ.h"
 #include "error.h"
 #include "profile.h"
+#include "servercfg.h"
 #include "strv.h"
-
-/*
- * One server setting by name, as the argv builder passes it: what `show`
- * lists and `diff` compares, rather than the argv as text.
- */
-struct launch_setting {
-	const char *name;   /* the [server] key: "bind", "workers", "timeout", ... */
-	char *value;        /* as the server gets it: "5", "30" (seconds), "true" */
-	char *source;       /* the profile's "FILE:LINE", or "default"; auto says so */
-};
 
 struct launch {
 	char *exe;          /* absolute path of the server in the venv's bin/, or of the
@@ -34,10 +25,10 @@ struct launch {
 	char *cwd;
 	long workers;       /* the number passed (auto resolved) */
 	long cpus;          /* usable CPUs seen when resolving auto */
-	/* every setting the server gets, in the order of the argv; one the
-	 * server does not take (worker_class for uvicorn) is absent */
-	struct launch_setting *settings;
-	size_t nsettings;
+	/* what the server will run with (checks/servercfg.h): each setting's
+	 * effective value and source, by the server's own name, and every input
+	 * from outside the argv; what `show` prints and `diff` compares */
+	struct servercfg server;
 };
 
 /*
@@ -57,8 +48,6 @@ int launch_build(struct launch *out, const struct profile *p, const struct envir
  * and check never pay for copying the whole environment.
  */
 char **launch_envp(struct launch *l);
-/* The setting called name, or NULL when the server does not get it. */
-const struct launch_setting *launch_setting(const struct launch *l, const char *name);
 void launch_finish(struct launch *l);
 
 #endif

@@ -175,6 +175,33 @@ static void add_env(struct resolved *r, const struct loaded *l, const struct res
 	}
 }
 
+/*
+ * The server's settings as it will run with them (checks/servercfg.h): the
+ * effective value of each, by the server's own name, with its source: the
+ * profile, the arguments, or an input from outside deploy-run's argv.
+ */
+static void add_server(struct resolved *r, const struct loaded *l)
+{
+	const struct servercfg *sc = &l->launch.server;
+	size_t i;
+
+	for (i = 0; i < sc->nsettings; i++) {
+		const struct servercfg_setting *s = &sc->settings[i];
+		struct strbuf src;
+
+		strbuf_init(&src);
+		strbuf_adds(&src, s->source ? s->source : "");
+		if (str_eq(s->name, "workers") && !l->profile->workers && s->pinned &&
+		    l->launch.workers == atol(s->value ? s->value : "0"))
+			strbuf_addf(&src, " (auto: %ld usable CPU%s)", l->launch.cpus,
+				    l->launch.cpus == 1 ? "" : "s");
+		if (s->overridden)
+			strbuf_addf(&src, "; overrides %s", s->overridden);
+		add(r, "server", s->name, s->value ? xstrdup(s->value) : NULL,
+		    strbuf_detach(&src));
+	}
+}
+
 static int cmp_str(const void *x, const void *y)
 {
 	return strcmp(*(char *const *)x, *(char *const *)y);
@@ -339,18 +366,14 @@ int resolved_build(struct resolved *r, const struct loaded *l, const struct reso
 		   struct error *err)
 {
 	const struct profile *p = l->profile;
-	size_t i;
 	int rc = 0;
 
 	memset(r, 0, sizeof(*r));
 	add(r, "stage", NULL, xstrdup(profile_stage_name(p->stage)),
 	    loc_text(profile_loc(p, "profile", "stage")));
 	add_app(r, l);
-	for (i = 0; l->launch_ok && i < l->launch.nsettings; i++) {
-		const struct launch_setting *s = &l->launch.settings[i];
-
-		add(r, "server", s->name, s->value ? xstrdup(s->value) : NULL, xstrdup(s->source));
-	}
+	if (l->launch_ok)
+		add_server(r, l);
 	add_env(r, l, o);
 	if (o->lock)
 		rc = add_lock(r, l, o, err);

@@ -12,8 +12,9 @@
  *             from its pyvenv.cfg), workdir, user
  * Paths under the app root are given relative to it (.venv, requirements.txt):
  * the root is an item of its own, so two roots differ once.
- *   server    each setting the argv builder passes, by name (launch.h),
- *             workers = auto resolved
+ *   server    each setting's effective value, by the server's own name, with
+ *             its source (checks/servercfg.h: the profile, [server] args,
+ *             or an input from outside the argv), workers = auto resolved
  *   dotenv    the [env] settings: files (in their order), process,
  *             interpolate, required, secrets
  *   env       every composed variable, with its source; one deploy-run

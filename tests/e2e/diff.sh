@@ -113,6 +113,28 @@ for x in d["differences"]:
 assert seen == 6, seen
 EOF2
 
+# ---- effective values: a setting from outside deploy-run's argv ----
+# GUNICORN_CMD_ARGS on one side: what deploy-run pins stays (max_requests, workers),
+# what it cannot pin (gunicorn has no --no-reload) is what the server runs with
+mkdir -p "$T/o/profiles"
+cp "$T/e/profiles/base.ini" "$T/o/profiles/"
+printf '[profile]\nextends = base\n' >"$T/o/profiles/a.ini"
+printf '[profile]\nextends = base\n[vars]\nGUNICORN_CMD_ARGS = --reload --max-requests 7 --workers 9\n' \
+	>"$T/o/profiles/b.ini"
+dr -C "$T/o" diff a b --format json
+check "outside input: exit 1" [ "$rc" = 1 ]
+check "outside input: the effective values" $PY - "$T/out" <<'EOF2'
+import json, sys
+d = json.load(open(sys.argv[1]))
+by = {(x["section"], x["key"]): x for x in d["differences"]}
+assert sorted(by) == [("env", "GUNICORN_CMD_ARGS"), ("server", "max_requests"), ("server", "reload")], sorted(by)
+r = by[("server", "reload")]
+assert r["a"] is None and r["b"] == "True", r
+assert r["b_source"] == "GUNICORN_CMD_ARGS from [vars], profiles/b.ini:4", r
+m = by[("server", "max_requests")]
+assert m["a"] is None and m["b"] == "0" and "overrides GUNICORN_CMD_ARGS" in m["b_source"], m
+EOF2
+
 # ---- a venv with the system's site-packages (Debian's python3 -m venv) ----
 mkdir -p "$T/v/profiles"
 /usr/bin/python3 -m venv --system-site-packages --without-pip "$T/v/sysvenv"

@@ -54,6 +54,15 @@ static char *argv_of(const char *name, long cpus, char **penv, struct launch *ou
 	return s;
 }
 
+/* The effective setting name of l, or a stand-in without value (a CHECK fails). */
+static const struct servercfg_setting *setting(const struct launch *l, const char *name)
+{
+	static const struct servercfg_setting none = {(char *)"", NULL, NULL, NULL, false};
+	const struct servercfg_setting *s = servercfg_get(&l->server, name);
+
+	return s ? s : &none;
+}
+
 static void test_gunicorn(void)
 {
 	struct launch l;
@@ -77,23 +86,21 @@ static void test_gunicorn(void)
 	CHECK_STR(l.argv.v[0], l.exe);
 	CHECK_INT(l.workers, 5);
 	CHECK_STR(l.cwd, dir);
-	/* the same settings by name, in the server's units, with their sources */
-	CHECK_STR(launch_setting(&l, "bind")->value, "0.0.0.0:8000,unix:/run/app.sock");
-	CHECK_STR(launch_setting(&l, "workers")->value, "5");
-	CHECK(str_ends_with(launch_setting(&l, "workers")->source, "g.ini:6 (auto: 2 usable CPUs)"));
-	CHECK_STR(launch_setting(&l, "timeout")->value, "60");
-	CHECK(str_ends_with(launch_setting(&l, "timeout")->source, "g.ini:9"));
-	CHECK_STR(launch_setting(&l, "graceful_timeout")->value, "2");
-	CHECK_STR(launch_setting(&l, "keepalive")->source, "default");
-	CHECK_STR(launch_setting(&l, "threads")->value, "4");
-	CHECK_STR(launch_setting(&l, "preload")->value, "true");
-	CHECK_STR(launch_setting(&l, "reload")->value, "false");
-	CHECK_STR(launch_setting(&l, "log_level")->value, "debug");
-	CHECK_STR(launch_setting(&l, "max_requests_jitter")->value, "50");
-	CHECK_STR(launch_setting(&l, "forwarded_allow_ips")->value, "10.0.0.1,10.0.0.2");
-	CHECK_STR(launch_setting(&l, "args")->value, "--name 'my app'");
-	CHECK(launch_setting(&l, "proxy_headers") == NULL); /* gunicorn takes none */
-	CHECK(launch_setting(&l, "interface") == NULL);
+	/* what the server will run with, kept for show and diff: the effective
+	 * value of each setting by gunicorn's own name, with its source */
+	CHECK_STR(setting(&l, "bind")->value, "0.0.0.0:8000,unix:/run/app.sock");
+	CHECK_STR(setting(&l, "workers")->value, "5");
+	CHECK(str_ends_with(setting(&l, "workers")->source, "g.ini:6"));
+	CHECK_STR(setting(&l, "timeout")->value, "60");
+	CHECK(str_ends_with(setting(&l, "timeout")->source, "g.ini:9"));
+	CHECK_STR(setting(&l, "graceful_timeout")->value, "2");
+	CHECK_STR(setting(&l, "threads")->value, "4");
+	CHECK_STR(setting(&l, "preload_app")->value, "True");
+	CHECK_STR(setting(&l, "loglevel")->value, "debug");
+	CHECK_STR(setting(&l, "forwarded_allow_ips")->value, "10.0.0.1,10.0.0.2");
+	CHECK_STR(setting(&l, "proc_name")->value, "my app");  /* from [server] args */
+	CHECK(strstr(setting(&l, "proc_name")->source, "[server] args") != NULL);
+	CHECK(servercfg_get(&l.server, "reload") == NULL); /* not passed: gunicorn's default */
 	/* the environment: venv first in PATH, PYTHONHOME removed */
 	{
 		bool path_ok = false, home = false, venv = false;
@@ -126,13 +133,12 @@ static void test_uvicorn(void)
 	s = argv_of("u", 2, penv, &l);
 	CHECK_STR(s, "webapp.asgi:app --host ::1 --port 9000 --workers 3 --timeout-keep-alive 5 "
 		  "--timeout-graceful-shutdown 30 --no-access-log --log-level info --proxy-headers");
-	CHECK_STR(launch_setting(&l, "bind")->value, "[::1]:9000");
-	CHECK_STR(launch_setting(&l, "workers")->value, "3");
-	CHECK_STR(launch_setting(&l, "access_log")->value, "false");
-	CHECK_STR(launch_setting(&l, "proxy_headers")->value, "true");
-	CHECK(launch_setting(&l, "worker_class") == NULL); /* uvicorn ignores it */
-	CHECK(launch_setting(&l, "timeout") == NULL);
-	CHECK(launch_setting(&l, "args") == NULL);
+	CHECK_STR(setting(&l, "host")->value, "::1");
+	CHECK_STR(setting(&l, "port")->value, "9000");
+	CHECK_STR(setting(&l, "workers")->value, "3");
+	CHECK_STR(setting(&l, "access_log")->value, "False");
+	CHECK_STR(setting(&l, "proxy_headers")->value, "True");
+	CHECK(servercfg_get(&l.server, "worker_class") == NULL); /* uvicorn takes none */
 	launch_finish(&l);
 	free(s);
 	testutil_write(dir, "u2.ini", "[app]\nroot = .\nmodule = webapp.asgi:app\nserver = uvicorn\n"
@@ -140,10 +146,9 @@ static void test_uvicorn(void)
 	s = argv_of("u2", 2, penv, &l);
 	CHECK_STR(s, "webapp.asgi:app --uds /run/a.sock --reload --timeout-keep-alive 5 "
 		  "--timeout-graceful-shutdown 30 --access-log --log-level info --no-proxy-headers");
-	/* the reloader is one process, whatever workers says */
-	CHECK_STR(launch_setting(&l, "workers")->value, "1");
-	CHECK(strstr(launch_setting(&l, "workers")->source, "(reload)") != NULL);
-	CHECK_STR(launch_setting(&l, "reload")->value, "true");
+	/* the reloader is one process: no workers passed */
+	CHECK_STR(setting(&l, "reload")->value, "True");
+	CHECK(servercfg_get(&l.server, "workers") == NULL);
 	launch_finish(&l);
 	free(s);
 	testutil_write(dir, "u3.ini", "[app]\nroot = .\nmodule = webapp.asgi:app\nserver = uvicorn\n"
