@@ -670,6 +670,8 @@ void paths_check_values(const struct context *ctx, struct report *r)
 	profile_item(&w, "cleanup", "prometheus_dir", p->prometheus_dir, KIND_NEW_DIR, SCOPE_ALL);
 	profile_item(&w, "cleanup", "pid_file", p->pid_file, KIND_OUT_FILE, SCOPE_ALL);
 	profile_item(&w, "health", "ready_file", p->health_ready_file, KIND_OUT_FILE, SCOPE_ALL);
+	if (p->server == SERVER_GUNICORN)
+		profile_item(&w, "server", "config", p->server_config, KIND_IN_FILE, SCOPE_ALL);
 	if (p->server == SERVER_GUNICORN && p->access_log && !str_eq(p->access_log, "-"))
 		profile_item(&w, "server", "access_log", p->access_log, KIND_OUT_FILE, SCOPE_ALL);
 	for (i = 0; i < p->bind.n; i++)

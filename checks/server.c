@@ -2,7 +2,9 @@
 #include "fileio.h"
 #include "hash.h"
 #include "path.h"
+#include "pyenv.h"
 #include "pyimport.h"
+#include "servercfg.h"
 #include "util.h"
 
 #include <arpa/inet.h>
@@ -15,6 +17,8 @@
 #include <string.h>
 #include <unistd.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
 #include <netinet/in.h>
 
 const char *const server_ids[] = {
@@ -28,6 +32,8 @@ const char *const server_ids[] = {
 	"server.proxy-headers",
 	"server.worker-class",
 	"server.import",
+	"server.outside-config",
+	"server.listen-fds",
 	NULL,
 };
 
@@ -198,6 +204,7 @@ static void check_ignored(const struct context *ctx, struct report *r, const str
 		{"preload", "uvicorn has no --preload: each worker imports the app"},
 		{"timeout", "uvicorn does not kill silent workers (gunicorn's --timeout)"},
 		{"max_requests_jitter", "uvicorn has no jitter for --limit-max-requests"},
+		{"config", "uvicorn reads no config file (gunicorn's --config)"},
 	};
 	const struct profile *p = ctx->profile;
 	long chosen = chain_index(p, profile_loc(p, "app", "server"));
@@ -511,6 +518,159 @@ static int bind_probe(bool v6, const unsigned char *addr, int port)
 	return e == EADDRINUSE ? 1 : -1;
 }
 
+
+/* ---- inherited sockets (LISTEN_FDS) ---- */
+
+#define LISTEN_FDS_START 3
+#define LISTEN_FDS_MAX 64
+
+struct inherited {
+	int fd;
+	unsigned long inode;
+	bool tcp, v6;
+	unsigned char addr[16];
+	int port;
+	char path[sizeof(((struct sockaddr_un *)0)->sun_path) + 1];
+	char text[160];      /* "fd 3: 127.0.0.1:8134" */
+};
+
+/*
+ * The sockets passed to deploy-run by socket activation: LISTEN_FDS in its
+ * own environment, for its own pid (LISTEN_PID).  Returns how many were
+ * described in out.
+ */
+static size_t inherited_sockets(const struct context *ctx, struct inherited *out, size_t max)
+{
+	const char *fds = environ_process_value(ctx->caller_env, "LISTEN_FDS");
+	const char *pid = environ_process_value(ctx->caller_env, "LISTEN_PID");
+	long n, i;
+	size_t k = 0;
+
+	if (!fds || !pid || atol(pid) != (long)getpid())
+		return 0;
+	n = atol(fds);
+	for (i = 0; i < n && k < max && i < LISTEN_FDS_MAX; i++) {
+		struct inherited *s = &out[k];
+		struct sockaddr_storage ss;
+		socklen_t len = sizeof(ss);
+		struct stat st;
+		char host[INET6_ADDRSTRLEN] = "";
+
+		memset(s, 0, sizeof(*s));
+		s->fd = LISTEN_FDS_START + (int)i;
+		if (fstat(s->fd, &st) < 0 || !S_ISSOCK(st.st_mode) ||
+		    getsockname(s->fd, (struct sockaddr *)&ss, &len) < 0)
+			continue;
+		s->inode = (unsigned long)st.st_ino;
+		if (ss.ss_family == AF_INET) {
+			struct sockaddr_in *a = (struct sockaddr_in *)&ss;
+
+			s->tcp = true;
+			memcpy(s->addr, &a->sin_addr, 4);
+			s->port = ntohs(a->sin_port);
+			inet_ntop(AF_INET, &a->sin_addr, host, sizeof(host));
+			snprintf(s->text, sizeof(s->text), "fd %d: %s:%d", s->fd, host, s->port);
+		} else if (ss.ss_family == AF_INET6) {
+			struct sockaddr_in6 *a = (struct sockaddr_in6 *)&ss;
+
+			s->tcp = s->v6 = true;
+			memcpy(s->addr, &a->sin6_addr, 16);
+			s->port = ntohs(a->sin6_port);
+			inet_ntop(AF_INET6, &a->sin6_addr, host, sizeof(host));
+			snprintf(s->text, sizeof(s->text), "fd %d: [%s]:%d", s->fd, host, s->port);
+		} else if (ss.ss_family == AF_UNIX) {
+			struct sockaddr_un *a = (struct sockaddr_un *)&ss;
+
+			snprintf(s->path, sizeof(s->path), "%s", a->sun_path);
+			snprintf(s->text, sizeof(s->text), "fd %d: unix:%s", s->fd, s->path);
+		} else {
+			snprintf(s->text, sizeof(s->text), "fd %d", s->fd);
+		}
+		k++;
+	}
+	return k;
+}
+
+/* Whether the inherited socket s is what bind b names. */
+static bool inherited_is(const struct inherited *s, const struct bind *b)
+{
+	unsigned char a[16] = {0};
+
+	if (b->kind == BIND_UNIX)
+		return !s->tcp && s->path[0] && str_eq(s->path, b->host);
+	if (b->kind == BIND_FD)
+		return atoi(b->host) == s->fd;
+	if (!s->tcp || s->port != b->port)
+		return false;
+	if (!*b->host || str_eq(b->host, "0.0.0.0"))
+		return !s->v6 && all_zero(s->addr, 4);
+	if (str_eq(b->host, "localhost"))
+		return !s->v6 ? s->addr[0] == 127 : false;
+	if (!s->v6 && inet_pton(AF_INET, b->host, a) == 1)
+		return memcmp(a, s->addr, 4) == 0;
+	if (s->v6 && inet_pton(AF_INET6, b->host, a) == 1)
+		return memcmp(a, s->addr, 16) == 0;
+	return false;
+}
+
+static void check_listen_fds(const struct context *ctx, struct report *r, const struct binds *bs)
+{
+	const struct profile *p = ctx->profile;
+	struct profile_loc loc = profile_loc(p, "server", "bind");
+	struct inherited socks[16];
+	size_t n = inherited_sockets(ctx, socks, ARRAY_SIZE(socks)), i, j;
+	struct strbuf have;
+
+	if (!n)
+		return;
+	strbuf_init(&have);
+	for (i = 0; i < n; i++)
+		strbuf_addf(&have, "%s%s", i ? ", " : "", socks[i].text);
+	if (p->server == SERVER_UVICORN) {
+		if (bs->n && bs->v[0].kind != BIND_FD)
+			report_add(r, "server.listen-fds", SEVERITY_ERROR, loc.file, loc.line,
+				   "set [server] bind = fd://3 so that uvicorn serves the inherited "
+				   "socket (uvicorn does not read LISTEN_FDS)",
+				   "deploy-run was given %zu socket%s by socket activation (%s), but "
+				   "uvicorn ignores LISTEN_FDS and binds %s itself", n, n == 1 ? "" : "s",
+				   have.buf, p->bind.v[0]);
+		strbuf_finish(&have);
+		return;
+	}
+	/* gunicorn serves every inherited socket instead of --bind */
+	for (i = 0; i < bs->n; i++) {
+		for (j = 0; j < n && !inherited_is(&socks[j], &bs->v[i]); j++)
+			;
+		if (j == n)
+			report_add(r, "server.listen-fds", SEVERITY_ERROR, loc.file, loc.line,
+				   "make [server] bind name the sockets the service manager passes "
+				   "(its ListenStream=), or pass the ones bind names",
+				   "gunicorn serves the sockets inherited by socket activation (%s) "
+				   "instead of its --bind, and none of them is %s", have.buf,
+				   p->bind.v[i]);
+	}
+	for (j = 0; j < n; j++) {
+		for (i = 0; i < bs->n && !inherited_is(&socks[j], &bs->v[i]); i++)
+			;
+		if (i == bs->n)
+			report_add(r, "server.listen-fds", SEVERITY_ERROR, loc.file, loc.line,
+				   "add it to [server] bind, or stop passing it",
+				   "gunicorn will also serve the inherited socket %s, which [server] "
+				   "bind does not name", socks[j].text);
+	}
+	strbuf_finish(&have);
+}
+
+static bool ours(const struct inherited *socks, size_t n, unsigned long inode)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (socks[i].inode == inode)
+			return true;
+	return false;
+}
+
 static void check_port(const struct context *ctx, struct report *r, const struct binds *bs)
 {
 	const struct profile *p = ctx->profile;
@@ -518,6 +678,9 @@ static void check_port(const struct context *ctx, struct report *r, const struct
 	struct server_listener *ls = NULL;
 	size_t nl = 0, cap = 0, i, j, k;
 	bool loaded = false;
+	/* a socket deploy-run inherited (LISTEN_FDS) is the server's, not in use */
+	struct inherited socks[16];
+	size_t nsocks = inherited_sockets(ctx, socks, ARRAY_SIZE(socks));
 
 	for (i = 0; i < bs->n; i++) {
 		const struct bind *b = &bs->v[i];
@@ -564,6 +727,10 @@ static void check_port(const struct context *ctx, struct report *r, const struct
 
 				if (ls[j].port != b->port || !conflicts(v6s[k], addrs[k], &ls[j]))
 					continue;
+				if (ours(socks, nsocks, ls[j].inode)) {
+					k = na;
+					break;
+				}
 				holder = socket_holder(ls[j].inode);
 				report_add(r, "server.port-in-use", SEVERITY_ERROR, loc.file, loc.line,
 					   "stop the other server, or bind another port",
@@ -875,6 +1042,94 @@ static void check_worker_class(const struct context *ctx, struct report *r)
 		   with_article(app), how, served_desc, interface_name(served));
 }
 
+/* ---- settings from outside deploy-run's argv (checks/servercfg.h) ---- */
+
+static void report_outside(const struct context *ctx, struct report *r,
+			   const struct servercfg_outside *x, size_t n)
+{
+	const struct profile *p = ctx->profile;
+	const char *server = profile_server_name(p->server);
+	struct strbuf set, pinned, why;
+	bool fatal = false, any_unpinned = false;
+	size_t i;
+	const char *name = x->variable ? x->variable : "the config file";
+	_cleanup_free_ char *where = x->variable ? xasprintf("%s (%s)", x->variable, x->origin)
+		: xstrdup(x->origin);
+	_cleanup_free_ char *hint = NULL;
+
+	strbuf_init(&set);
+	strbuf_init(&pinned);
+	strbuf_init(&why);
+	for (i = 0; i < n; i++) {
+		struct strbuf *to = x[i].pinned && !x[i].fatal ? &pinned : &set;
+
+		fatal |= x[i].fatal;
+		any_unpinned |= !x[i].pinned && !x[i].fatal;
+		if (x[i].setting)
+			strbuf_addf(to, "%s%s = %s", to->len ? ", " : "", x[i].setting,
+				    x[i].value ? x[i].value : "");
+		if (x[i].why)
+			strbuf_addf(&why, "%s%s", why.len ? "; " : "", x[i].why);
+	}
+	if (!x->variable)
+		hint = xasprintf("name it in [server] config to use it (then check --server-config "
+				 "shows what it sets), or remove it from %s", ctx->cwd);
+	else if (str_eq(x->origin, "process environment"))
+		hint = xasprintf("unset %s where deploy-run is started (the service's Environment=, "
+				 "the container's env, the shell); set what the server needs in "
+				 "[server]", name);
+	else
+		hint = xasprintf("remove %s from %s; set what the server needs in [server]", name,
+				 x->file ? x->file : x->origin);
+	if (fatal)
+		report_add(r, "server.outside-config", SEVERITY_ERROR, x->file, x->line, hint,
+			   "%s reaches %s: %s", where, server, why.buf);
+	else if (any_unpinned)
+		report_add(r, "server.outside-config", SEVERITY_ERROR, x->file, x->line, hint,
+			   "%s sets %s's %s, which deploy-run's argv cannot override: %s runs "
+			   "with it, not with the profile%s%s%s%s", where, server, set.buf, server,
+			   pinned.len ? " (overridden: " : "", pinned.buf, pinned.len ? ")" : "",
+			   why.len ? "" : "");
+	else
+		report_add(r, "server.outside-config", SEVERITY_WARNING, x->file, x->line, hint,
+			   "%s would set %s's %s; deploy-run's argv overrides it%s%s",
+			   where, server, pinned.len ? pinned.buf : "settings",
+			   why.len ? ": " : "", why.buf);
+	strbuf_finish(&set);
+	strbuf_finish(&pinned);
+	strbuf_finish(&why);
+}
+
+static void check_outside(const struct context *ctx, struct report *r)
+{
+	const struct profile *p = ctx->profile;
+	struct pyenv pe;
+	struct pyenv_found found;
+	struct servercfg sc;
+	struct error err = ERROR_INIT;
+	size_t i, j;
+
+	memset(&found, 0, sizeof(found));
+	if (pyenv_open(&pe, p->venv, ctx->env, &err) == 0) {
+		pyenv_find(&pe, profile_server_name(p->server), profile_server_name(p->server),
+			   &found);
+		pyenv_finish(&pe);
+	}
+	if (servercfg_build(&sc, p, ctx->env, found.version, ctx->workers, NULL, ctx->cwd,
+			    ctx->reveal, &err) == 0) {
+		/* one finding per source: a variable's items are consecutive */
+		for (i = 0; i < sc.noutside; i = j) {
+			for (j = i + 1; j < sc.noutside && str_eq(sc.outside[j].variable,
+								 sc.outside[i].variable) &&
+			     str_eq(sc.outside[j].origin, sc.outside[i].origin); j++)
+				;
+			report_outside(ctx, r, &sc.outside[i], j - i);
+		}
+		servercfg_finish(&sc);
+	}
+	pyenv_found_finish(&found);
+}
+
 void server_check(const struct context *ctx, struct report *r)
 {
 	struct binds bs;
@@ -884,6 +1139,8 @@ void server_check(const struct context *ctx, struct report *r)
 	check_ignored(ctx, r, &bs);
 	check_binds(ctx, r, &bs);
 	check_port(ctx, r, &bs);
+	check_listen_fds(ctx, r, &bs);
+	check_outside(ctx, r);
 	check_workers(ctx, r);
 	check_proxy(ctx, r, &bs);
 	check_worker_class(ctx, r);

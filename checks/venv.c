@@ -2,6 +2,7 @@
 #include "cache.h"
 #include "fileio.h"
 #include "path.h"
+#include "servercfg.h"
 #include "util.h"
 
 #include <ctype.h>
@@ -22,6 +23,8 @@ const char *const venv_ids[] = {
 	"venv.server-missing",
 	"venv.pythonpath",
 	"venv.active-mismatch",
+	"venv.server-module",
+	"venv.server-version",
 	NULL,
 };
 
@@ -152,26 +155,56 @@ static void check_server_missing(const struct context *ctx, struct report *r, co
 					      "--require-hashes -r requirements.txt (with %s "
 					      "pinned there)", bin, name);
 	struct profile_loc loc = loc_of(ctx, "app", "server");
+	struct pyenv pe;
+	struct pyenv_found f, uv;
+	struct error err = ERROR_INIT;
 
-	if (access(exe, X_OK) < 0) {
+	memset(&f, 0, sizeof(f));
+	memset(&uv, 0, sizeof(uv));
+	if (pyenv_open(&pe, p->venv, ctx->env, &err) == 0) {
+		pyenv_find(&pe, name, name, &f);
+		if (p->server == SERVER_GUNICORN && strstr(p->worker_class, "uvicorn"))
+			pyenv_find(&pe, "uvicorn", "uvicorn", &uv);
+		pyenv_finish(&pe);
+	}
+	if (!f.script && !f.importable) {
 		_cleanup_free_ char *other = which(environ_process_value(ctx->caller_env, "PATH"),
 						   name);
 
 		report_add(r, "venv.server-missing", SEVERITY_ERROR, loc.file, loc.line, hint,
-			   "%s is not installed in the virtualenv %s (no %s)%s%s%s", name, p->venv,
-			   exe, other ? "; the one on PATH, " : "", other ? other : "",
+			   "%s is not installed in the virtualenv %s (no %s, and the venv's python "
+			   "cannot import it)%s%s%s", name, p->venv, exe,
+			   other ? "; the one on PATH, " : "", other ? other : "",
 			   other ? ", runs outside this venv and is not used" : "");
+	} else if (!f.script) {
+		report_add(r, "venv.server-module", SEVERITY_WARNING, loc.file, loc.line,
+			   "install the server into the venv from the lock (its console script comes "
+			   "with it), or keep it: python -m works the same, except that a USR2 "
+			   "upgrade re-executes the module's file as a script",
+			   "%s has no console script in the virtualenv (no %s); its python imports it "
+			   "from %s (%s%s%s%s), so deploy-run starts it as %s/bin/python -m %s", name,
+			   exe, f.module_dir, pyenv_origin_name(f.origin),
+			   f.version ? ", version " : "", f.version ? f.version : "",
+			   f.egg_info ? ", egg-info" : "", p->venv, name);
 	}
-	if (p->server == SERVER_GUNICORN && strstr(p->worker_class, "uvicorn")) {
-		_cleanup_free_ char *uv = path_join(bin, "uvicorn");
-
+	if (f.importable && !f.version)
+		report_add(r, "venv.server-version", SEVERITY_WARNING, loc.file, loc.line,
+			   "install it with its metadata (pip install, or the distribution's package), "
+			   "so that its *.dist-info or *.egg-info is beside it",
+			   "the version of %s cannot be determined (no %s*.dist-info or *.egg-info "
+			   "on the venv's python path): deploy-run passes only the flags every "
+			   "supported version takes (%s >= %s)%s", name, name, name,
+			   p->server == SERVER_UVICORN ? SERVERCFG_UVICORN_MIN : SERVERCFG_GUNICORN_MIN,
+			   p->server == SERVER_UVICORN ? ", without --timeout-graceful-shutdown" : "");
+	if (p->server == SERVER_GUNICORN && strstr(p->worker_class, "uvicorn") && !uv.importable) {
 		loc = loc_of(ctx, "server", "worker_class");
-		if (access(uv, X_OK) < 0)
-			report_add(r, "venv.server-missing", SEVERITY_ERROR, loc.file, loc.line,
-				   "add uvicorn to the lock and install it in the venv",
-				   "worker_class %s needs uvicorn, which is not installed in the "
-				   "virtualenv %s", p->worker_class, p->venv);
+		report_add(r, "venv.server-missing", SEVERITY_ERROR, loc.file, loc.line,
+			   "add uvicorn to the lock and install it in the venv",
+			   "worker_class %s needs uvicorn, which is not installed in the "
+			   "virtualenv %s", p->worker_class, p->venv);
 	}
+	pyenv_found_finish(&f);
+	pyenv_found_finish(&uv);
 }
 
 static void check_cfg(const struct context *ctx, struct report *r, const char *cfg_path,
