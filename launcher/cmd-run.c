@@ -1,6 +1,7 @@
 #include "check.h"
 #include "cleanup.h"
 #include "cmd.h"
+#include "control.h"
 #include "health.h"
 #include "log.h"
 #include "progress.h"
@@ -10,6 +11,7 @@
 #include "privdrop.h"
 #include "signame.h"
 #include "start.h"
+#include "status.h"
 #include "supervisor.h"
 #include "upgrade.h"
 #include "strbuf.h"
@@ -123,6 +125,8 @@ struct readiness {
 	struct notify notify;
 	struct health_watch *watch;
 	struct upgrade *upgrade;    /* `deploy-run reload` */
+	struct control *control;    /* `deploy-run status` and `reload` ask here */
+	struct status_source status;
 	pid_t server;               /* the server's master (a reload may replace it) */
 	uint64_t watchdog_ms;       /* half of WATCHDOG_USEC, 0: none */
 	bool ready, stopping, gave_up, wrote_ready_file, notify_failed;
@@ -341,6 +345,12 @@ static void readiness_started(struct supervisor *sv, pid_t server, void *data)
 	if (r->p->server == SERVER_UVICORN && r->p->pid_file)
 		write_pid(r->p->pid_file, server, "pid file");
 	supervisor_set_server_hooks(sv, &hooks);
+	r->status.sv = sv;
+	r->status.started_ns = now_ns();
+	if (r->control && control_attach(r->control, sv, &err) < 0) {
+		log_warn("%s: status and reload will not answer", err.message);
+		error_clear(&err);
+	}
 	if (!r->probing) {
 		char *how = xasprintf("%s started (pid %d; no [health] probe)",
 				      profile_server_name(r->p->server), (int)server);
@@ -418,7 +428,22 @@ static int run_supervised(struct loaded *l, const struct globals *g)
 	if (l->profile->health_ready_file && *l->profile->health_ready_file)
 		unlink(l->profile->health_ready_file); /* stale, from a run that was killed */
 	r.upgrade = make_upgrade(l, &r, &server_version);
+	r.control = control_open(l->profile, &err);
+	if (!r.control && error_is_set(&err)) {
+		cmd_print_error(&err);
+		upgrade_destroy(r.upgrade);
+		free(server_version);
+		notify_finish(&r.notify);
+		health_target_finish(&r.target);
+		return EXIT_REFUSED;
+	}
+	r.status = (struct status_source){.profile = l->profile->name,
+					  .server = profile_server_name(l->profile->server),
+					  .ready = &r.ready};
+	if (r.control)
+		status_register(r.control, &r.status);
 	rc = start_supervised(l, g, readiness_started, readiness_stopping, &r);
+	control_destroy(r.control);
 	ready_stopping(&r, "the server exited");
 	if (r.wrote_ready_file && unlink(l->profile->health_ready_file) < 0 && errno != ENOENT)
 		log_warn("cannot remove the ready file %s: %s", l->profile->health_ready_file,

@@ -13,6 +13,7 @@ static const char *const process_modes[] = {"wins", "loses", NULL};
 static const char *const levels[] = {"default", "error", "warn", "off", NULL};
 static const char *const shm_modes[] = {"remove", "report", "off", NULL};
 static const char *const on_timeouts[] = {"stop", "warn", NULL};
+static const char *const off_word[] = {"off", NULL};
 static const char *const interfaces[] = {"auto", "wsgi", "asgi", NULL};
 static const char *const log_levels[] = {"critical", "error", "warning", "info", "debug",
 					 "trace", NULL};
@@ -125,6 +126,9 @@ const struct key_def profile_keys[] = {
 
 	{"run", "success_signals", KT_LIST, F(success_signals), "", NULL, 0, 0,
 	 "Signals (TERM, INT, ...) whose death of the server counts as exit 0. Unset: none for gunicorn; TERM and INT for uvicorn, which re-raises them since 0.29 (exit 143 after a clean stop)."},
+
+	{"run", "control_socket", KT_PATH_FILE, F(control_socket), NULL, off_word, 0, 0,
+	 "The unix socket `deploy-run status` and `reload` talk to the running supervisor through (mode 0600, removed at exit); `off`: none. Unset: /run/deploy-run/NAME-HASH.sock for root, else $XDG_RUNTIME_DIR/deploy-run/ (/tmp/deploy-run-UID/ without it), HASH from the profile file's path."},
 
 	{"cleanup", "shm", KT_ENUM, F(shm), "remove", shm_modes, 0, 0,
 	 "POSIX shared memory, semaphores and multiprocessing pymp-* directories the run leaked: remove, report, or off."},

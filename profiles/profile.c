@@ -463,7 +463,11 @@ static int assign(struct profile *p, const struct key_def *d, const char *value,
 		if (!*value)
 			return error_set(err, 0, "expected a path, not an empty value");
 		free(*(char **)fp);
-		*(char **)fp = path_absolute(value, file_dir);
+		/* a path key with a word of its own ("off") keeps that word */
+		if (d->choices && str_eq(value, d->choices[0]))
+			*(char **)fp = xstrdup(value);
+		else
+			*(char **)fp = path_absolute(value, file_dir);
 		return 0;
 	case KT_BOOL:
 		return value_parse_bool(value, (bool *)fp, err);
@@ -598,7 +602,7 @@ static void apply_defaults(struct profile *p, const char *leaf_dir)
 		const struct key_def *d = &profile_keys[i];
 
 		if (!d->def) {
-			if (d->type == KT_STRING || d->type == KT_PATH_ROOT)
+			if (d->type == KT_STRING || d->type == KT_PATH_ROOT || d->type == KT_PATH_FILE)
 				*(char **)field(p, d) = NULL;
 			continue;
 		}

@@ -107,6 +107,7 @@ struct profile {
 
 	/* [run] */
 	struct strv success_signals; /* signal names whose death maps to exit 0 */
+	char *control_socket;    /* absolute, "off", or NULL: derived (launcher/control.h) */
 
 	/* [cleanup] */
 	int shm;                 /* enum shm_mode */
