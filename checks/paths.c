@@ -2,6 +2,7 @@
 #include "fileio.h"
 #include "path.h"
 #include "strbuf.h"
+#include "userspec.h"
 #include "util.h"
 
 #include <ctype.h>
@@ -33,92 +34,33 @@ const char *const paths_source_ids[] = {"path.hardcoded", NULL};
 struct runtime_user {
 	bool known;     /* false: [app] user names nobody; only existence is checked */
 	bool self;      /* the checking process's own effective user */
-	char *name;
-	uid_t uid;
-	gid_t gid;
-	gid_t *groups;
-	int ngroups;
+	struct userspec_ids ids;
 };
 
-static bool all_digits(const char *s)
-{
-	return *s && strspn(s, "0123456789") == strlen(s);
-}
-
-/* Resolves spec (NAME, UID, NAME:GROUP or UID:GID, as [app] user takes;
- * NULL or empty: the current user). */
+/* Resolves spec ([app] user, common/userspec.h; NULL or empty: the current user). */
 static void user_init(struct runtime_user *u, const char *spec)
 {
-	_cleanup_free_ char *user = NULL;
-	struct passwd *pw;
-	char *group;
+	struct error err = ERROR_INIT;
 
 	memset(u, 0, sizeof(*u));
 	if (!spec || !*spec) {
-		pw = getpwuid(geteuid());
+		struct passwd *pw = getpwuid(geteuid());
+
 		u->known = u->self = true;
-		u->uid = geteuid();
-		u->gid = getegid();
-		u->name = pw ? xstrdup(pw->pw_name) : xasprintf("%u", (unsigned)u->uid);
+		u->ids.uid = geteuid();
+		u->ids.gid = getegid();
+		u->ids.name = pw ? xstrdup(pw->pw_name) : xasprintf("%u", (unsigned)u->ids.uid);
 		return;
 	}
-	user = xstrdup(spec);
-	group = strchr(user, ':');
-	if (group)
-		*group++ = '\0';
-	pw = all_digits(user) ? getpwuid((uid_t)strtoul(user, NULL, 10)) : getpwnam(user);
-	if (pw) {
-		u->uid = pw->pw_uid;
-		u->gid = pw->pw_gid;
-	} else if (all_digits(user)) {
-		u->uid = (uid_t)strtoul(user, NULL, 10);
-		u->gid = (gid_t)u->uid;
-	} else {
+	if (userspec_resolve(spec, &u->ids, &err) < 0)
 		return;
-	}
-	if (group && *group) {
-		struct group *gr = all_digits(group) ? getgrgid((gid_t)strtoul(group, NULL, 10))
-						     : getgrnam(group);
-
-		if (gr)
-			u->gid = gr->gr_gid;
-		else if (all_digits(group))
-			u->gid = (gid_t)strtoul(group, NULL, 10);
-		else
-			return;
-	}
-	u->name = xstrdup(pw ? pw->pw_name : user);
 	u->known = true;
-	u->self = u->uid == geteuid() && u->gid == getegid();
-	if (pw && !group) {
-		int n = 16;
-
-		u->groups = xmalloc((size_t)n * sizeof(gid_t));
-		if (getgrouplist(pw->pw_name, u->gid, u->groups, &n) < 0) {
-			u->groups = xrealloc(u->groups, (size_t)n * sizeof(gid_t));
-			if (getgrouplist(pw->pw_name, u->gid, u->groups, &n) < 0)
-				n = 0;
-		}
-		u->ngroups = n;
-	}
+	u->self = u->ids.uid == geteuid() && u->ids.gid == getegid();
 }
 
 static void user_finish(struct runtime_user *u)
 {
-	free(u->name);
-	free(u->groups);
-}
-
-static bool user_in_group(const struct runtime_user *u, gid_t gid)
-{
-	int i;
-
-	if (u->gid == gid)
-		return true;
-	for (i = 0; i < u->ngroups; i++)
-		if (u->groups[i] == gid)
-			return true;
-	return false;
+	userspec_ids_finish(&u->ids);
 }
 
 /* Whether u's permission bits on st allow mode (R_OK | W_OK | X_OK). */
@@ -126,11 +68,11 @@ static bool bits_allow(const struct runtime_user *u, const struct stat *st, int 
 {
 	int bits;
 
-	if (u->uid == 0)
+	if (u->ids.uid == 0)
 		return !(mode & X_OK) || S_ISDIR(st->st_mode) || (st->st_mode & 0111);
-	if (st->st_uid == u->uid)
+	if (st->st_uid == u->ids.uid)
 		bits = (int)(st->st_mode >> 6) & 7;
-	else if (user_in_group(u, st->st_gid))
+	else if (userspec_in_group(&u->ids, st->st_gid))
 		bits = (int)(st->st_mode >> 3) & 7;
 	else
 		bits = (int)st->st_mode & 7;
@@ -158,7 +100,7 @@ static bool may_access(const struct runtime_user *u, const char *path, int mode,
 		if (errno == EROFS)
 			*why = xstrdup("it is on a read-only file system");
 		else if (errno == EACCES)
-			*why = xasprintf("user %s has no %s permission", u->name,
+			*why = xasprintf("user %s has no %s permission", u->ids.name,
 					 mode & W_OK ? "write" : "read");
 		else
 			*why = xstrdup(strerror(errno));
@@ -171,7 +113,7 @@ static bool may_access(const struct runtime_user *u, const char *path, int mode,
 			continue;
 		dir[i] = '\0';
 		if (stat(dir, &st) == 0 && !bits_allow(u, &st, X_OK)) {
-			*why = xasprintf("user %s cannot enter %s", u->name, dir);
+			*why = xasprintf("user %s cannot enter %s", u->ids.name, dir);
 			free(dir);
 			return false;
 		}
@@ -181,7 +123,7 @@ static bool may_access(const struct runtime_user *u, const char *path, int mode,
 	if (stat(path, &st) < 0)
 		return true; /* existence is checked by the caller */
 	if (!bits_allow(u, &st, mode)) {
-		*why = xasprintf("user %s has no %s permission", u->name,
+		*why = xasprintf("user %s has no %s permission", u->ids.name,
 				 mode & W_OK ? "write" : "read");
 		return false;
 	}

@@ -1,5 +1,6 @@
 #include "perms.h"
 #include "path.h"
+#include "userspec.h"
 #include "util.h"
 
 #include <pwd.h>
@@ -13,11 +14,15 @@ const char *const perms_ids[] = {
 
 uid_t perms_runtime_uid(const struct profile *p)
 {
-	struct passwd *pw;
+	struct error err = ERROR_INIT;
+	struct userspec_ids ids;
+	uid_t uid;
 
-	if (geteuid() == 0 && p->user && *p->user && (pw = getpwnam(p->user)))
-		return pw->pw_uid;
-	return geteuid();
+	if (geteuid() != 0 || !p->user || !*p->user || userspec_resolve(p->user, &ids, &err) < 0)
+		return geteuid();
+	uid = ids.uid;
+	userspec_ids_finish(&ids);
+	return uid;
 }
 
 static bool allowed_owner(uid_t owner, uid_t runtime_uid)

@@ -17,8 +17,9 @@
 extern const char *const perms_ids[];
 
 /*
- * The user the server runs as: [app] user when deploy-run starts as root
- * and that user exists, else deploy-run's own effective uid.
+ * The user the server runs as: [app] user (NAME, UID, NAME:GROUP or UID:GID,
+ * resolved by common/userspec as privdrop resolves it) when deploy-run
+ * starts as root and the user resolves, else deploy-run's own effective uid.
  */
 uid_t perms_runtime_uid(const struct profile *p);
 

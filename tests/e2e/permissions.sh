@@ -158,6 +158,19 @@ assert_ids "$T/out" env.permissions
 message_has "is owned by nobody (uid 65534)"
 dr_run prod
 check "foreign .env: run exits 125" test "$rc" = 125 -a ! -e "$MARK"
+# ... unless it is the user the server runs as, in every form [app] user
+# takes (user = 65534 and nobody:nogroup were once resolved by name only,
+# and refused run in production with a false env.permissions)
+for spec in nobody 65534 nobody:nogroup 65534:65534; do
+	profile "as-$spec" production
+	sed -i "s/^\[app\]\$/[app]\nuser = $spec/" "$P/as-$spec.ini"
+	dr_check "as-$spec"
+	assert_ids "$T/out"
+	run_dr --profiles "$P" run "as-$spec"
+	check "user = $spec: run is not refused (exit $rc)" [ "$rc" != 125 ]
+	check "user = $spec: run finds nothing wrong with the .env" \
+		bash -c '! grep -q "env.permissions" "$1"' _ "$T/err"
+done
 chown 0 "$APP/.env"
 dr_check prod
 assert_ids "$T/out"
