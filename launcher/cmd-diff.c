@@ -387,7 +387,7 @@ int cmd_diff(int argc, char **argv, const struct globals *g)
 			goto out;
 		}
 	}
-	explicit_bzero(key, sizeof(key));
+	explicit_bzero(key, sizeof(key)); /* every secret is hashed: the key is done */
 
 	strbuf_init(&out);
 	if (strcmp(format, "json") == 0 && n > 2)
@@ -427,6 +427,7 @@ int cmd_diff(int argc, char **argv, const struct globals *g)
 	strbuf_finish(&out);
 	rc = any ? EXIT_FINDINGS : 0;
 out:
+	explicit_bzero(key, sizeof(key));
 	for (i = 0; sides && i < names.n; i++) {
 		resolved_finish(&sides[i].r);
 		if (sides[i].loaded)
