@@ -28,6 +28,7 @@ struct context {
 	long cpus;                      /* usable CPUs */
 	bool verify_records;            /* --verify-records or [checks] verify_records */
 	bool import_app;                /* --import or [checks] import_app */
+	bool ask_server;                /* check --server-config (checks/serverask.h) */
 	bool reveal;                    /* --reveal: secrets may appear in messages */
 	/*
 	 * Progress of a long check (RECORD hashing), for the command to show:

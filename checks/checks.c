@@ -6,6 +6,7 @@
 #include "records.h"
 #include "requirements.h"
 #include "server.h"
+#include "serverask.h"
 #include "startup.h"
 #include "venv.h"
 #include "wheels.h"
@@ -26,6 +27,7 @@ const struct check_def checks_table[] = {
 	{"path", paths_value_ids, paths_check_values, false},
 	{"path", paths_source_ids, paths_check_source, false},
 	{"server", server_ids, server_check, false},
+	{"server", serverask_ids, serverask_check, false},
 	{"server", startup_command_ids, startup_check_command, true},
 	{"profile", startup_health_ids, startup_check_health, true},
 	{NULL, NULL, NULL, false},

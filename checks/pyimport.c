@@ -1,5 +1,6 @@
 #include "pyimport.h"
 #include "strbuf.h"
+#include "strv.h"
 #include "util.h"
 
 #include <errno.h>
@@ -187,10 +188,9 @@ static bool drain(int fd, struct strbuf *sb)
 	return true;
 }
 
-static void child(const char *python, const char *target, char *const *envp, const char *cwd,
+static void child(const char *python, char *const *argv, char *const *envp, const char *cwd,
 		  int out_fd, int err_fd)
 {
-	char *argv[] = {(char *)python, "-B", "-c", (char *)script, (char *)target, NULL};
 	sigset_t all;
 	int null_fd = open("/dev/null", O_RDONLY);
 
@@ -212,24 +212,34 @@ static void child(const char *python, const char *target, char *const *envp, con
 	_exit(127);
 }
 
-int pyimport_run(const char *python, const char *target, char *const *envp, const char *cwd,
-		 int64_t timeout_ms, struct pyimport_result *out, struct error *err)
+int pyimport_capture(const char *python, const char *code, char *const *args,
+		     char *const *envp, const char *cwd, int64_t timeout_ms,
+		     struct pyimport_output *out, struct error *err)
 {
 	int out_pipe[2], err_pipe[2], status;
 	struct strbuf obuf, ebuf;
 	struct pollfd fds[2];
 	uint64_t deadline = now_ns() + (uint64_t)(timeout_ms > 0 ? timeout_ms : 1) * 1000000ull;
-	bool timed_out = false;
+	struct strv argv = STRV_INIT;
 	pid_t pid;
 
 	memset(out, 0, sizeof(*out));
 	if (access(python, X_OK) < 0)
 		return error_set(err, errno, "cannot run %s", python);
-	if (pipe2(out_pipe, O_CLOEXEC) < 0)
+	strv_push(&argv, python);
+	strv_push(&argv, "-B");
+	strv_push(&argv, "-c");
+	strv_push(&argv, code);
+	for (; args && *args; args++)
+		strv_push(&argv, *args);
+	if (pipe2(out_pipe, O_CLOEXEC) < 0) {
+		strv_finish(&argv);
 		return error_set(err, errno, "pipe");
+	}
 	if (pipe2(err_pipe, O_CLOEXEC) < 0) {
 		close(out_pipe[0]);
 		close(out_pipe[1]);
+		strv_finish(&argv);
 		return error_set(err, errno, "pipe");
 	}
 	pid = fork();
@@ -240,13 +250,15 @@ int pyimport_run(const char *python, const char *target, char *const *envp, cons
 		close(out_pipe[1]);
 		close(err_pipe[0]);
 		close(err_pipe[1]);
+		strv_finish(&argv);
 		return error_set(err, e, "fork");
 	}
 	if (pid == 0)
-		child(python, target, envp, cwd, out_pipe[1], err_pipe[1]);
+		child(python, strv_argv(&argv), envp, cwd, out_pipe[1], err_pipe[1]);
 	setpgid(pid, pid); /* also here, so that the kill below cannot race the child's own */
 	close(out_pipe[1]);
 	close(err_pipe[1]);
+	strv_finish(&argv);
 	strbuf_init(&obuf);
 	strbuf_init(&ebuf);
 	fds[0] = (struct pollfd){.fd = out_pipe[0], .events = POLLIN};
@@ -256,7 +268,7 @@ int pyimport_run(const char *python, const char *target, char *const *envp, cons
 		int i, n;
 
 		if (now >= deadline) {
-			timed_out = true;
+			out->timed_out = true;
 			break;
 		}
 		n = poll(fds, 2, (int)((deadline - now) / 1000000 + 1));
@@ -271,7 +283,7 @@ int pyimport_run(const char *python, const char *target, char *const *envp, cons
 			}
 		}
 	}
-	if (timed_out) {
+	if (out->timed_out) {
 		kill(-pid, SIGKILL);
 		kill(pid, SIGKILL);
 	}
@@ -281,13 +293,38 @@ int pyimport_run(const char *python, const char *target, char *const *envp, cons
 		close(fds[1].fd);
 	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
 		;
-	if (timed_out) {
+	out->status = status;
+	out->out = obuf.buf ? strbuf_detach(&obuf) : xstrdup("");
+	out->err = ebuf.buf ? strbuf_detach(&ebuf) : xstrdup("");
+	strbuf_finish(&obuf);
+	strbuf_finish(&ebuf);
+	return 0;
+}
+
+void pyimport_output_finish(struct pyimport_output *o)
+{
+	if (!o)
+		return;
+	free(o->out);
+	free(o->err);
+	memset(o, 0, sizeof(*o));
+}
+
+int pyimport_run(const char *python, const char *target, char *const *envp, const char *cwd,
+		 int64_t timeout_ms, struct pyimport_result *out, struct error *err)
+{
+	struct pyimport_output o;
+	char *args[] = {(char *)target, NULL};
+
+	memset(out, 0, sizeof(*out));
+	if (pyimport_capture(python, script, args, envp, cwd, timeout_ms, &o, err) < 0)
+		return -1;
+	if (o.timed_out) {
 		out->status = PYIMPORT_TIMEOUT;
 		out->kind = INTERFACE_AUTO;
 	} else {
-		pyimport_parse(obuf.buf ? obuf.buf : "", ebuf.buf ? ebuf.buf : "", out);
+		pyimport_parse(o.out, o.err, out);
 	}
-	strbuf_finish(&obuf);
-	strbuf_finish(&ebuf);
+	pyimport_output_finish(&o);
 	return 0;
 }

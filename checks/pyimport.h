@@ -17,6 +17,7 @@
 #ifndef DEPLOY_RUN_PYIMPORT_H
 #define DEPLOY_RUN_PYIMPORT_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "error.h"
@@ -57,5 +58,23 @@ int pyimport_run(const char *python, const char *target, char *const *envp, cons
 void pyimport_parse(const char *out_buf, const char *err_buf, struct pyimport_result *out);
 
 void pyimport_result_finish(struct pyimport_result *r);
+
+/* What a python run printed, and how it ended. */
+struct pyimport_output {
+	char *out, *err;   /* NUL-terminated; at most the last 1 MiB of each */
+	int status;        /* waitpid() status */
+	bool timed_out;    /* killed (with its process group) after the timeout */
+};
+
+/*
+ * The runner under pyimport_run(): python (absolute) runs "-B -c code"
+ * followed by args (NULL-terminated, may be NULL) with environment envp, in
+ * cwd, stdin /dev/null, in its own process group, killed at timeout_ms.
+ * Returns 0 with out filled, or -1 with err when it cannot be started.
+ */
+int pyimport_capture(const char *python, const char *code, char *const *args,
+		     char *const *envp, const char *cwd, int64_t timeout_ms,
+		     struct pyimport_output *out, struct error *err);
+void pyimport_output_finish(struct pyimport_output *o);
 
 #endif

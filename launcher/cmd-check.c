@@ -20,7 +20,7 @@ enum format { FORMAT_TEXT, FORMAT_JSON, FORMAT_GITHUB, FORMAT_JUNIT };
 
 struct check_opts {
 	enum format format;
-	bool strict, verify_records, import_app, reveal;
+	bool strict, verify_records, import_app, reveal, ask_server;
 	struct strv only, skip;
 	struct strv profiles;
 };
@@ -65,6 +65,8 @@ static int parse(int argc, char **argv, struct check_opts *o)
 			o->verify_records = true;
 		} else if (strcmp(a, "--import") == 0) {
 			o->import_app = true;
+		} else if (strcmp(a, "--server-config") == 0) {
+			o->ask_server = true;
 		} else if (strcmp(a, "--reveal") == 0) {
 			o->reveal = true;
 		} else if (cmd_opt(argc, argv, &i, "--format", &v)) {
@@ -202,6 +204,7 @@ int cmd_check(int argc, char **argv, const struct globals *g)
 			cmd_context(&ctx, &l, g, o.reveal);
 			ctx.verify_records |= o.verify_records;
 			ctx.import_app |= o.import_app;
+			ctx.ask_server = o.ask_server;
 			checks_run(&ctx, &reports[i], o.only.n ? o.only.v : NULL,
 				   o.skip.n ? o.skip.v : NULL);
 			/* a [health] setting run and probe refuse is bad input, as a
@@ -259,6 +262,9 @@ const struct command_help cmd_check_help = {
 	"  --skip IDS          skip these ids or families (one that matches no id: exit 2)\n"
 	"  --verify-records    hash every installed file against its RECORD\n"
 	"  --import            import the app in the venv's Python\n"
+	"  --server-config     ask the installed server what it will run with (its own\n"
+	"                      configuration code on deploy-run's argv and environment;\n"
+	"                      no worker started, no port bound)\n"
 	"  --reveal            show secret values in messages\n\n"
 	"Exit status: 0 no errors (warnings allowed unless --strict), 1 errors found,\n"
 	"2 usage error or unreadable/malformed input.\n"
