@@ -1,4 +1,6 @@
 #include "cleanup.h"
+#include "proc.h"
+#include "proctree.h"
 #include "fileio.h"
 #include "log.h"
 #include "path.h"
@@ -455,31 +457,6 @@ static void mark_in_use(struct candidate *c, size_t n)
 	closedir(d);
 }
 
-/* The parent of process NAME (a /proc entry under procfd), or -1. */
-static pid_t read_ppid(int procfd, const char *name)
-{
-	char path[64], buf[512];
-	const char *rp;
-	ssize_t len;
-	long ppid;
-	int fd;
-
-	snprintf(path, sizeof(path), "%s/stat", name);
-	fd = openat(procfd, path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return -1;
-	len = read(fd, buf, sizeof(buf) - 1);
-	close(fd);
-	if (len <= 0)
-		return -1;
-	buf[len] = '\0';
-	/* "PID (COMM) S PPID ...": COMM may hold spaces and parentheses */
-	rp = strrchr(buf, ')');
-	if (!rp || sscanf(rp + 1, " %*c %ld", &ppid) != 1)
-		return -1;
-	return (pid_t)ppid;
-}
-
 /* ---- which segments the tree used ---- */
 
 static struct known *find_known(const struct cleanup *cl, ino_t ino)
@@ -535,16 +512,17 @@ static void note_hit(void *data, dev_t dev, ino_t ino)
 
 /* Whether process NAME descends from root (it may have been forked since the
  * tree was listed). */
-static bool descends_from(int procfd, const char *name, pid_t root)
+static bool descends_from(const char *name, pid_t root)
 {
-	char buf[16];
-	pid_t ppid = read_ppid(procfd, name);
+	pid_t ppid = 0;
 
+	if (!proc_state((pid_t)atol(name), &ppid))
+		return false;
 	for (int depth = 0; ppid > 1 && depth < 4096; depth++) {
 		if (ppid == root)
 			return true;
-		snprintf(buf, sizeof(buf), "%d", (int)ppid);
-		ppid = read_ppid(procfd, buf);
+		if (!proc_state(ppid, &ppid))
+			return false;
 	}
 	return ppid == root;
 }
@@ -571,78 +549,6 @@ int cleanup_track(struct cleanup *cl, struct error *err)
 	cl->shm_dev = st.st_dev;
 	cl->tracking = true;
 	return cl->ino_fd;
-}
-
-/*
- * The processes of the tree: root's children, theirs, and so on, through
- * /proc/PID/task/TID/children (a child is listed under the thread that
- * forked it).  Reading a few small files per process is what keeps the
- * look quick enough to find a segment before a short-lived creator exits.
- * Falls back to the whole-table walk when those files are missing.
- */
-static long tree_pids(pid_t root, pid_t **out)
-{
-	pid_t *v = NULL;
-	size_t n = 0, cap = 0, next = 0;
-	pid_t cur = root;
-
-	for (;;) {
-		char path[64];
-		struct dirent *de;
-		DIR *d;
-
-		snprintf(path, sizeof(path), "/proc/%d/task", (int)cur);
-		d = opendir(path);
-		if (!d && cur == root) {
-			free(v);
-			return cleanup_descendants(root, out);
-		}
-		while (d && (de = readdir(d))) {
-			char buf[4096], *p, *end;
-			ssize_t len;
-			int fd;
-
-			if (path_is_dot(de->d_name))
-				continue;
-			snprintf(path, sizeof(path), "%s/children", de->d_name);
-			fd = openat(dirfd(d), path, O_RDONLY | O_CLOEXEC);
-			if (fd < 0 && errno == ENOENT && cur == root) {
-				closedir(d);
-				free(v);
-				return cleanup_descendants(root, out);
-			}
-			if (fd < 0)
-				continue;
-			/* "PID PID ...": a list longer than the buffer is read on */
-			while ((len = read(fd, buf, sizeof(buf) - 1)) > 0) {
-				buf[len] = '\0';
-				for (p = buf; *p; p = end) {
-					long pid = strtol(p, &end, 10);
-
-					if (end == p)
-						break;
-					grow_array((void **)&v, &cap, n + 1, sizeof(*v));
-					v[n++] = (pid_t)pid;
-				}
-			}
-			close(fd);
-		}
-		if (d)
-			closedir(d);
-		if (next == n)
-			break;
-		cur = v[next++];
-	}
-	*out = v;
-	return (long)n;
-}
-
-static bool has_pid(const pid_t *v, long n, pid_t pid)
-{
-	for (long i = 0; i < n; i++)
-		if (v[i] == pid)
-			return true;
-	return false;
 }
 
 /* Adds the segments created since the snapshot that nobody was seen using yet;
@@ -690,7 +596,7 @@ void cleanup_observe(struct cleanup *cl, pid_t root)
 	if (procfd < 0)
 		return;
 	/* first the tree, quickly, while a short-lived creator may still be there */
-	n = tree_pids(root, &pids);
+	n = proctree_descendants(root, &pids);
 	for (i = 0; i < n; i++) {
 		snprintf(name, sizeof(name), "%d", (int)pids[i]);
 		visit_maps(procfd, name, note_tree, cl);
@@ -701,14 +607,14 @@ void cleanup_observe(struct cleanup *cl, pid_t root)
 		while ((de = readdir(d))) {
 			pid_t pid = (pid_t)atol(de->d_name);
 
-			if (pid <= 0 || has_pid(pids, n, pid))
+			if (pid <= 0 || proctree_has(pids, n, pid))
 				continue;
 			hits.n = 0;
 			visit_maps(dirfd(d), de->d_name, note_hit, &hits);
 			visit_fds(dirfd(d), de->d_name, note_hit, &hits);
 			if (!hits.n)
 				continue;
-			tree = descends_from(dirfd(d), de->d_name, root);
+			tree = descends_from(de->d_name, root);
 			for (size_t j = 0; j < hits.n; j++)
 				if (hits.v[j]->holder == HOLDER_NONE)
 					hits.v[j]->holder = tree ? HOLDER_TREE : HOLDER_OTHER;
@@ -1000,80 +906,4 @@ void cleanup_finish(struct cleanup *cl)
 	sweep_path(cl, &cl->pid_file, "pid file", S_IFREG);
 	for (i = 0; i < cl->n_sockets; i++)
 		sweep_path(cl, &cl->sockets[i], "socket", S_IFSOCK);
-}
-
-struct proc {
-	pid_t pid, ppid;
-};
-
-long cleanup_descendants(pid_t ancestor, pid_t **out)
-{
-	struct proc *p = NULL;
-	size_t n = 0, cap = 0, i;
-	pid_t *set = NULL;
-	size_t nset = 0;
-	bool grew;
-	struct dirent *de;
-	DIR *d = opendir("/proc");
-
-	*out = NULL;
-	if (!d)
-		return -1;
-	while ((de = readdir(d))) {
-		pid_t ppid;
-
-		if (de->d_name[0] < '1' || de->d_name[0] > '9' ||
-		    (ppid = read_ppid(dirfd(d), de->d_name)) < 0)
-			continue;
-		grow_array((void **)&p, &cap, n + 1, sizeof(*p));
-		p[n].pid = (pid_t)atol(de->d_name);
-		p[n].ppid = (pid_t)ppid;
-		n++;
-	}
-	closedir(d);
-	/* a process is a descendant when its parent is the ancestor or a descendant */
-	set = xmalloc(sizeof(*set) * (n + 1));
-	do {
-		grew = false;
-		for (i = 0; i < n; i++) {
-			size_t j;
-			bool parent_in = p[i].ppid == ancestor, self_in = false;
-
-			if (!p[i].pid)
-				continue;
-			for (j = 0; j < nset && !parent_in; j++)
-				parent_in = set[j] == p[i].ppid;
-			for (j = 0; j < nset && !self_in; j++)
-				self_in = set[j] == p[i].pid;
-			if (parent_in && !self_in && p[i].pid != ancestor) {
-				set[nset++] = p[i].pid;
-				p[i].pid = 0;
-				grew = true;
-			}
-		}
-	} while (grew);
-	free(p);
-	if (!nset) {
-		free(set);
-		return 0;
-	}
-	*out = set;
-	return (long)nset;
-}
-
-long cleanup_signal_tree(pid_t ancestor, int sig)
-{
-	pid_t *pids;
-	long n = cleanup_descendants(ancestor, &pids), i, sent = 0;
-
-	if (n < 0) {
-		if (getpid() != 1)
-			return -1;
-		return kill(-1, sig) == 0 ? 1 : 0;
-	}
-	for (i = 0; i < n; i++)
-		if (kill(pids[i], sig) == 0)
-			sent++;
-	free(pids);
-	return sent;
 }

@@ -141,21 +141,4 @@ size_t cleanup_count(const struct cleanup *cl);
 /* Appends a human size ("512 B", "4.0 KiB", "1.5 MiB") to buf. */
 void cleanup_format_size(char *buf, size_t size, unsigned long long bytes);
 
-/*
- * The orphan sweep.  Lists the living descendants of ancestor (through
- * /proc/PID/stat parent links, so processes that double-forked or called
- * setsid() and were reparented to a subreaper are included).  Returns the
- * count and a malloc'd array in *out (may be NULL when 0), or -1 when /proc
- * cannot be read.
- */
-long cleanup_descendants(pid_t ancestor, pid_t **out);
-
-/*
- * Sends sig to every descendant of ancestor.  Returns the number of
- * processes signalled.  When /proc cannot be read and the caller is PID 1
- * (its own namespace), falls back to kill(-1, sig), which reaches every
- * other process of the namespace; otherwise returns -1.
- */
-long cleanup_signal_tree(pid_t ancestor, int sig);
-
 #endif

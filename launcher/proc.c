@@ -1,4 +1,5 @@
 #include "proc.h"
+#include "proctree.h"
 #include "util.h"
 
 #include <dirent.h>
@@ -41,49 +42,7 @@ int proc_alive(pid_t pid)
 
 size_t proc_children(pid_t pid, pid_t **out)
 {
-	char path[64];
-	struct dirent *de;
-	size_t n = 0, cap = 0;
-	DIR *d;
+	long n = proctree_children(pid, out);
 
-	*out = NULL;
-	snprintf(path, sizeof(path), "/proc/%d/task", (int)pid);
-	d = opendir(path);
-	if (!d)
-		return 0;
-	while ((de = readdir(d))) {
-		char file[96], *buf = NULL, *p, *end;
-		size_t len = 0;
-		int fd;
-
-		if (de->d_name[0] == '.')
-			continue;
-		snprintf(file, sizeof(file), "%s/%s/children", path, de->d_name);
-		fd = open(file, O_RDONLY | O_CLOEXEC);
-		if (fd < 0)
-			continue;
-		/* "PID PID ...", read whole: a number is never cut in two */
-		for (;;) {
-			ssize_t r;
-
-			buf = xrealloc(buf, len + 4097);
-			r = read(fd, buf + len, 4096);
-			if (r <= 0)
-				break;
-			len += (size_t)r;
-		}
-		close(fd);
-		buf[len] = '\0';
-		for (p = buf;; p = end) {
-			long v = strtol(p, &end, 10);
-
-			if (end == p)
-				break;
-			grow_array((void **)out, &cap, n + 1, sizeof(**out));
-			(*out)[n++] = (pid_t)v;
-		}
-		free(buf);
-	}
-	closedir(d);
-	return n;
+	return n > 0 ? (size_t)n : 0;
 }

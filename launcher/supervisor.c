@@ -1,6 +1,7 @@
 #include "supervisor.h"
 #include "log.h"
 #include "privdrop.h"
+#include "proctree.h"
 #include "proc.h"
 #include "signame.h"
 #include "strbuf.h"
@@ -340,7 +341,7 @@ static void kill_tree(struct supervisor *sv)
 	end_helpers(sv);
 
 	cleanup_observe(sv->cl, sv->self); /* the last look at what the tree maps */
-	n = cleanup_signal_tree(sv->self, SIGKILL);
+	n = proctree_signal(sv->self, SIGKILL);
 
 	if (n < 0 && !sv->server_gone)
 		n = kill(sv->server, SIGKILL) == 0;
@@ -448,12 +449,12 @@ static void server_exited(struct supervisor *sv)
 		sv->hooks.exited(sv, sv->wstatus, sv->hooks.data);
 	if (sv->phase == PHASE_KILLING || sv->phase == PHASE_DONE) {
 		if (sv->phase == PHASE_KILLING)
-			cleanup_signal_tree(sv->self, SIGKILL);
+			proctree_signal(sv->self, SIGKILL);
 		return;
 	}
 	/* what the server left behind: a Manager after os._exit, a stray worker */
 	cleanup_observe(sv->cl, sv->self);
-	n = cleanup_signal_tree(sv->self, SIGTERM);
+	n = proctree_signal(sv->self, SIGTERM);
 	sv->orphans_termed = n > 0 ? n : 0;
 	if (n > 0)
 		log_debug("the server exited: %ld orphaned process%s got SIGTERM", n,
@@ -496,7 +497,7 @@ static void reap(struct supervisor *sv)
 	if (server_now)
 		server_exited(sv);
 	else if (sv->phase == PHASE_KILLING)
-		cleanup_signal_tree(sv->self, SIGKILL); /* whatever forked since */
+		proctree_signal(sv->self, SIGKILL); /* whatever forked since */
 }
 
 static void on_pidfd(struct supervisor *sv, int fd, uint32_t events, void *data)

@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "error.h"
 #include "fileio.h"
@@ -66,6 +67,18 @@ static inline void testutil_remove_tree(const char *path)
 		fprintf(stderr, "cannot remove %s: %s\n", path, strerror(errno));
 		CHECK(!"tree removed");
 	}
+}
+
+/* A child that sleeps until a signal ends it; its pid. */
+static inline pid_t testutil_sleeper(void)
+{
+	pid_t pid = fork();
+
+	if (pid == 0) {
+		pause();
+		_exit(0);
+	}
+	return pid;
 }
 
 #endif

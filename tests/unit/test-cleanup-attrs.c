@@ -1,6 +1,7 @@
 /* common/cleanup-attrs.h: each attribute releases its resource at the end
  * of the scope, steal_*() hands it on instead, and errno survives. */
 #include "t.h"
+#include "testutil.h"
 #include "cleanup-attrs.h"
 #include "strv.h"
 #include "util.h"
@@ -171,24 +172,13 @@ static void test_argv(void)
 	CHECK_STR(v[1], "two");
 }
 
-static pid_t sleeper(void)
-{
-	pid_t pid = fork();
-
-	if (pid == 0) {
-		pause();
-		_exit(0);
-	}
-	return pid;
-}
-
 static void test_child(void)
 {
 	pid_t seen;
 	int status;
 
 	{
-		_cleanup_child_ pid_t pid = sleeper();
+		_cleanup_child_ pid_t pid = testutil_sleeper();
 		CHECK(pid > 0);
 		seen = pid;
 		CHECK_INT(kill(seen, 0), 0);
@@ -206,7 +196,7 @@ static void test_child(void)
 
 static pid_t child_kept(void)
 {
-	_cleanup_child_ pid_t pid = sleeper();
+	_cleanup_child_ pid_t pid = testutil_sleeper();
 
 	return steal_pid(&pid);
 }
@@ -231,7 +221,7 @@ static int fail_with(int e)
 	_cleanup_fclose_ FILE *f = fopen("/dev/null", "re");
 	_cleanup_closedir_ DIR *d = opendir("/");
 	_cleanup_strv_ struct strv sv = STRV_INIT;
-	_cleanup_child_ pid_t pid = sleeper();
+	_cleanup_child_ pid_t pid = testutil_sleeper();
 
 	CHECK(fd >= 0 && f && d && pid > 0);
 	strv_push(&sv, p);

@@ -153,25 +153,6 @@ static void test_refuse_root(void)
 	CHECK(strstr(err.message, "refusing") != NULL);
 }
 
-static void test_descendants(void)
-{
-	pid_t *pids;
-	pid_t child = fork();
-	long n;
-
-	if (child == 0) {
-		pause();
-		_exit(0);
-	}
-	n = cleanup_descendants(getpid(), &pids);
-	CHECK_INT(n, 1);
-	CHECK(n == 1 && pids[0] == child);
-	free(pids);
-	CHECK_INT(cleanup_signal_tree(getpid(), SIGKILL), 1);
-	waitpid(child, NULL, 0);
-	CHECK_INT(cleanup_descendants(getpid(), &pids), 0);
-}
-
 static void test_unix_path_bound(void)
 {
 	static const char net[] =
@@ -312,7 +293,6 @@ int main(void)
 	RUN(test_shm);
 	RUN(test_track);
 	RUN(test_refuse_root);
-	RUN(test_descendants);
 	RUN(test_unix_path_bound);
 	RUN(test_tmp_dir);
 	RUN(test_pymp);

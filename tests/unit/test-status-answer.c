@@ -1,5 +1,6 @@
 /* status and procmem: the status answer from /proc, parsed back, printed; smaps_rollup. */
 #include "t.h"
+#include "testutil.h"
 #include "procmem.h"
 #include "status.h"
 #include "strbuf.h"
@@ -64,17 +65,6 @@ static void test_self(void)
 	CHECK_INT(procmem_age_ms(999999999), -1);
 }
 
-static pid_t sleeper(void)
-{
-	pid_t pid = fork();
-
-	if (pid == 0) {
-		pause();
-		_exit(0);
-	}
-	return pid;
-}
-
 static void test_roundtrip(void)
 {
 	bool ready = true;
@@ -83,7 +73,7 @@ static void test_roundtrip(void)
 	struct error err = ERROR_INIT;
 	struct strbuf sb;
 	struct status st;
-	pid_t a = sleeper(), b = sleeper();
+	pid_t a = testutil_sleeper(), b = testutil_sleeper();
 	FILE *f;
 	char *text = NULL;
 	size_t len = 0;
