@@ -106,7 +106,7 @@ printf '[app]\nroot = %s\nmodule = a:b\nrequirements =\n[checks]\nvenv = off\n[c
 	"$T/ok" "$T/prom" >"$P/prom.ini"
 run_dr --profiles "$P" run prom --exec
 check "prometheus_dir --exec: exit 0 (got $rc)" [ "$rc" = 0 ]
-check "prometheus_dir --exec: the server saw it empty" [ -e "$T/seen" ] && [ ! -s "$T/seen" ]
+check "prometheus_dir --exec: the server saw it empty" test -e "$T/seen" -a ! -s "$T/seen"
 check "prometheus_dir --exec: stale file removed" [ ! -e "$T/prom/counter_7.db" ]
 printf 'x' >"$T/prom/notes.txt"
 run_dr --profiles "$P" run prom --exec

@@ -130,7 +130,7 @@ static void test_pyimport_run(void)
 	struct error err = ERROR_INIT;
 
 	if (access("/usr/bin/python3", X_OK) != 0)
-		return;
+		T_SKIP("/usr/bin/python3 is missing");
 	CHECK(mkdtemp(dir) != NULL);
 	testutil_write(dir, "wsgiapp.py", "def app(environ, start_response):\n    return [b'']\n");
 	testutil_write(dir, "asgiapp.py", "async def app(scope, receive, send):\n    pass\n"

@@ -67,10 +67,8 @@ static void test_resolve_nobody(void)
 	const char *forms[] = {"nobody", "65534", "nobody:nogroup", "65534:65534", "nobody:65534"};
 	size_t i;
 
-	if (!pw || pw->pw_uid != 65534 || !gr || gr->gr_gid != 65534) {
-		fprintf(stderr, "skip test_resolve_nobody: no nobody (65534) and nogroup (65534) here\n");
-		return;
-	}
+	if (!pw || pw->pw_uid != 65534 || !gr || gr->gr_gid != 65534)
+		T_SKIP("no user nobody (65534) and group nogroup (65534) here");
 	for (i = 0; i < ARRAY_SIZE(forms); i++) {
 		CHECK_INT(userspec_resolve(forms[i], &ids, &err), 0);
 		CHECK_INT(ids.uid, 65534);
