@@ -1,6 +1,7 @@
 #include "lockfile.h"
 #include "fileio.h"
 #include "path.h"
+#include "pylock.h"
 #include "util.h"
 
 #include <stdlib.h>
@@ -129,6 +130,20 @@ int lockfile_load_from(struct lockfile *lf, const char *path, lockfile_read_fn r
 	size_t i;
 
 	memset(lf, 0, sizeof(*lf));
+	if (pylock_is_name(path)) {
+		_cleanup_free_ char *buf = NULL;
+		size_t len;
+
+		lf->format = LOCKFILE_PYLOCK;
+		lf->require_hashes = true;
+		if (file_read(path, 0, &buf, &len, NULL, err) < 0 ||
+		    pylock_parse(lf, buf, len, path, err) < 0) {
+			lockfile_finish(lf);
+			return -1;
+		}
+		strv_push(&lf->files, path);
+		return 0;
+	}
 	if (!lookup)
 		lookup = env_lookup;
 	if (load(lf, &st, path, false, NULL, lookup, data, err) < 0) {
@@ -158,6 +173,17 @@ void lockfile_finish(struct lockfile *lf)
 	strv_finish(&lf->extra_index_urls);
 	strv_finish(&lf->find_links);
 	strv_finish(&lf->trusted_hosts);
+	free(lf->pylock.lock_version);
+	free(lf->pylock.created_by);
+	free(lf->pylock.requires_python);
+	strv_finish(&lf->pylock.environments);
+	strv_finish(&lf->pylock.extras);
+	strv_finish(&lf->pylock.dependency_groups);
+	strv_finish(&lf->pylock.default_groups);
+	if (lf->pylock.package_requires_python)
+		for (i = 0; i < lf->n_reqs; i++)
+			free(lf->pylock.package_requires_python[i]);
+	free(lf->pylock.package_requires_python);
 	memset(lf, 0, sizeof(*lf));
 }
 

@@ -1,5 +1,9 @@
 /*
- * A lock: a requirement file with its -r/-c includes followed, the way
+ * A lock, in either format, as one model: what diff, bundle and the req.*
+ * checks read.  A pylock.toml or pylock.NAME.toml (known by its name) is
+ * read by pylock.h; any other name is a requirement file.
+ *
+ * A requirement file: with its -r/-c includes followed, the way
  * pip's RequirementsFileParser does it (an included file's requirements
  * take the place of the -r/-c line; its path is relative to the including
  * file's directory).  An include cycle is an error that names the file and
@@ -15,7 +19,25 @@
 #include "reqfile.h"
 #include "strv.h"
 
+enum lockfile_format {
+	LOCKFILE_REQUIREMENTS,  /* pip's requirement file */
+	LOCKFILE_PYLOCK,        /* pylock.toml (PEP 751) */
+};
+
+/* What only a pylock.toml says; lines are 0 when the key is absent. */
+struct lockfile_pylock {
+	char *lock_version;
+	char *created_by;
+	char *requires_python;        /* specifier, or NULL */
+	int requires_python_line, requires_python_column;
+	struct strv environments;     /* markers; empty when the key is absent */
+	int environments_line, environments_column;
+	struct strv extras, dependency_groups, default_groups;
+	char **package_requires_python; /* per reqs[i]: the specifier, or NULL */
+};
+
 struct lockfile {
+	enum lockfile_format format;
 	struct strv files;              /* every file read, in reading order, top file first */
 	struct reqfile_req *reqs;       /* every requirement, in pip's order */
 	size_t n_reqs, cap_reqs;
@@ -28,10 +50,14 @@ struct lockfile {
 	bool no_index;          /* --no-index */
 	char *index_url;        /* the last --index-url, NULL when none */
 	struct strv extra_index_urls, find_links, trusted_hosts;
+
+	struct lockfile_pylock pylock;  /* LOCKFILE_PYLOCK only */
 };
 
 /*
- * Reads path and every file it includes.  lookup gives the values of
+ * Reads the lock at path: a pylock.toml by pylock_parse() (every package a
+ * requirement, require_hashes set), else a requirement file and every file
+ * it includes.  lookup gives the values of
  * ${VAR}; NULL means the process environment (getenv).  lf is initialised
  * by the function.  Errors: a file that cannot be read (an included one is
  * named with the file:line of its -r/-c), a parse error, an include cycle,

@@ -230,6 +230,7 @@ struct tok {
 	size_t len, pos;
 	int depth;
 	struct error *err;
+	bool lock;  /* PEP 751's extras and dependency_groups are variables */
 };
 
 /* Python's \w, with every non-ASCII byte counted as a word character. */
@@ -344,6 +345,14 @@ static size_t variable_len(const struct tok *t, const char **name)
 	};
 	size_t i, n;
 
+	if (t->lock && (n = keyword_len(t, "extras"))) {
+		*name = "extras";
+		return n;
+	}
+	if (t->lock && (n = keyword_len(t, "dependency_groups"))) {
+		*name = "dependency_groups";
+		return n;
+	}
 	for (i = 0; i < ARRAY_SIZE(vars); i++) {
 		if ((n = keyword_len(t, vars[i].text))) {
 			*name = vars[i].name;
@@ -599,10 +608,40 @@ static struct pep508_marker *marker_wrap(struct mlist *l)
 
 struct pep508_marker *pep508_marker_parse(const char *s, size_t len, struct error *err)
 {
-	struct tok t = {s, len, 0, 0, err};
+	struct tok t = {s, len, 0, 0, err, false};
 	struct mlist *l = parse_marker(&t);
 
 	return l ? marker_wrap(l) : NULL;
+}
+
+struct pep508_marker *pep508_marker_parse_lock(const char *s, size_t len, struct error *err)
+{
+	struct tok t = {s, len, 0, 0, err, true};
+	struct mlist *l = parse_marker(&t);
+
+	return l ? marker_wrap(l) : NULL;
+}
+
+/* "NAME" in extras / dependency_groups: membership, names compared after PEP 503. */
+static int eval_set(const struct melem *e, const struct pep508_env *env, struct error *err)
+{
+	const struct strv *set = !strcmp(e->rhs.value, "extras") ? env->extras
+								 : env->dependency_groups;
+	_cleanup_free_ char *want = NULL;
+	size_t i;
+	bool in = false;
+
+	if (e->lhs.is_var || (strcmp(e->op, "in") && strcmp(e->op, "not in")))
+		return error_set(err, 0, "%s is a set of names: only '\"NAME\" in %s' and "
+				 "'\"NAME\" not in %s' compare with it", e->rhs.value,
+				 e->rhs.value, e->rhs.value);
+	want = pep440_canonicalize_name(e->lhs.value, e->lhs.len);
+	for (i = 0; set && i < set->n && !in; i++) {
+		_cleanup_free_ char *have = pep440_canonicalize_name(set->v[i], strlen(set->v[i]));
+
+		in = !strcmp(have, want);
+	}
+	return e->op[0] == 'i' ? in : !in;
 }
 
 /* ---- marker printing ---- */
@@ -729,6 +768,13 @@ static int eval_item(const struct melem *e, const struct pep508_env *env, struct
 	char *nl = NULL, *nr = NULL;
 	int r;
 
+	if (e->rhs.is_var && (!strcmp(e->rhs.value, "extras") ||
+			      !strcmp(e->rhs.value, "dependency_groups")))
+		return eval_set(e, env, err);
+	if (e->lhs.is_var && (!strcmp(e->lhs.value, "extras") ||
+			      !strcmp(e->lhs.value, "dependency_groups")))
+		return error_set(err, 0, "%s is a set of names: only '\"NAME\" in %s' "
+				 "compares with it", e->lhs.value, e->lhs.value);
 	if (e->lhs.is_var) {
 		key = e->lhs.value;
 		lv = pep508_env_get(env, key);
@@ -1156,7 +1202,7 @@ static int parse_requirement(struct tok *t, struct pep508_requirement *req)
 int pep508_requirement_parse(struct pep508_requirement *req, const char *s, size_t len,
 			     struct error *err)
 {
-	struct tok t = {s, len, 0, 0, err};
+	struct tok t = {s, len, 0, 0, err, false};
 
 	memset(req, 0, sizeof(*req));
 	if (parse_requirement(&t, req) < 0) {

@@ -40,6 +40,9 @@ extern const char *const pep508_var_names[PEP508_NVARS];
 /* What markers are evaluated against: one owned string per variable. */
 struct pep508_env {
 	char *values[PEP508_NVARS];
+	/* PEP 751's set-valued variables, for markers of pep508_marker_parse_lock();
+	 * borrowed, NULL for the empty set */
+	const struct strv *extras, *dependency_groups;
 };
 
 /* Every variable "" (extra too, as Marker.evaluate() starts). */
@@ -70,6 +73,12 @@ struct pep508_marker;
  */
 struct pep508_marker *pep508_marker_parse(const char *s, size_t len, struct error *err);
 void pep508_marker_destroy(struct pep508_marker *m);
+/*
+ * The same, for the markers of a pylock.toml (PEP 751): extras and
+ * dependency_groups are variables too, sets of names compared with
+ * '"NAME" in extras' and '"NAME" not in dependency_groups'.
+ */
+struct pep508_marker *pep508_marker_parse_lock(const char *s, size_t len, struct error *err);
 
 /* str(Marker).  Caller frees. */
 char *pep508_marker_str(const struct pep508_marker *m);

@@ -3,6 +3,7 @@
 #include "fileio.h"
 #include "path.h"
 #include "pep440.h"
+#include "pylock.h"
 #include "strbuf.h"
 #include "util.h"
 #include "venv.h"
@@ -21,6 +22,7 @@ const char *const requirements_ids[] = {
 	"req.version-mismatch",
 	"req.not-locked",
 	"req.dependency-conflict",
+	"req.lock-environment",
 	NULL,
 };
 
@@ -494,7 +496,8 @@ static void finish_state(struct state *s)
 	pep508_env_finish(&s->env);
 }
 
-static bool marker_applies(const struct reqfile_req *q, const struct pep508_env *env)
+static bool marker_applies(const struct reqfile_req *q, const struct pep508_env *env,
+			   bool pylock)
 {
 	struct pep508_marker *m;
 	struct error err = ERROR_INIT;
@@ -502,12 +505,96 @@ static bool marker_applies(const struct reqfile_req *q, const struct pep508_env 
 
 	if (!q->marker)
 		return true;
-	m = pep508_marker_parse(q->marker, strlen(q->marker), &err);
+	m = pylock ? pep508_marker_parse_lock(q->marker, strlen(q->marker), &err)
+		   : pep508_marker_parse(q->marker, strlen(q->marker), &err);
 	if (!m)
 		return true;
 	on = pep508_marker_evaluate(m, env, &err);
 	pep508_marker_destroy(m);
 	return on != 0;
+}
+
+/* Whether the venv's Python satisfies a requires-python specifier (1, 0, -1 unknown). */
+static int python_satisfies(const char *python, const char *spec)
+{
+	struct pep440_specset set = PEP440_SPECSET_INIT;
+	struct pep440_version v;
+	struct error err = ERROR_INIT;
+	int r = -1;
+
+	if (pep440_specset_parse(&set, spec, strlen(spec), &err) < 0)
+		return -1;
+	if (pep440_version_parses(&v, python, &err) == 0) {
+		r = pep440_specset_contains(&set, &v, PEP440_PRE_ALLOW, &err);
+		pep440_version_finish(&v);
+	}
+	pep440_specset_finish(&set);
+	return r;
+}
+
+/*
+ * A pylock.toml's own conditions, in the specification's installation order:
+ * requires-python, then environments (one must hold), then each package that
+ * applies must accept the Python.  Returns false when the lock does not
+ * describe this venv (its packages are then not compared).
+ */
+static bool check_pylock_environment(struct state *s)
+{
+	const struct lockfile_pylock *pl = &s->lf.pylock;
+	const char *lock = s->lf.files.v[0];
+	bool fits = true;
+	size_t i;
+
+	if (pl->requires_python && python_satisfies(s->python, pl->requires_python) == 0) {
+		report_add(s->r, "req.lock-environment", SEVERITY_ERROR, lock,
+			   pl->requires_python_line,
+			   "lock for this Python, or make the venv with a Python the lock accepts",
+			   "the lock requires Python %s, the virtualenv %s has Python %s",
+			   pl->requires_python, s->ctx->profile->venv, s->python);
+		fits = false;
+	}
+	if (pl->environments.n) {
+		bool any = false;
+
+		for (i = 0; i < pl->environments.n && !any; i++) {
+			struct error err = ERROR_INIT;
+			struct pep508_marker *m = pep508_marker_parse_lock(
+				pl->environments.v[i], strlen(pl->environments.v[i]), &err);
+
+			any = m && pep508_marker_evaluate(m, &s->env, &err) == 1;
+			pep508_marker_destroy(m);
+		}
+		if (!any) {
+			struct strbuf list;
+
+			strbuf_init(&list);
+			for (i = 0; i < pl->environments.n; i++)
+				strbuf_addf(&list, "%s'%s'", i ? ", " : "", pl->environments.v[i]);
+
+			report_add(s->r, "req.lock-environment", SEVERITY_ERROR, lock,
+				   pl->environments_line,
+				   "lock for this platform and Python too (add its environment to "
+				   "the locker's targets)",
+				   "none of the lock's environments matches the virtualenv's "
+				   "interpreter (Python %s on this host): %s", s->python, list.buf);
+			strbuf_finish(&list);
+			fits = false;
+		}
+	}
+	for (i = 0; i < s->lf.n_reqs; i++) {
+		const char *rp = pl->package_requires_python[i];
+		const struct reqfile_req *q = &s->lf.reqs[i];
+
+		if (!s->entries[i].applies || !rp || python_satisfies(s->python, rp) != 0)
+			continue;
+		report_add(s->r, "req.lock-environment", SEVERITY_ERROR, q->file, q->line,
+			   "lock a version of it that supports this Python, or add a marker "
+			   "that leaves it out",
+			   "%s %s requires Python %s, the virtualenv has Python %s: the lock "
+			   "cannot be installed there", q->name, q->version ? q->version : "",
+			   rp, s->python);
+	}
+	return fits;
 }
 
 void requirements_check(const struct context *ctx, struct report *r)
@@ -539,10 +626,18 @@ void requirements_check(const struct context *ctx, struct report *r)
 	if (requirements_load_lock(ctx, &s.lf, &err) < 0) {
 		bool missing = err.errnum == ENOENT;
 
+		bool pylock = pylock_is_name(p->requirements);
+
+		/* the finding has a line; a pylock error's column goes into the message */
+		if (pylock && err.column > 0)
+			error_prefix(&err, "column %d", err.column);
+
 		report_add(r, missing ? "req.file-missing" : "req.parse", SEVERITY_ERROR,
 			   err.file[0] ? err.file : p->requirements, err.line,
 			   missing ? "create the included file or fix the -r/-c line"
-				   : "fix the line: pip install -r would refuse the file the same way",
+			   : pylock ? "fix the lock (the pylock.toml specification, "
+				      "packaging.python.org): an installer would refuse it the same way"
+				    : "fix the line: pip install -r would refuse the file the same way",
 			   "%s", err.message);
 		finish_state(&s);
 		return;
@@ -552,10 +647,16 @@ void requirements_check(const struct context *ctx, struct report *r)
 		pep508_env_finish(&s.env);
 		pep508_env_init_host(&s.env, s.python, &err);
 	}
+	s.env.dependency_groups = &s.lf.pylock.default_groups;
 	s.entries = xcalloc(s.lf.n_reqs + 1, sizeof(*s.entries));
 	for (i = 0; i < s.lf.n_reqs; i++) {
 		s.entries[i].req = &s.lf.reqs[i];
-		s.entries[i].applies = !s.python || marker_applies(&s.lf.reqs[i], &s.env);
+		s.entries[i].applies = !s.python ||
+			marker_applies(&s.lf.reqs[i], &s.env, s.lf.format == LOCKFILE_PYLOCK);
+	}
+	if (s.lf.format == LOCKFILE_PYLOCK && s.python && !check_pylock_environment(&s)) {
+		finish_state(&s);
+		return;
 	}
 	check_pins(&s);
 	if (s.python && (s.set = cache_dists(ctx, &err))) {

@@ -14,6 +14,7 @@
 #include "fileio.h"
 #include "keys.h"
 #include "path.h"
+#include "pylock.h"
 #include "strbuf.h"
 #include "strv.h"
 #include "util.h"
@@ -334,7 +335,10 @@ static bool has_hashes(const char *app, const char *rel)
 
 /*
  * The lock: requirements.lock, requirements.txt, then requirements/NAME.txt
- * (production-like names first).  A file with hashes beats one without.
+ * (production-like names first), then pylock.toml and pylock.NAME.toml
+ * (PEP 751; by name order).  A file with hashes beats one without (a
+ * pylock.toml has hashes by design); an app that has both formats keeps
+ * its requirement file.
  */
 static void detect_requirements(struct detected *d, const char *app)
 {
@@ -359,8 +363,15 @@ static void detect_requirements(struct detected *d, const char *app)
 			strv_push(&cands, rel);
 	}
 	strv_finish(&sub);
+	if (exists_in(app, "pylock.toml"))
+		strv_push(&cands, "pylock.toml");
+	list_dir(app, &sub);
+	for (i = 0; i < sub.n; i++)
+		if (pylock_is_name(sub.v[i]) && strv_find(&cands, sub.v[i]) < 0)
+			strv_push(&cands, sub.v[i]);
+	strv_finish(&sub);
 	for (i = 0; i < cands.n && !d->requirements; i++)
-		if (has_hashes(app, cands.v[i])) {
+		if (pylock_is_name(cands.v[i]) || has_hashes(app, cands.v[i])) {
 			d->requirements = xstrdup(cands.v[i]);
 			d->locked = true;
 		}

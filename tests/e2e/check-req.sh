@@ -95,6 +95,35 @@ if pip != ours:
 PYEOF
 }
 
+# same_with_pylock [DR-ARGS...]: the profile's requirement file written as a
+# pylock.toml (dev/venv-tools/pylock-from-requirements.py, wheels from $W and
+# $T/other) gives the same findings as the last dr: the same ids and
+# severities, and those on the requirement file are on the pylock.toml.
+same_with_pylock() {
+	local req lock
+	req=$(sed -n 's/^requirements = //p' "$PROFILE")
+	lock=$APP/pylock.$(basename "$req" .txt | tr . -).toml
+	$PY "$SOURCE_ROOT/dev/venv-tools/pylock-from-requirements.py" "$APP/$req" "$W" "$T/other" \
+		>"$lock" 2>"$T/pylock.log"
+	cp "$T/out" "$T/out.txt"
+	cp "$PROFILE" "$T/profile.txt"
+	sed -i "s|^requirements = .*|requirements = $(basename "$lock")|" "$PROFILE"
+	dr "$@"
+	cp "$T/profile.txt" "$PROFILE"
+	if $PY - "$T/out.txt" "$T/out" "$APP/$req" "$lock" <<'PYEOF'; then pass; else fail "pylock.toml findings differ from $req's"; fi
+import json, sys
+a, b = (json.load(open(p))["findings"] for p in sys.argv[1:3])
+def key(f, lockfile):
+    return (f["id"], f["severity"], "LOCK" if f["file"] == lockfile else f["file"])
+ka = sorted(key(f, sys.argv[3]) for f in a)
+kb = sorted(key(f, sys.argv[4]) for f in b)
+if ka != kb:
+    print("requirements:", ka, "\npylock:      ", kb, file=sys.stderr)
+    sys.exit(1)
+PYEOF
+	cp "$T/out.txt" "$T/out"
+}
+
 # fresh_venv NAME: a copy of the clean venv (pyvenv.cfg and site-packages as pip left them).
 fresh_venv() { rm -rf "$T/$1"; cp -a "$V" "$T/$1"; echo "$T/$1"; }
 
@@ -105,6 +134,7 @@ assert_ids "$T/out"
 check "clean: exit 0" [ "$rc" = 0 ]
 same_as_pip_check "$V"
 check "clean: pip check agrees" grep -q "No broken requirements found" "$T/pipcheck"
+same_with_pylock --verify-records
 
 # --- req.file-missing: the lock, then an included file
 profile "requirements = nope.txt"
@@ -131,6 +161,7 @@ profile "requirements = unpinned.txt"
 dr
 assert_ids "$T/out" req.unpinned
 has_finding req.unpinned "$APP/unpinned.txt" "$(line_of "$APP/unpinned.txt" "beta>=1.0")" error
+same_with_pylock
 
 # --- req.no-hash: a pin without --hash, then a URL without --hash
 { clean_lock | sed '/^beta==/,+1d'; echo "beta==1.2"; } >"$APP/nohash.txt"
@@ -138,12 +169,14 @@ profile "requirements = nohash.txt"
 dr
 assert_ids "$T/out" req.no-hash
 has_finding req.no-hash "$APP/nohash.txt" "$(line_of "$APP/nohash.txt" "beta==1.2")" error
+same_with_pylock
 { clean_lock | sed '/^beta==/,+1d'
   echo "beta @ file://$W/beta-1.2-py3-none-any.whl"; } >"$APP/nohash-url.txt"
 profile "requirements = nohash-url.txt"
 dr
 assert_ids "$T/out" req.no-hash
 has_finding req.no-hash "$APP/nohash-url.txt" "$(line_of "$APP/nohash-url.txt" "beta @")"
+same_with_pylock
 # a requirement whose marker is false for the venv's Python: pip ignores it
 # before asking for a pin or a hash, so neither is required
 { clean_lock; echo 'pywin32==306 ; sys_platform == "win32"'
@@ -151,6 +184,7 @@ has_finding req.no-hash "$APP/nohash-url.txt" "$(line_of "$APP/nohash-url.txt" "
 profile "requirements = marker.txt"
 dr
 assert_ids "$T/out"
+same_with_pylock
 
 # --- req.not-installed: locked, never installed
 { clean_lock; lock_line epsilon 1.0 "$T/other/epsilon-1.0-py3-none-any.whl"; } >"$APP/more.txt"
@@ -158,6 +192,7 @@ profile "requirements = more.txt"
 dr
 assert_ids "$T/out" req.not-installed
 has_finding req.not-installed "$APP/more.txt" "$(line_of "$APP/more.txt" "epsilon==")" error
+same_with_pylock
 same_as_pip_check "$V"
 
 # --- req.version-mismatch: the lock moved to beta 1.1, the venv still has 1.2
@@ -168,6 +203,7 @@ profile "requirements = moved.txt"
 dr
 assert_ids "$T/out" req.version-mismatch
 has_finding req.version-mismatch "$APP/moved.txt" "$(line_of "$APP/moved.txt" "beta==1.1")" error
+same_with_pylock
 
 # --- req.not-locked: zeta installed by hand
 V2=$(fresh_venv notlocked)
@@ -178,6 +214,7 @@ dr
 assert_ids "$T/out" req.not-locked
 has_finding req.not-locked "$APP/requirements.txt" "" error
 message_has "zeta 1.0"
+same_with_pylock
 same_as_pip_check "$V2"
 
 # --- req.dependency-conflict: a dependency missing (and not in the lock either)
@@ -190,6 +227,7 @@ assert_ids "$T/out" req.dependency-conflict req.dependency-conflict
 has_finding req.dependency-conflict "$APP/nobeta.txt" "$(line_of "$APP/nobeta.txt" "alpha==")" error
 has_finding req.dependency-conflict "$APP/nobeta.txt" "$(line_of "$APP/nobeta.txt" "gamma==")" error
 message_has "alpha 1.0 requires beta, which is not installed."
+same_with_pylock
 same_as_pip_check "$V3"
 
 # --- req.dependency-conflict: a version outside alpha's range, locked as such
@@ -203,6 +241,7 @@ dr
 assert_ids "$T/out" req.dependency-conflict
 has_finding req.dependency-conflict "$APP/old.txt" "$(line_of "$APP/old.txt" "beta==0.9")" error
 message_has "alpha 1.0 has requirement beta>=1.0, but you have beta 0.9."
+same_with_pylock
 same_as_pip_check "$V4"
 
 # --- req.record-mismatch: an installed file edited after installation
@@ -238,6 +277,7 @@ dr
 # beta 1.1's files under 1.2's name: the hash differs, and its RECORD still matches it
 assert_ids "$T/out" req.wheel-hash
 has_finding req.wheel-hash "$APP/requirements.txt" "$(line_of "$APP/requirements.txt" "beta==1.2")"
+same_with_pylock
 # a wheel changed after it was built (and the lock hashed the changed one)
 cp "$W/beta-1.2-py3-none-any.whl" "$WH/"
 $PY - "$WH/gamma-2.0-py3-none-any.whl" <<'PYEOF'
@@ -254,6 +294,7 @@ dr
 assert_ids "$T/out" req.wheel-hash
 has_finding req.wheel-hash "$WH/gamma-2.0-py3-none-any.whl" ""
 message_has "gamma.py: sha256="
+same_with_pylock
 clean_lock >"$APP/requirements.txt"
 
 # --- development: the same problems are warnings
@@ -263,6 +304,7 @@ sed -i 's/stage = production/stage = development/' "$PROFILE"
 dr
 has_finding req.unpinned "$APP/unpinned.txt" "$(line_of "$APP/unpinned.txt" "beta>=1.0")" warning
 check "development: exit 0" [ "$rc" = 0 ]
+same_with_pylock
 
 # --- the example app: no req finding on its proper venv
 example_venv
