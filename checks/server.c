@@ -1084,12 +1084,16 @@ static void report_outside(const struct context *ctx, struct report *r,
 	if (fatal)
 		report_add(r, "server.outside-config", SEVERITY_ERROR, x->file, x->line, hint,
 			   "%s reaches %s: %s", where, server, why.buf);
-	else if (any_unpinned)
+	else if (any_unpinned && set.len)
 		report_add(r, "server.outside-config", SEVERITY_ERROR, x->file, x->line, hint,
 			   "%s sets %s's %s, which deploy-run's argv cannot override: %s runs "
-			   "with it, not with the profile%s%s%s%s", where, server, set.buf, server,
+			   "with it, not with the profile%s%s%s%s%s", where, server, set.buf, server,
 			   pinned.len ? " (overridden: " : "", pinned.buf, pinned.len ? ")" : "",
-			   why.len ? "" : "");
+			   why.len ? "; " : "", why.buf);
+	else if (any_unpinned)
+		report_add(r, "server.outside-config", SEVERITY_ERROR, x->file, x->line, hint,
+			   "%s reaches %s, and deploy-run's argv cannot override it: %s", where,
+			   server, why.len ? why.buf : "the server reads it");
 	else
 		report_add(r, "server.outside-config", SEVERITY_WARNING, x->file, x->line, hint,
 			   "%s would set %s's %s; deploy-run's argv overrides it%s%s",
