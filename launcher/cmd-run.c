@@ -127,6 +127,7 @@ struct readiness {
 	struct upgrade *upgrade;    /* `deploy-run reload` */
 	struct control *control;    /* `deploy-run status` and `reload` ask here */
 	struct status_source status;
+	struct supervisor *sv;      /* once started */
 	pid_t server;               /* the server's master (a reload may replace it) */
 	uint64_t watchdog_ms;       /* half of WATCHDOG_USEC, 0: none */
 	bool ready, stopping, gave_up, wrote_ready_file, notify_failed;
@@ -341,6 +342,7 @@ static void readiness_started(struct supervisor *sv, pid_t server, void *data)
 	struct supervisor_server_hooks hooks = {on_server_exit, on_server_replaced, r};
 
 	r->server = server;
+	r->sv = sv;
 	/* gunicorn writes its own pid file (--pid); uvicorn has no such option */
 	if (r->p->server == SERVER_UVICORN && r->p->pid_file)
 		write_pid(r->p->pid_file, server, "pid file");
@@ -373,6 +375,114 @@ static void readiness_started(struct supervisor *sv, pid_t server, void *data)
 		r->watch = health_watch_start(sv, &wc, &err);
 		if (!r->watch)
 			log_error("%s: the server runs without a health probe", err.message);
+	}
+}
+
+/*
+ * The control socket's `reload` request (cmd-reload.c is the client):
+ *   reload [timeout_ms=N] [upgrade=0|1]
+ * Each step goes back as a progress line; the answer comes once the reload
+ * is over (upgrade.h): {"reloaded": true, "method", "server_pid", "seconds",
+ * "message"}, or an error with exit 1 (failed) or 2 (unsupported).  A client
+ * that hangs up does not stop the reload.  systemd hears RELOADING=1, then
+ * READY=1 with a STATUS= line saying how it went.
+ */
+struct reload_request {
+	struct readiness *r;
+	struct control_conn *conn;  /* NULL once the client is gone */
+	bool reloading;             /* systemd heard RELOADING=1 */
+};
+
+static void reload_client_gone(struct control_conn *c, void *data)
+{
+	struct reload_request *q = data;
+
+	q->conn = NULL;
+}
+
+static void reload_progress(const char *text, void *data)
+{
+	struct reload_request *q = data;
+
+	if (q->conn)
+		control_progress(q->conn, "%s", text);
+}
+
+static void reload_done(struct supervisor *sv, const struct upgrade_outcome *o, void *data)
+{
+	struct reload_request *q = data;
+	struct readiness *r = q->r;
+	char *msg;
+
+	if (q->reloading) {
+		msg = xasprintf("READY=1\nSTATUS=%s: %s", o->result == UPGRADE_DONE ? "ready, reloaded"
+				: "ready, reload failed", o->message);
+		ready_notify(r, msg);
+		free(msg);
+	}
+	if (q->conn && o->result == UPGRADE_DONE) {
+		struct strbuf sb;
+
+		strbuf_init(&sb);
+		strbuf_adds(&sb, "{\"reloaded\": true, \"method\": ");
+		strbuf_add_json(&sb, o->method);
+		strbuf_addf(&sb, ", \"server_pid\": %d, \"seconds\": %.3f, \"message\": ",
+			    (int)o->server, o->elapsed_ms / 1000.0);
+		strbuf_add_json(&sb, o->message);
+		strbuf_adds(&sb, "}");
+		control_reply(q->conn, sb.buf);
+		strbuf_finish(&sb);
+	} else if (q->conn) {
+		control_reply_error(q->conn, o->result == UPGRADE_UNSUPPORTED ? 2 : 1, "%s",
+				    o->message);
+	}
+	free(q);
+}
+
+static void on_reload_request(struct control_conn *c, void *data)
+{
+	struct readiness *r = data;
+	struct reload_request *q;
+	struct upgrade_request req = {0};
+	const char *timeout = control_conn_arg(c, "timeout_ms");
+	const char *upgrade = control_conn_arg(c, "upgrade");
+	char *end = NULL;
+
+	if (timeout) {
+		req.timeout_ms = strtoll(timeout, &end, 10);
+		if (!*timeout || *end || req.timeout_ms < 0) {
+			control_reply_error(c, 2, "reload: timeout_ms takes milliseconds, not '%s'",
+					    timeout);
+			return;
+		}
+	}
+	if (upgrade && !str_eq(upgrade, "0") && !str_eq(upgrade, "1")) {
+		control_reply_error(c, 2, "reload: upgrade takes 0 or 1, not '%s'", upgrade);
+		return;
+	}
+	if (!r->sv) {
+		control_reply_error(c, 1, "the server is not started yet; nothing was changed");
+		return;
+	}
+	q = xcalloc(1, sizeof(*q));
+	q->r = r;
+	q->conn = c;
+	control_conn_on_close(c, reload_client_gone, q);
+	req.force_usr2 = str_eq(upgrade, "1");
+	req.ready = r->ready;
+	req.done = reload_done;
+	req.progress = reload_progress;
+	req.data = q;
+	if (upgrade_busy(r->upgrade)) {
+		upgrade_start(r->upgrade, r->sv, &req); /* answers "in progress" at once */
+		return;
+	}
+	upgrade_start(r->upgrade, r->sv, &req);
+	/* q lives on only while the reload runs (a refusal answered and freed it) */
+	if (upgrade_busy(r->upgrade)) {
+		q->reloading = true;
+		ready_notify(r, "RELOADING=1\nSTATUS=reloading: new code starting, the old code "
+			     "still serving");
 	}
 }
 
@@ -440,8 +550,10 @@ static int run_supervised(struct loaded *l, const struct globals *g)
 	r.status = (struct status_source){.profile = l->profile->name,
 					  .server = profile_server_name(l->profile->server),
 					  .ready = &r.ready};
-	if (r.control)
+	if (r.control) {
 		status_register(r.control, &r.status);
+		control_register(r.control, "reload", on_reload_request, &r);
+	}
 	rc = start_supervised(l, g, readiness_started, readiness_stopping, &r);
 	control_destroy(r.control);
 	ready_stopping(&r, "the server exited");

@@ -78,6 +78,8 @@ int cmd_smoke(int argc, char **argv, const struct globals *g);
 extern const struct command_help cmd_smoke_help;
 int cmd_status(int argc, char **argv, const struct globals *g);
 extern const struct command_help cmd_status_help;
+int cmd_reload(int argc, char **argv, const struct globals *g);
+extern const struct command_help cmd_reload_help;
 
 /* Prints "deploy-run: error: MESSAGE" and the pointer to help, the quoted
  * arguments masked as in error_print(); returns EXIT_USAGE. */

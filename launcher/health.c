@@ -208,8 +208,10 @@ static void probe_done(struct supervisor *sv, struct health_watch *w, struct hea
 		r->ok = false;
 	}
 	w->foreign_answer = w->foreign;
+	/* the last result says what the wanted process answered, when one did */
+	if (!w->foreign || (!w->last.status && !w->last.error[0]))
+		w->last = *r;
 	w->foreign = false;
-	w->last = *r;
 	w->state = W_IDLE;
 	if (w->ready) {
 		if (w->cfg.on_repeat)
@@ -228,12 +230,14 @@ static void probe_done(struct supervisor *sv, struct health_watch *w, struct hea
 			schedule(sv, w, w->cfg.repeat_ms);
 		return;
 	}
+	if (w->cfg.on_failure && !w->foreign_answer)
+		w->cfg.on_failure(sv, r, w->cfg.data);
 	if (!supervisor_server_pid(sv)) {
 		w->state = W_STOPPED;
 		return;
 	}
 	if (w->foreign_answer) {
-		next = 20; /* another process answered: the next probe may reach the one wanted */
+		next = 5; /* another process answered: the next probe may reach the one wanted */
 	} else if (r->refused) {
 		next = 10;
 	} else {

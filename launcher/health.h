@@ -75,6 +75,9 @@ struct health_watch_config {
 			   const struct health_result *last, void *data);
 	/* after each repeated probe (may be NULL) */
 	void (*on_repeat)(struct supervisor *sv, const struct health_result *r, void *data);
+	/* after each probe that failed before the first passed, other processes'
+	 * answers (acceptor) left out (may be NULL; must not stop the watch) */
+	void (*on_failure)(struct supervisor *sv, const struct health_result *r, void *data);
 	/*
 	 * May be NULL.  When set, each probe (built-in client only) waits until
 	 * a process accepted its connection and calls acceptor with the inode of

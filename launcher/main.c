@@ -26,6 +26,7 @@ static const struct command commands[] = {
 	{"probe", cmd_probe, &cmd_probe_help},
 	{"smoke", cmd_smoke, &cmd_smoke_help},
 	{"status", cmd_status, &cmd_status_help},
+	{"reload", cmd_reload, &cmd_reload_help},
 	{"profiles", cmd_profiles, &cmd_profiles_help},
 	{"init", cmd_init, &cmd_init_help},
 	{"bundle", cmd_bundle, &cmd_bundle_help},

@@ -41,6 +41,7 @@ struct upgrade {
 	enum ustate state;
 	struct supervisor *sv;
 	upgrade_done_fn done;
+	void (*progress)(const char *text, void *data);
 	void *data;
 	const char *method;
 	uint64_t started_ns;
@@ -52,7 +53,10 @@ struct upgrade {
 	struct health_watch *watch;
 	bool probe_passed;
 	char passed[320];        /* what the probe that passed got */
+	bool probe_refuted;      /* the new generation answered the probe wrong */
+	char refuted[320];
 	bool stopping;
+	size_t expected;         /* workers the new generation must have */
 	int tick_timer, deadline_timer, bound_timer;
 	uint64_t phase_ns;       /* the current phase began */
 	char why[600];           /* the failure, answered once the rollback is over */
@@ -201,12 +205,28 @@ static void finish(struct upgrade *u, enum upgrade_result result, const char *fm
 	}
 	u->state = U_IDLE;
 	u->done = NULL;
+	u->progress = NULL;
 	u->data = NULL;
 	u->new_master = 0;
 	pidset_clear(&u->before);
 	pidset_clear(&u->failed);
 	if (done)
 		done(sv, &o, data);
+}
+
+/* One step of the reload: logged, and told to whoever asked for it. */
+static void say(struct upgrade *u, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void say(struct upgrade *u, const char *fmt, ...)
+{
+	char line[768];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(line, sizeof(line), fmt, ap);
+	va_end(ap);
+	log_info("reload: %s", line);
+	if (u->progress)
+		u->progress(line, u->data);
 }
 
 static void tick(struct supervisor *sv, void *data);
@@ -281,17 +301,38 @@ static void probe_passed(struct supervisor *sv, const struct health_result *r, u
 	u->probe_passed = true;
 }
 
+/*
+ * An answer from the new generation that is not the expected one, nor a
+ * 503 (the usual "not yet"), fails the gate at once: while it is gated the
+ * new generation serves a share of the requests, and a release that
+ * answers its probe 500 or 404 will not get better by waiting.  No answer
+ * (refused, reset, a timeout) and 503 are probed again until the timeout.
+ */
+static void probe_failed(struct supervisor *sv, const struct health_result *r, void *data)
+{
+	struct upgrade *u = data;
+	char res[300];
+
+	if (!r->status || r->status == 503 || u->probe_refuted)
+		return;
+	health_result_format(r, res, sizeof(res));
+	snprintf(u->refuted, sizeof(u->refuted), "%s answered %s from the new generation",
+		 u->cfg.target->display, res);
+	u->probe_refuted = true;
+}
+
 static int start_probe(struct upgrade *u)
 {
 	struct health_watch_config wc = {
 		.target = u->cfg.target,
 		.on_ready = probe_passed,
+		.on_failure = probe_failed,
 		.acceptor = new_generation_holds,
 		.data = u,
 	};
 	struct error err = ERROR_INIT;
 
-	u->probe_passed = false;
+	u->probe_passed = u->probe_refuted = false;
 	u->watch = health_watch_start(u->sv, &wc, &err);
 	if (!u->watch) {
 		snprintf(u->why, sizeof(u->why), "cannot probe the new generation: %s",
@@ -424,7 +465,7 @@ static void switch_over(struct upgrade *u)
 		if (kids.v[i] != u->new_master)
 			pidset_add(&u->before, kids.v[i]);
 	free(kids.v);
-	log_info("reload: %s; retiring the old master (pid %d, %zu worker%s) with SIGTERM",
+	say(u, "%s; retiring the old master (pid %d, %zu worker%s) with SIGTERM",
 		 u->passed, (int)u->old_master, u->before.n, u->before.n == 1 ? "" : "s");
 	supervisor_set_successor(u->sv, u->new_master);
 	set_state(u, U_RETIRE);
@@ -471,7 +512,23 @@ static void tick(struct supervisor *sv, void *data)
 		for (size_t i = 0; i < kids.n; i++)
 			fresh += !pidset_has(&u->before, kids.v[i]);
 		old = count_alive(&u->before);
-		if (u->probe_passed && fresh >= (size_t)u->cfg.workers && !old) {
+		if (u->probe_refuted) {
+			free(kids.v);
+			finish(u, UPGRADE_FAILED, "%s; HUP replaces workers in place, so the new code "
+			       "is what runs now: fix it and reload again ('reload --upgrade' starts "
+			       "a new master instead, and keeps the old one serving when the new one "
+			       "fails)", u->refuted);
+			return;
+		}
+		/*
+		 * gunicorn retires every old worker; uvicorn's supervisor may have
+		 * a child that is no worker (multiprocessing's resource tracker),
+		 * which stays: at most that many of the old children may live on.
+		 */
+		if (u->cfg.server != SERVER_GUNICORN && u->before.n > (size_t)u->cfg.workers)
+			old = old > u->before.n - (size_t)u->cfg.workers
+				? old - (u->before.n - (size_t)u->cfg.workers) : 0;
+		if (u->probe_passed && fresh >= u->expected && !old) {
 			free(kids.v);
 			finish(u, UPGRADE_DONE, "reloaded with HUP in %.1fs: %zu new worker%s, the "
 			       "old ones retired; %s", elapsed_ms(u) / 1000.0, fresh,
@@ -488,7 +545,8 @@ static void tick(struct supervisor *sv, void *data)
 				u->new_master = kids.v[i];
 		free(entry);
 		if (u->new_master) {
-			log_info("reload: gunicorn's new master is pid %d", (int)u->new_master);
+			say(u, "gunicorn's new master is pid %d; waiting for its workers and the "
+			    "health probe", (int)u->new_master);
 			set_state(u, U_GATE);
 			if (start_probe(u) < 0) {
 				free(kids.v);
@@ -515,7 +573,12 @@ static void tick(struct supervisor *sv, void *data)
 		children_of(u->new_master, &kids);
 		for (size_t i = 0; i < kids.n; i++)
 			pidset_add(&u->failed, kids.v[i]); /* to stop, should it fail */
-		if (u->probe_passed && kids.n >= (size_t)u->cfg.workers) {
+		if (u->probe_refuted) {
+			free(kids.v);
+			rollback(u, "%s", u->refuted);
+			return;
+		}
+		if (u->probe_passed && kids.n >= u->expected) {
 			free(kids.v);
 			switch_over(u);
 			arm_tick(u);
@@ -636,10 +699,10 @@ static const char *unsupported(const struct upgrade *u, char *buf, size_t size)
 	return NULL;
 }
 
-void upgrade_start(struct upgrade *u, struct supervisor *sv, bool force_usr2, int64_t timeout_ms,
-		   bool ready, upgrade_done_fn done, void *data)
+void upgrade_start(struct upgrade *u, struct supervisor *sv, const struct upgrade_request *req)
 {
 	pid_t master = supervisor_server_pid(sv);
+	bool force_usr2 = req->force_usr2;
 	char why[512];
 	int sig;
 
@@ -647,12 +710,13 @@ void upgrade_start(struct upgrade *u, struct supervisor *sv, bool force_usr2, in
 		struct upgrade_outcome o = {.result = UPGRADE_FAILED, .server = master};
 
 		snprintf(o.message, sizeof(o.message), "a reload is already in progress");
-		done(sv, &o, data);
+		req->done(sv, &o, req->data);
 		return;
 	}
 	u->sv = sv;
-	u->done = done;
-	u->data = data;
+	u->done = req->done;
+	u->progress = req->progress;
+	u->data = req->data;
 	u->method = NULL;
 	u->started_ns = now_ns();
 	u->why[0] = u->passed[0] = '\0';
@@ -664,7 +728,7 @@ void upgrade_start(struct upgrade *u, struct supervisor *sv, bool force_usr2, in
 		finish(u, UPGRADE_FAILED, "the server is stopping; nothing was changed");
 		return;
 	}
-	if (!ready) {
+	if (!req->ready) {
 		finish(u, UPGRADE_FAILED, "the server is not ready yet (its health probe has not "
 		       "passed); nothing was changed");
 		return;
@@ -674,19 +738,22 @@ void upgrade_start(struct upgrade *u, struct supervisor *sv, bool force_usr2, in
 		       "uvicorn reloads with HUP");
 		return;
 	}
-	u->timeout_ms = timeout_ms > 0 ? timeout_ms : u->cfg.timeout_ms > 0 ? u->cfg.timeout_ms
-									  : 30000;
+	u->timeout_ms = req->timeout_ms > 0 ? req->timeout_ms
+		      : u->cfg.timeout_ms > 0 ? u->cfg.timeout_ms : 30000;
 	u->old_master = master;
 	u->new_master = 0;
 	pidset_clear(&u->failed);
 	children_of(master, &u->before);
+	/* the configured count, or fewer when TTOU took some: what the old one runs */
+	u->expected = (size_t)u->cfg.workers;
+	if (u->before.n && u->before.n < u->expected)
+		u->expected = u->before.n;
 	sig = u->cfg.server == SERVER_GUNICORN && (force_usr2 || u->cfg.preload) ? SIGUSR2 : SIGHUP;
 	u->method = sig == SIGUSR2 ? "USR2" : "HUP";
 	set_state(u, sig == SIGUSR2 ? U_SPAWN : U_HUP);
-	log_info("reload: %s to %s's master (pid %d)%s", u->method,
-		 profile_server_name(u->cfg.server), (int)master,
-		 sig == SIGUSR2 ? (force_usr2 ? ": a new master (--upgrade)"
-				  : ": a new master (preload: HUP would fork the old code)")
+	say(u, "SIG%s to %s's master (pid %d)%s", u->method, profile_server_name(u->cfg.server),
+	    (int)master, sig == SIGUSR2 ? (force_usr2 ? ": a new master (--upgrade)"
+				: ": a new master (preload: HUP would fork the old code)")
 				: ": new workers");
 	if (kill(master, sig) < 0) {
 		finish(u, UPGRADE_FAILED, "cannot send SIG%s to the server (pid %d): %s", u->method,
@@ -706,8 +773,7 @@ void upgrade_server_replaced(struct upgrade *u, struct supervisor *sv, pid_t old
 {
 	if (u->state != U_RETIRE || old != u->old_master || now != u->new_master)
 		return;
-	log_info("reload: the old master (pid %d) exited; pid %d is the server now", (int)old,
-		 (int)now);
+	say(u, "the old master (pid %d) exited; pid %d is the server now", (int)old, (int)now);
 	/* wakes its loop: it sees its new parent and promotes itself (see upgrade.h) */
 	kill(now, SIGWINCH);
 	set_state(u, U_PROMOTE);

@@ -55,8 +55,10 @@
  *      own pid, at its exit).  With [cleanup] pid_file the reload is done
  *      once PIDFILE names the new master.  A failed generation's PIDFILE.2
  *      is removed when it still names the failed master.
- *   Failure (the new master exits, or the gate does not pass within the
- *   timeout): the new master gets TERM (SIGKILL for it and its workers
+ *   Failure (the new master exits; a new worker answers the probe with a
+ *   status neither expected nor 503, which fails the gate at once, since
+ *   the gated generation serves meanwhile; or the gate does not pass within
+ *   the timeout): the new master gets TERM (SIGKILL for it and its workers
  *   after graceful_timeout), the old master, untouched, keeps serving, and
  *   the outcome (1) names why, once no process of the failed generation is
  *   left.  While the gate runs, the new generation shares the socket, so it
@@ -113,13 +115,18 @@ struct upgrade;
 struct upgrade *upgrade_create(const struct upgrade_config *cfg);
 void upgrade_destroy(struct upgrade *u);
 
-/*
- * Starts a reload of the server sv runs.  force_usr2: `reload --upgrade`.
- * timeout_ms <= 0: the configured default.  ready: whether the server
- * passed its readiness probe.  done is called exactly once.
- */
-void upgrade_start(struct upgrade *u, struct supervisor *sv, bool force_usr2, int64_t timeout_ms,
-		   bool ready, upgrade_done_fn done, void *data);
+struct upgrade_request {
+	bool force_usr2;        /* `reload --upgrade` */
+	int64_t timeout_ms;     /* the gate's; <= 0: the configured default */
+	bool ready;             /* the server passed its readiness probe */
+	upgrade_done_fn done;   /* called exactly once */
+	/* each step, as one line of text (may be NULL) */
+	void (*progress)(const char *text, void *data);
+	void *data;             /* for done and progress */
+};
+
+/* Starts a reload of the server sv runs. */
+void upgrade_start(struct upgrade *u, struct supervisor *sv, const struct upgrade_request *req);
 
 bool upgrade_busy(const struct upgrade *u);
 

@@ -120,6 +120,12 @@ unit = open(root + "/packaging/systemd/deploy-run@.service").read()
 stop = secs(re.search(r"^TimeoutStopSec=(\S+)", unit, re.M).group(1))
 assert re.search(r"^Type=notify$", unit, re.M) and re.search(r"^KillMode=mixed$", unit, re.M)
 assert kill > graceful and stop > kill, (graceful, kill, stop)
+# systemctl reload runs deploy-run reload, bounded by TimeoutStartSec: the gate
+# ([health] start_timeout) and then the old workers' graceful_timeout must fit
+start = secs(re.search(r"^TimeoutStartSec=(\S+)", unit, re.M).group(1))
+assert re.search(r"^ExecReload=/usr/bin/deploy-run -C /srv/app reload %i$", unit, re.M)
+gate = secs(cfg.get("health", "start_timeout", fallback="30s"))
+assert start > gate + graceful, (start, gate, graceful)
 dep = yaml.safe_load(open(root + "/packaging/kubernetes/deployment.yaml"))
 pod = dep["spec"]["template"]["spec"]
 c = pod["containers"][0]
