@@ -301,6 +301,28 @@ static void add_package(struct resolved *r, const struct profile *p, const struc
 	it->detail = hashes_text(q);
 }
 
+/* What only a pylock.toml says about where it may be installed, when it says it. */
+static void add_pylock(struct resolved *r, const struct profile *p, const struct lockfile *lf)
+{
+	const struct lockfile_pylock *pl = &lf->pylock;
+	_cleanup_free_ char *shown = under_root(p, lf->files.v[0]);
+	struct strbuf b;
+	size_t i;
+
+	if (pl->requires_python)
+		add(r, "lock", "requires-python", xstrdup(pl->requires_python),
+		    xasprintf("%s:%d", shown, pl->requires_python_line));
+	if (!pl->environments.n)
+		return;
+	strbuf_init(&b);
+	for (i = 0; i < pl->environments.n; i++) {
+		strbuf_adds(&b, i ? " || " : "");
+		strbuf_adds(&b, pl->environments.v[i]);
+	}
+	add(r, "lock", "environments", strbuf_detach(&b),
+	    xasprintf("%s:%d", shown, pl->environments_line));
+}
+
 static int add_lock(struct resolved *r, const struct loaded *l, const struct resolved_opts *o,
 		    struct error *err)
 {
@@ -319,6 +341,8 @@ static int add_lock(struct resolved *r, const struct loaded *l, const struct res
 	file->value = under_root(p, p->requirements);
 	read_lock(l, o, &own, &e);
 	if (e->rc == 0) {
+		if (e->lf.format == LOCKFILE_PYLOCK)
+			add_pylock(r, p, &e->lf);
 		for (i = 0; i < e->lf.n_reqs; i++)
 			if (!e->lf.reqs[i].constraint)
 				add_package(r, p, &e->lf.reqs[i]);

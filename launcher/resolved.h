@@ -20,8 +20,9 @@
  *   env       every composed variable, with its source; one deploy-run
  *             removes (PYTHONHOME) or a file declares without a value has
  *             none, its source says which
- *   lock      the lock's path (file), then one item per package: its pin,
- *             with its hashes as the detail
+ *   lock      the lock's path (file); for a pylock.toml its requires-python
+ *             and environments; then one item per package (either format,
+ *             checks/lockfile.h): its pin, with its hashes as the detail
  *   health, cleanup, run   every key of those sections, as in effect
  */
 #ifndef DEPLOY_RUN_RESOLVED_H

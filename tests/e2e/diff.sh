@@ -3,7 +3,7 @@
 # and nothing else), the JSON and text golden files, secrets (compared, never
 # printed without --reveal, in any output), --ignore and [profile]
 # expected_differences, workers = auto on both sides, locks that differ in a
-# version or in hashes only, A B C, colour, and the errors (exit 2, file:line).
+# version or in hashes only (requirement files and pylock.toml), A B C, colour, and the errors (exit 2, file:line).
 . "$(dirname "$0")/lib.sh"
 set -e
 cd "$SOURCE_ROOT"
@@ -111,6 +111,37 @@ for x in d["differences"]:
             assert a[a.index(f) + 1] == x[side], (x, side, a)
         seen += 1
 assert seen == 6, seen
+EOF2
+
+# ---- locks in either format: pylock.toml (PEP 751) and requirements.txt ----
+mkdir -p "$T/p/app" "$T/p/profiles"
+cp example/requirements.txt example/pylock.toml "$T/p/app/"
+printf '[app]\nroot = ../app\nmodule = m:app\n' >"$T/p/profiles/txt.ini"
+printf '[app]\nroot = ../app\nmodule = m:app\nrequirements = pylock.toml\n' >"$T/p/profiles/toml.ini"
+dr -C "$T/p" diff txt toml --format json
+check "pylock.toml against the requirements it was made from: only the file (exit $rc)" \
+	[ "$(names "$T/out")" = "lock.file" ]
+# flask a new version; click the same version with another wheel hash
+sed -e "2a requires-python = '>=3.11'\\nenvironments = [\"sys_platform == 'linux'\"]" \
+	-e "/^name = 'flask'/{n;s/^version = .*/version = '2.2.3'/}" \
+	-e "/click-8.1.3-py3-none-any.whl/s/sha256 = '[0-9a-f]*'/sha256 = '$(printf '%064d' 7)'/" \
+	example/pylock.toml >"$T/p/app/pylock.new.toml"
+printf '[app]\nroot = ../app\nmodule = m:app\nrequirements = pylock.new.toml\n' >"$T/p/profiles/new.ini"
+dr -C "$T/p" diff toml new --format json
+check "pylock: a version, a hash, where it may be installed (exit $rc)" \
+	[ "$(names "$T/out")" = "lock.click lock.environments lock.file lock.flask lock.requires-python" ]
+check "pylock: the version, and the hashes only" $PY - "$T/out" <<'EOF2'
+import json, sys
+by = {(x["section"], x["key"]): x for x in json.load(open(sys.argv[1]))["differences"]}
+f = by[("lock", "flask")]
+assert (f["a"], f["b"]) == ("2.2.2", "2.2.3"), f
+assert f["a_source"].startswith("pylock.toml:") and f["b_source"].startswith("pylock.new.toml:"), f
+r = by[("lock", "requires-python")]
+assert r["a"] is None and r["b"] == ">=3.11" and r["b_source"] == "pylock.new.toml:3", r
+e = by[("lock", "environments")]
+assert e["b"] == "sys_platform == 'linux'" and e["b_source"] == "pylock.new.toml:4", e
+c = by[("lock", "click")]
+assert c["a"].startswith("8.1.3 sha256:997f71a7") and c["b"] == "8.1.3 sha256:" + "0" * 63 + "7", c
 EOF2
 
 # ---- effective values: a setting from outside deploy-run's argv ----
