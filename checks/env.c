@@ -1,5 +1,6 @@
 #include "env.h"
 #include "perms.h"
+#include "pysource.h"
 #include "fileio.h"
 #include "path.h"
 #include "strbuf.h"
@@ -23,10 +24,6 @@ const char *const env_app_ids[] = {"env.app-loads-dotenv", NULL};
 
 /* Longest value quoted in a message. */
 #define VALUE_SHOWN_MAX 60
-/* Limits of the walk over the app's tree. */
-#define WALK_MAX_DEPTH 32
-#define WALK_MAX_ENTRIES 100000
-#define PY_FILE_MAX (4u * 1024 * 1024)
 
 /* error in production, warning in the other stages */
 static enum severity severity_prod(const struct profile *p)
@@ -625,251 +622,21 @@ void env_check_vars(const struct context *ctx, struct report *r)
 
 /* ---- the app's own calls to python-dotenv -------------------------------- */
 
-enum tok_kind { TOK_END, TOK_NAME, TOK_STRING, TOK_NUMBER, TOK_OP };
-
-struct token {
-	enum tok_kind kind;
-	size_t start, end;      /* the token's bytes */
-	size_t body, body_end;  /* TOK_STRING: between the quotes */
-	bool fstring;
-	int line, column;
-};
-
-struct lexer {
-	const char *s;
-	size_t len, pos;
-	int line;
-	size_t line_start;
-};
-
-static bool is_ident(unsigned char c, bool first)
-{
-	return c == '_' || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c >= 0x80 ||
-	       (!first && c >= '0' && c <= '9');
-}
-
-/* Consumes a line break at lx->pos ("\n", "\r\n" or "\r"); false when none. */
-static bool lex_newline(struct lexer *lx)
-{
-	if (lx->s[lx->pos] == '\r' && lx->pos + 1 < lx->len && lx->s[lx->pos + 1] == '\n')
-		lx->pos++;
-	else if (lx->s[lx->pos] != '\n' && lx->s[lx->pos] != '\r')
-		return false;
-	lx->pos++;
-	lx->line++;
-	lx->line_start = lx->pos;
-	return true;
-}
-
-/* Skips blanks, line breaks, line continuations and comments. */
-static void lex_space(struct lexer *lx)
-{
-	while (lx->pos < lx->len) {
-		char c = lx->s[lx->pos];
-
-		if (c == ' ' || c == '\t' || c == '\f') {
-			lx->pos++;
-		} else if (lex_newline(lx)) {
-			continue;
-		} else if (c == '\\' && lx->pos + 1 < lx->len &&
-			   (lx->s[lx->pos + 1] == '\n' || lx->s[lx->pos + 1] == '\r')) {
-			lx->pos++;
-			lex_newline(lx);
-		} else if (c == '#') {
-			while (lx->pos < lx->len && lx->s[lx->pos] != '\n' && lx->s[lx->pos] != '\r')
-				lx->pos++;
-		} else {
-			break;
-		}
-	}
-}
-
-/* A string literal whose opening quote is at lx->pos. */
-static void lex_string(struct lexer *lx, struct token *t)
-{
-	char q = lx->s[lx->pos];
-	bool triple = lx->pos + 2 < lx->len && lx->s[lx->pos + 1] == q && lx->s[lx->pos + 2] == q;
-
-	lx->pos += triple ? 3 : 1;
-	t->body = lx->pos;
-	while (lx->pos < lx->len) {
-		char c = lx->s[lx->pos];
-
-		if (c == '\\' && lx->pos + 1 < lx->len) {
-			lx->pos++;
-			if (!lex_newline(lx))
-				lx->pos++;
-		} else if (c == '\n' || c == '\r') {
-			if (!triple)
-				break; /* unterminated: the literal ends with its line */
-			lex_newline(lx);
-		} else if (c == q && (!triple || (lx->pos + 2 < lx->len &&
-						  lx->s[lx->pos + 1] == q && lx->s[lx->pos + 2] == q))) {
-			t->body_end = lx->pos;
-			lx->pos += triple ? 3 : 1;
-			return;
-		} else {
-			lx->pos++;
-		}
-	}
-	t->body_end = lx->pos;
-}
-
-static bool is_string_prefix(const char *s, size_t n, bool *f)
+static const struct pysource_arg *find_arg(const struct pysource_lexer *lx,
+					   const struct pysource_call *c, int pos, const char *kw)
 {
 	size_t i;
 
-	if (n > 2)
-		return false;
-	*f = false;
-	for (i = 0; i < n; i++) {
-		if (!strchr("rRbBuUfF", s[i]))
-			return false;
-		if (s[i] == 'f' || s[i] == 'F')
-			*f = true;
-	}
-	return true;
-}
-
-static void lex_next(struct lexer *lx, struct token *t)
-{
-	unsigned char c;
-
-	lex_space(lx);
-	memset(t, 0, sizeof(*t));
-	t->start = lx->pos;
-	t->line = lx->line;
-	t->column = (int)(lx->pos - lx->line_start) + 1;
-	if (lx->pos >= lx->len) {
-		t->kind = TOK_END;
-		t->end = lx->pos;
-		return;
-	}
-	c = (unsigned char)lx->s[lx->pos];
-	if (is_ident(c, true)) {
-		while (lx->pos < lx->len && is_ident((unsigned char)lx->s[lx->pos], false))
-			lx->pos++;
-		t->kind = TOK_NAME;
-		if (lx->pos < lx->len && (lx->s[lx->pos] == '\'' || lx->s[lx->pos] == '"') &&
-		    is_string_prefix(lx->s + t->start, lx->pos - t->start, &t->fstring)) {
-			t->kind = TOK_STRING;
-			lex_string(lx, t);
-		}
-	} else if (c == '\'' || c == '"') {
-		t->kind = TOK_STRING;
-		lex_string(lx, t);
-	} else if ((c >= '0' && c <= '9') || (c == '.' && lx->pos + 1 < lx->len &&
-					      lx->s[lx->pos + 1] >= '0' && lx->s[lx->pos + 1] <= '9')) {
-		t->kind = TOK_NUMBER;
-		while (lx->pos < lx->len && (is_ident((unsigned char)lx->s[lx->pos], false) ||
-					     lx->s[lx->pos] == '.'))
-			lx->pos++;
-	} else {
-		t->kind = TOK_OP;
-		lx->pos++;
-		if (lx->pos < lx->len) {
-			char d = lx->s[lx->pos];
-
-			if ((d == '=' && strchr("=!<>:+-*/%&|^@", (char)c)) ||
-			    (d == (char)c && strchr("*/<>", (char)c)) || (c == '-' && d == '>'))
-				lx->pos++;
-		}
-	}
-	t->end = lx->pos;
-}
-
-static bool tok_is(const struct lexer *lx, const struct token *t, const char *text)
-{
-	size_t n = strlen(text);
-
-	return (t->kind == TOK_NAME || t->kind == TOK_OP) && t->end - t->start == n &&
-	       memcmp(lx->s + t->start, text, n) == 0;
-}
-
-#define ARG_TOKENS 16
-#define CALL_ARGS 8
-
-struct arg {
-	bool is_kw;
-	struct token kw;         /* the keyword's name when is_kw */
-	int pos;                 /* index among the positional arguments, -1 for others */
-	struct token v[ARG_TOKENS];
-	size_t n;                /* value tokens; may exceed ARG_TOKENS (then not kept) */
-};
-
-struct call_args {
-	struct arg a[CALL_ARGS];
-	size_t n;
-	bool star;               /* *args or **kwargs: anything may be passed */
-};
-
-/* Files the argument just read under its keyword or position. */
-static void end_arg(const struct lexer *lx, struct call_args *ca, struct arg *cur, int *npos)
-{
-	if (!cur->n)
-		return;
-	cur->pos = -1;
-	if (cur->n >= 2 && cur->v[0].kind == TOK_NAME && tok_is(lx, &cur->v[1], "=")) {
-		cur->is_kw = true;
-		cur->kw = cur->v[0];
-		memmove(cur->v, cur->v + 2, (ARG_TOKENS - 2) * sizeof(cur->v[0]));
-		cur->n -= 2;
-	} else if (tok_is(lx, &cur->v[0], "*") || tok_is(lx, &cur->v[0], "**")) {
-		ca->star = true;
-		return;
-	} else {
-		cur->pos = (*npos)++;
-	}
-	if (ca->n < CALL_ARGS)
-		ca->a[ca->n++] = *cur;
-}
-
-/* The arguments of the call whose "(" lx has just read (lx is a copy, so
- * that the caller goes on scanning inside the arguments). */
-static bool parse_args(struct lexer lx, struct call_args *ca)
-{
-	struct arg cur;
-	struct token t;
-	int depth = 0, npos = 0;
-
-	memset(ca, 0, sizeof(*ca));
-	memset(&cur, 0, sizeof(cur));
-	for (;;) {
-		lex_next(&lx, &t);
-		if (t.kind == TOK_END)
-			return false;
-		if (depth == 0 && (tok_is(&lx, &t, ")") || tok_is(&lx, &t, ","))) {
-			end_arg(&lx, ca, &cur, &npos);
-			if (tok_is(&lx, &t, ")"))
-				return true;
-			memset(&cur, 0, sizeof(cur));
-			continue;
-		}
-		if (tok_is(&lx, &t, "(") || tok_is(&lx, &t, "[") || tok_is(&lx, &t, "{"))
-			depth++;
-		else if (tok_is(&lx, &t, ")") || tok_is(&lx, &t, "]") || tok_is(&lx, &t, "}"))
-			depth--;
-		if (cur.n < ARG_TOKENS)
-			cur.v[cur.n] = t;
-		cur.n++;
-	}
-}
-
-static const struct arg *find_arg(const struct lexer *lx, const struct call_args *ca, int pos,
-				  const char *kw)
-{
-	size_t i;
-
-	for (i = 0; i < ca->n; i++)
-		if (ca->a[i].is_kw ? tok_is(lx, &ca->a[i].kw, kw) : ca->a[i].pos == pos)
-			return &ca->a[i];
+	for (i = 0; i < c->n; i++)
+		if (c->a[i].is_kw ? pysource_is(lx, &c->a[i].kw, kw) : c->a[i].pos == pos)
+			return &c->a[i];
 	return NULL;
 }
 
 enum value_kind { V_ABSENT, V_NONE, V_TRUE, V_FALSE, V_PATH, V_OTHER };
 
 /* Appends the body of a string literal (escapes are left as written). */
-static void add_literal(const struct lexer *lx, const struct token *t, struct strbuf *path)
+static void add_literal(const struct pysource_lexer *lx, const struct pysource_token *t, struct strbuf *path)
 {
 	if (path)
 		strbuf_addf(path, "%.*s", (int)(t->body_end - t->body), lx->s + t->body);
@@ -881,9 +648,9 @@ static void add_literal(const struct lexer *lx, const struct token *t, struct st
  * literals, joined as they would be; the path goes to *path when not
  * NULL), or any other expression.
  */
-static enum value_kind classify(const struct lexer *lx, const struct arg *a, struct strbuf *path)
+static enum value_kind classify(const struct pysource_lexer *lx, const struct pysource_arg *a, struct strbuf *path)
 {
-	const struct token *v, *last = NULL;
+	const struct pysource_token *v, *last = NULL;
 	size_t i, j, n, names = 0, part = 0;
 	bool seen = false;
 
@@ -891,15 +658,15 @@ static enum value_kind classify(const struct lexer *lx, const struct arg *a, str
 		return V_ABSENT;
 	v = a->v;
 	n = a->n;
-	if (n == 0 || n > ARG_TOKENS)
+	if (n == 0 || n > PYSOURCE_ARG_TOKENS)
 		return V_OTHER;
-	if (n == 1 && tok_is(lx, &v[0], "None"))
+	if (n == 1 && pysource_is(lx, &v[0], "None"))
 		return V_NONE;
-	if (n == 1 && tok_is(lx, &v[0], "True"))
+	if (n == 1 && pysource_is(lx, &v[0], "True"))
 		return V_TRUE;
-	if (n == 1 && tok_is(lx, &v[0], "False"))
+	if (n == 1 && pysource_is(lx, &v[0], "False"))
 		return V_FALSE;
-	for (i = 0; i < n && v[i].kind == TOK_STRING && !v[i].fstring; i++)
+	for (i = 0; i < n && v[i].kind == PYSOURCE_STRING && !v[i].fstring; i++)
 		;
 	if (i == n) {
 		for (i = 0; i < n; i++)
@@ -908,21 +675,21 @@ static enum value_kind classify(const struct lexer *lx, const struct arg *a, str
 	}
 	/* a dotted name called with string literals only */
 	i = 0;
-	while (i < n && v[i].kind == TOK_NAME) {
+	while (i < n && v[i].kind == PYSOURCE_NAME) {
 		last = &v[i++];
 		names++;
-		if (i < n && tok_is(lx, &v[i], "."))
+		if (i < n && pysource_is(lx, &v[i], "."))
 			i++;
 		else
 			break;
 	}
-	if (!last || i >= n - 1 || !tok_is(lx, &v[i], "(") || !tok_is(lx, &v[n - 1], ")"))
+	if (!last || i >= n - 1 || !pysource_is(lx, &v[i], "(") || !pysource_is(lx, &v[n - 1], ")"))
 		return V_OTHER;
-	if (!tok_is(lx, last, "Path") && !tok_is(lx, last, "PurePath") &&
-	    !tok_is(lx, last, "PosixPath") && !(tok_is(lx, last, "join") && names >= 2))
+	if (!pysource_is(lx, last, "Path") && !pysource_is(lx, last, "PurePath") &&
+	    !pysource_is(lx, last, "PosixPath") && !(pysource_is(lx, last, "join") && names >= 2))
 		return V_OTHER;
 	for (j = i + 1; j < n - 1; j++) {
-		if (v[j].kind == TOK_STRING && !v[j].fstring) {
+		if (v[j].kind == PYSOURCE_STRING && !v[j].fstring) {
 			if (path && !seen && part > 0 && v[j].body < v[j].body_end &&
 			    lx->s[v[j].body] == '/')
 				strbuf_reset(path); /* an absolute part starts over */
@@ -930,7 +697,7 @@ static enum value_kind classify(const struct lexer *lx, const struct arg *a, str
 				strbuf_addc(path, '/');
 			add_literal(lx, &v[j], path);
 			seen = true;
-		} else if (tok_is(lx, &v[j], ",")) {
+		} else if (pysource_is(lx, &v[j], ",")) {
 			part++;
 			seen = false;
 		} else {
@@ -940,11 +707,17 @@ static enum value_kind classify(const struct lexer *lx, const struct arg *a, str
 	return part > 0 || seen ? V_PATH : V_OTHER;
 }
 
-static void judge_call(const struct lexer *lx, const struct token *name, const char *func,
-		       const struct call_args *ca, env_call_fn fn, void *ctx)
+struct scan_python {
+	env_call_fn fn;
+	void *ctx;
+};
+
+static void judge_call(void *data, const struct pysource_lexer *lx,
+		       const struct pysource_call *ca)
 {
-	struct env_dotenv_call c = {func, name->line, name->column, 0, NULL};
-	bool find = str_eq(func, "find_dotenv");
+	struct scan_python *sp = data;
+	struct env_dotenv_call c = {ca->func, ca->name.line, ca->name.column, 0, NULL};
+	bool find = str_eq(ca->func, "find_dotenv");
 	struct strbuf path;
 	enum value_kind kind;
 
@@ -970,48 +743,26 @@ static void judge_call(const struct lexer *lx, const struct token *name, const c
 			c.flags |= ENV_CALL_RELATIVE;
 			c.path = path.buf;
 		}
-		if (str_eq(func, "load_dotenv") &&
+		if (str_eq(ca->func, "load_dotenv") &&
 		    classify(lx, find_arg(lx, ca, 3, "override"), NULL) == V_TRUE)
 			c.flags |= ENV_CALL_OVERRIDE;
 	}
 	if (c.flags)
-		fn(ctx, &c);
+		sp->fn(sp->ctx, &c);
 	strbuf_finish(&path);
 }
 
 void env_scan_python(const char *buf, size_t len, env_call_fn fn, void *ctx)
 {
-	static const char *const funcs[] = {"load_dotenv", "dotenv_values", "find_dotenv"};
-	struct lexer lx = {buf, len, 0, 1, 0};
-	struct token t, prev;
-	size_t i;
+	static const char *const funcs[] = {"load_dotenv", "dotenv_values", "find_dotenv", NULL};
+	struct scan_python sp = {fn, ctx};
 
-	memset(&prev, 0, sizeof(prev));
-	for (;;) {
-		lex_next(&lx, &t);
-		if (t.kind == TOK_END)
-			break;
-		for (i = 0; t.kind == TOK_NAME && i < ARRAY_SIZE(funcs); i++) {
-			struct lexer peek = lx;
-			struct token open;
-			struct call_args ca;
-
-			if (!tok_is(&lx, &t, funcs[i]) || tok_is(&lx, &prev, "def"))
-				continue;
-			lex_next(&peek, &open);
-			if (tok_is(&peek, &open, "(") && parse_args(peek, &ca))
-				judge_call(&lx, &t, funcs[i], &ca, fn, ctx);
-			break;
-		}
-		prev = t;
-	}
+	pysource_calls(buf, len, funcs, judge_call, &sp);
 }
 
 struct walk {
 	const struct context *ctx;
 	struct report *r;
-	size_t entries;
-	bool truncated;
 	const char *display;  /* the .py file being scanned */
 };
 
@@ -1058,89 +809,31 @@ static void report_call(void *opaque, const struct env_dotenv_call *c)
 	strbuf_finish(&msg);
 }
 
-/* Directories that hold no code of the app's own. */
-static bool skip_dir(const char *name, const char *path, const struct profile *p)
+static void scan_file(void *opaque, const struct pysource_file *f)
 {
-	static const char *const names[] = {
-		"node_modules", "site-packages", "dist-packages", "__pycache__", "vendor",
-		"vendored", "_vendor", "third_party", "third-party", "bower_components",
-		"tests", "test", /* the app's tests do not run under deploy-run */
-	};
-	_cleanup_free_ char *cfg = NULL;
-	size_t i;
+	struct walk *w = opaque;
 
-	if (name[0] == '.')
-		return true; /* .git, .venv, .tox, caches */
-	for (i = 0; i < ARRAY_SIZE(names); i++)
-		if (str_eq(name, names[i]))
-			return true;
-	if (p->venv && str_eq(path, p->venv))
-		return true;
-	cfg = path_join(path, "pyvenv.cfg");
-	return path_exists(cfg); /* any virtualenv */
-}
-
-static void scan_file(struct walk *w, const char *path)
-{
-	_cleanup_free_ char *buf = NULL;
-	struct error err = ERROR_INIT;
-	size_t len;
-
-	if (file_read(path, PY_FILE_MAX, &buf, &len, NULL, &err) < 0)
-		return; /* unreadable or huge: not the app's own code to judge */
-	if (!memmem(buf, len, "dotenv", 6))
+	if (!memmem(f->buf, f->len, "dotenv", 6))
 		return;
-	w->display = path;
-	env_scan_python(buf, len, report_call, w);
+	w->display = f->path;
+	env_scan_python(f->buf, f->len, report_call, w);
 	w->display = NULL;
-}
-
-static void walk_dir(struct walk *w, const char *dir, int depth)
-{
-	DIR *d = opendir(dir);
-	struct dirent *de;
-
-	if (!d)
-		return;
-	while ((de = readdir(d)) != NULL) {
-		_cleanup_free_ char *path = NULL;
-		unsigned char type = de->d_type;
-		struct stat st;
-
-		if (path_is_dot(de->d_name))
-			continue;
-		if (++w->entries > WALK_MAX_ENTRIES) {
-			w->truncated = true;
-			break;
-		}
-		path = path_join(dir, de->d_name);
-		if (type == DT_UNKNOWN) {
-			if (lstat(path, &st) < 0)
-				continue;
-			type = S_ISDIR(st.st_mode) ? DT_DIR : S_ISREG(st.st_mode) ? DT_REG : DT_LNK;
-		}
-		if (type == DT_DIR) {
-			if (depth < WALK_MAX_DEPTH && !skip_dir(de->d_name, path, w->ctx->profile))
-				walk_dir(w, path, depth + 1);
-		} else if (type == DT_REG && str_ends_with(de->d_name, ".py") &&
-			   !str_starts_with(de->d_name, "test_") &&
-			   !str_ends_with(de->d_name, "_test.py") && !str_eq(de->d_name, "conftest.py")) {
-			scan_file(w, path);
-		}
-	}
-	closedir(d);
 }
 
 void env_check_app(const struct context *ctx, struct report *r)
 {
-	struct walk w = {ctx, r, 0, false, NULL};
+	struct walk w = {ctx, r, NULL};
+	struct pysource_walk pw = {0};
 
 	if (!ctx->profile->root)
 		return;
-	walk_dir(&w, ctx->profile->root, 0);
-	if (w.truncated)
+	pw.root = ctx->profile->root;
+	pw.venv = ctx->profile->venv;
+	if (pysource_walk(&pw, scan_file, &w) < 0)
+		return;
+	if (pw.truncated)
 		report_add(r, "env.app-loads-dotenv", SEVERITY_NOTE, NULL, 0,
 			   "point [app] root at the app's own directory",
 			   "stopped looking for load_dotenv() calls after %d entries under %s",
-			   WALK_MAX_ENTRIES, ctx->profile->root);
+			   PYSOURCE_ENTRIES_MAX, ctx->profile->root);
 }

@@ -23,8 +23,9 @@ void env_check_files(const struct context *ctx, struct report *r);
 extern const char *const env_var_ids[];
 void env_check_vars(const struct context *ctx, struct report *r);
 
-/* env.app-loads-dotenv: walks [app] root (not the venv, site-packages,
- * node_modules, dot-directories, __pycache__, vendored trees) */
+/* env.app-loads-dotenv: the .py files of [app] root that pysource_walk()
+ * gives (not the venv, site-packages, dot-directories, vendored trees, the
+ * app's tests) */
 extern const char *const env_app_ids[];
 void env_check_app(const struct context *ctx, struct report *r);
 
@@ -60,7 +61,8 @@ typedef void (*env_call_fn)(void *ctx, const struct env_dotenv_call *call);
  * literals is a path; None counts as absent; an argument that is any other
  * expression is trusted; a call with *args or **kwargs gets no
  * ENV_CALL_NO_PATH.  Calls through another name (import ... as x) are not
- * seen.  Pure: no I/O, no globals.
+ * seen.  The tokens and calls are checks/pysource's (pysource_calls).
+ * Pure: no I/O, no globals.
  */
 void env_scan_python(const char *buf, size_t len, env_call_fn fn, void *ctx);
 

@@ -1,6 +1,7 @@
 #include "paths.h"
 #include "fileio.h"
 #include "path.h"
+#include "pysource.h"
 #include "strbuf.h"
 #include "userspec.h"
 #include "util.h"
@@ -630,112 +631,6 @@ void paths_check_values(const struct context *ctx, struct report *r)
 
 /* ---- path literals in the app's source ---------------------------------- */
 
-static bool is_ident(unsigned char c)
-{
-	return isalnum(c) || c == '_' || c >= 0x80;
-}
-
-/* r, u, b, f, br, rb, fr, rf in any case: a string prefix. */
-static bool string_prefix(const char *s, size_t n, bool *raw)
-{
-	size_t i;
-	int seen_r = 0, other = 0;
-
-	if (n == 0 || n > 2)
-		return false;
-	for (i = 0; i < n; i++) {
-		char c = (char)tolower((unsigned char)s[i]);
-
-		if (c == 'r')
-			seen_r++;
-		else if (c == 'u' || c == 'b' || c == 'f')
-			other++;
-		else
-			return false;
-	}
-	if (seen_r > 1 || other > 1 || (n == 2 && tolower((unsigned char)s[0]) == 'u') ||
-	    (n == 2 && tolower((unsigned char)s[1]) == 'u'))
-		return false;
-	*raw = seen_r > 0;
-	return true;
-}
-
-void paths_python_literals(const char *buf, size_t len, paths_literal_fn fn, void *ctx)
-{
-	size_t i = 0, line_start = 0;
-	int line = 1;
-
-	while (i < len) {
-		unsigned char c = (unsigned char)buf[i];
-		size_t start, body, end;
-		bool raw = false, triple;
-		int sline, scol;
-		char q;
-
-		if (c == '\n') {
-			line++;
-			line_start = ++i;
-			continue;
-		}
-		if (c == '#') {
-			while (i < len && buf[i] != '\n')
-				i++;
-			continue;
-		}
-		start = i;
-		if (is_ident(c)) {
-			while (i < len && is_ident((unsigned char)buf[i]))
-				i++;
-			if (i >= len || (buf[i] != '\'' && buf[i] != '"') ||
-			    !string_prefix(buf + start, i - start, &raw))
-				continue;
-		} else if (c != '\'' && c != '"') {
-			i++;
-			continue;
-		}
-		q = buf[i];
-		triple = i + 2 < len && buf[i + 1] == q && buf[i + 2] == q;
-		sline = line;
-		scol = (int)(start - line_start) + 1;
-		i += triple ? 3 : 1;
-		body = i;
-		end = len;
-		while (i < len) {
-			if (buf[i] == '\\') {
-				/* also in raw strings: \" does not end the literal */
-				if (i + 1 < len && buf[i + 1] == '\n') {
-					line++;
-					line_start = i + 2;
-				}
-				i += 2;
-				continue;
-			}
-			if (buf[i] == '\n') {
-				if (!triple) {
-					end = i; /* unterminated: ends with its line */
-					break;
-				}
-				line++;
-				line_start = ++i;
-				continue;
-			}
-			if (buf[i] == q && (!triple || (i + 2 < len && buf[i + 1] == q &&
-							buf[i + 2] == q))) {
-				end = i;
-				i += triple ? 3 : 1;
-				break;
-			}
-			i++;
-		}
-		if (i > len)
-			i = len;
-		if (end > len)
-			end = len;
-		if (fn(ctx, buf + body, end - body, sline, scol, raw))
-			return;
-	}
-}
-
 bool paths_is_hardcoded(const char *s, size_t len, bool raw)
 {
 	/* how the text may go on after the prefix */
@@ -774,121 +669,52 @@ bool paths_is_hardcoded(const char *s, size_t len, bool raw)
 	return false;
 }
 
-#define SOURCE_MAX_FILES 20000
-#define SOURCE_MAX_DEPTH 32
-#define SOURCE_MAX_SIZE (4u * 1024 * 1024)
-
 struct scan {
 	const struct context *ctx;
 	struct report *r;
 	const char *file;
-	size_t files;
 };
 
-static int on_literal(void *data, const char *body, size_t len, int line, int column, bool raw)
+static int on_literal(void *data, const char *buf, const struct pysource_token *t)
 {
 	struct scan *sc = data;
 	struct finding *f;
+	const char *body = buf + t->body;
+	size_t len = t->body_end - t->body;
 	const char *nl = memchr(body, '\n', len);
 	size_t shown = nl ? (size_t)(nl - body) : len;
 
-	if (!paths_is_hardcoded(body, len, raw))
+	if (!paths_is_hardcoded(body, len, t->raw))
 		return 0;
 	if (shown > 80)
 		shown = 80;
 	f = report_add(sc->r, "path.hardcoded",
 		       sc->ctx->profile->stage == STAGE_PRODUCTION ? SEVERITY_ERROR
 								  : SEVERITY_WARNING,
-		       sc->file, line,
+		       sc->file, t->line,
 		       "read the path from a setting (a variable of the profile or of a .env file), "
 		       "or build it from a known root such as Path(__file__).parent",
 		       "hard-coded path \"%.*s%s\" in the app's source: it names a home or build "
 		       "directory of the machine it was written on",
 		       (int)shown, body, shown < len ? "..." : "");
-	f->column = column;
+	f->column = t->column;
 	return 0;
 }
 
-static bool skip_dir(const char *name)
+static void scan_file(void *data, const struct pysource_file *f)
 {
-	static const char *const names[] = {
-		"__pycache__", "node_modules", "site-packages", "dist-packages", "vendor",
-		"third_party", "_vendor", NULL,
-	};
-	size_t i;
+	struct scan *sc = data;
 
-	if (name[0] == '.')
-		return true;
-	for (i = 0; names[i]; i++)
-		if (str_eq(name, names[i]))
-			return true;
-	return false;
-}
-
-static void scan_dir(struct scan *sc, int dfd, struct strbuf *path, int depth)
-{
-	DIR *d = fdopendir(dfd);
-	struct dirent *de;
-
-	if (!d) {
-		close(dfd);
-		return;
-	}
-	while ((de = readdir(d)) && sc->files < SOURCE_MAX_FILES) {
-		size_t keep = path->len;
-		unsigned char type = de->d_type;
-		struct stat st;
-
-		if (path_is_dot(de->d_name))
-			continue;
-		if (type == DT_UNKNOWN) {
-			if (fstatat(dirfd(d), de->d_name, &st, AT_SYMLINK_NOFOLLOW) < 0)
-				continue;
-			type = S_ISDIR(st.st_mode) ? DT_DIR : S_ISREG(st.st_mode) ? DT_REG : DT_LNK;
-		}
-		strbuf_addc(path, '/');
-		strbuf_adds(path, de->d_name);
-		if (type == DT_DIR && depth < SOURCE_MAX_DEPTH && !skip_dir(de->d_name) &&
-		    !str_eq(path->buf, sc->ctx->profile->venv)) {
-			int sub = openat(dirfd(d), de->d_name,
-					 O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-
-			/* a virtualenv under another name */
-			if (sub >= 0 && faccessat(sub, "pyvenv.cfg", F_OK, 0) == 0)
-				close(sub);
-			else if (sub >= 0)
-				scan_dir(sc, sub, path, depth + 1);
-		} else if (type == DT_REG && str_ends_with(de->d_name, ".py")) {
-			struct error err = ERROR_INIT;
-			char *buf;
-			size_t len;
-
-			sc->files++;
-			if (file_read(path->buf, SOURCE_MAX_SIZE, &buf, &len, NULL, &err) == 0) {
-				sc->file = path->buf;
-				paths_python_literals(buf, len, on_literal, sc);
-				free(buf);
-			}
-		}
-		path->len = keep;
-		path->buf[keep] = '\0';
-	}
-	closedir(d);
+	sc->file = f->path;
+	pysource_literals(f->buf, f->len, on_literal, sc);
 }
 
 void paths_check_source(const struct context *ctx, struct report *r)
 {
-	struct scan sc = {ctx, r, NULL, 0};
-	struct strbuf path;
-	int fd;
+	struct scan sc = {ctx, r, NULL};
+	struct pysource_walk w = {0};
 
-	fd = open(ctx->profile->root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (fd < 0)
-		return; /* path.missing reports the root */
-	strbuf_init(&path);
-	strbuf_adds(&path, ctx->profile->root);
-	if (path.len > 1 && path.buf[path.len - 1] == '/')
-		path.buf[--path.len] = '\0';
-	scan_dir(&sc, fd, &path, 0);
-	strbuf_finish(&path);
+	w.root = ctx->profile->root;
+	w.venv = ctx->profile->venv;
+	pysource_walk(&w, scan_file, &sc); /* a missing root is path.missing's */
 }

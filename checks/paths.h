@@ -29,8 +29,8 @@
  *
  * paths_check_source() reports path.hardcoded: string literals in the
  * app's .py files under [app] root that are absolute paths into a home or
- * build directory, with file, line and column.  It skips the venv, hidden
- * directories, __pycache__, site-packages, node_modules and vendored trees.
+ * build directory, with file, line and column.  The files are those of
+ * pysource_walk(): not the venv, the app's tests, vendored trees...
  */
 #ifndef DEPLOY_RUN_PATHS_H
 #define DEPLOY_RUN_PATHS_H
@@ -45,23 +45,6 @@ extern const char *const paths_source_ids[];
 
 void paths_check_values(const struct context *ctx, struct report *r);
 void paths_check_source(const struct context *ctx, struct report *r);
-
-/*
- * Called for each string literal of Python source: body is its text
- * between the quotes (escapes not decoded), len bytes; line and column
- * (1-based, column in bytes) are those of its first character, prefix
- * included; raw is true for r"" literals.  A non-zero return stops the scan.
- */
-typedef int (*paths_literal_fn)(void *ctx, const char *body, size_t len, int line, int column,
-				bool raw);
-
-/*
- * Calls fn for every string literal in the Python source buf (len bytes,
- * need not be NUL-terminated), skipping comments.  Pure: never fails;
- * unterminated literals end at the end of their line (or of the buffer for
- * triple-quoted ones).
- */
-void paths_python_literals(const char *buf, size_t len, paths_literal_fn fn, void *ctx);
 
 /*
  * True when the literal text s (len bytes, as written in the source: raw

@@ -15,6 +15,7 @@
 #include "keys.h"
 #include "path.h"
 #include "pylock.h"
+#include "pysource.h"
 #include "strbuf.h"
 #include "strv.h"
 #include "util.h"
@@ -98,46 +99,6 @@ static const struct framework *match_callee(const char *callee, size_t n)
 	return NULL;
 }
 
-/*
- * One line of Python: a top-level "NAME [: TYPE] = CALLEE(" whose callee is a
- * known app constructor.  Fills name (the attribute) and returns the framework.
- */
-static const struct framework *scan_line(const char *s, size_t n, char *name, size_t size)
-{
-	size_t i = 0, start, len;
-
-	if (n == 0 || !is_ident_start((unsigned char)s[0]))
-		return NULL;
-	while (i < n && is_ident((unsigned char)s[i]))
-		i++;
-	len = i;
-	while (i < n && (s[i] == ' ' || s[i] == '\t'))
-		i++;
-	if (i < n && s[i] == ':')   /* annotation: skip to '=' */
-		while (i < n && s[i] != '=')
-			i++;
-	if (i >= n || s[i] != '=' || (i + 1 < n && s[i + 1] == '='))
-		return NULL;
-	for (i++; i < n && (s[i] == ' ' || s[i] == '\t'); i++)
-		;
-	start = i;
-	while (i < n && (is_ident((unsigned char)s[i]) || s[i] == '.'))
-		i++;
-	if (i == start)
-		return NULL;
-	{
-		size_t end = i;
-
-		while (i < n && (s[i] == ' ' || s[i] == '\t'))
-			i++;
-		if (i >= n || s[i] != '(' || len + 1 > size)
-			return NULL;
-		memcpy(name, s, len);
-		name[len] = '\0';
-		return match_callee(s + start, end - start);
-	}
-}
-
 static int entry_score(const char *module, const char *attr)
 {
 	const char *last = strrchr(module, '.');
@@ -153,37 +114,105 @@ static int entry_score(const char *module, const char *attr)
 	return score;
 }
 
-static void scan_source(struct detected *d, const char *buf, const char *module, const char *file)
+/* One .py file of the app and the module it is. */
+struct scan {
+	struct detected *d;
+	const char *module;
+	const char *file;
+	const char *health;  /* a route among the file's literals */
+};
+
+static int health_literal(void *data, const char *buf, const struct pysource_token *t)
 {
-	const char *p = buf;
+	struct scan *sc = data;
+	size_t n = t->body_end - t->body;
 
-	if (!d->health) {
-		if (strstr(buf, "\"/healthz\"") || strstr(buf, "'/healthz'"))
-			d->health = "/healthz";
-		else if (strstr(buf, "\"/health\"") || strstr(buf, "'/health'"))
-			d->health = "/health";
+	if (n == 8 && memcmp(buf + t->body, "/healthz", 8) == 0) {
+		sc->health = "/healthz";
+		return 1;
 	}
-	while (*p) {
-		const char *nl = strchr(p, '\n');
-		size_t n = nl ? (size_t)(nl - p) : strlen(p);
-		char attr[128];
-		const struct framework *fw = scan_line(p, n, attr, sizeof(attr));
+	if (n == 7 && memcmp(buf + t->body, "/health", 7) == 0)
+		sc->health = "/health";
+	return 0;
+}
 
-		if (fw) {
-			struct entry *e;
+static void app_assignment(void *data, const char *target, const char *callee, int line)
+{
+	struct scan *sc = data;
+	const struct framework *fw = match_callee(callee, strlen(callee));
+	struct detected *d = sc->d;
+	struct entry *e;
 
-			grow_array((void **)&d->entries, &d->cap_entries, d->n_entries + 1,
-				   sizeof(*d->entries));
-			e = &d->entries[d->n_entries++];
-			e->target = xasprintf("%s:%s", module, attr);
-			e->file = xstrdup(file);
-			e->fw = fw;
-			e->score = entry_score(module, attr);
-		}
-		p += n;
-		if (*p)
-			p++;
+	(void)line;
+	if (!fw)
+		return;
+	grow_array((void **)&d->entries, &d->cap_entries, d->n_entries + 1, sizeof(*d->entries));
+	e = &d->entries[d->n_entries++];
+	e->target = xasprintf("%s:%s", sc->module, target);
+	e->file = xstrdup(sc->file);
+	e->fw = fw;
+	e->score = entry_score(sc->module, target);
+}
+
+static bool valid_module_name(const char *s, size_t n)
+{
+	size_t i;
+
+	if (n == 0 || !is_ident_start((unsigned char)s[0]))
+		return false;
+	for (i = 1; i < n; i++)
+		if (!is_ident((unsigned char)s[i]))
+			return false;
+	return true;
+}
+
+/*
+ * Top-level modules and the modules of top-level packages (one level
+ * deep), as pysource_walk() lists them (not the app's tests, the venv,
+ * vendored trees): the entry points ("app = Flask(__name__)" at the top
+ * level) and a health route among the string literals.
+ */
+static void scan_file(void *data, const struct pysource_file *f)
+{
+	struct detected *d = data;
+	const char *slash = strchr(f->rel, '/');
+	const char *base = slash ? slash + 1 : f->rel;
+	size_t n = strlen(base) - 3;
+	_cleanup_free_ char *module = NULL;
+	struct scan sc = {d, NULL, f->rel, NULL};
+
+	if (!valid_module_name(base, n))
+		return;
+	if (slash) {
+		size_t pn = (size_t)(slash - f->rel);
+		_cleanup_free_ char *dir = path_dirname(f->path);
+		_cleanup_free_ char *init = path_join(dir, "__init__.py");
+
+		if (!valid_module_name(f->rel, pn) || !path_exists(init))
+			return;
+		module = strcmp(base, "__init__.py") == 0 ? xstrndup(f->rel, pn)
+			: xasprintf("%.*s.%.*s", (int)pn, f->rel, (int)n, base);
+	} else {
+		module = xstrndup(base, n);
 	}
+	sc.module = module;
+	pysource_assignments(f->buf, f->len, app_assignment, &sc);
+	if (!d->health || strcmp(d->health, "/healthz") != 0) {
+		pysource_literals(f->buf, f->len, health_literal, &sc);
+		if (sc.health && (!d->health || strcmp(sc.health, "/healthz") == 0))
+			d->health = sc.health;
+	}
+}
+
+static void scan_sources(struct detected *d, const char *app)
+{
+	_cleanup_free_ char *venv = d->venv ? path_join(app, d->venv) : NULL;
+	struct pysource_walk w = {0};
+
+	w.root = app;
+	w.venv = venv;
+	w.max_depth = 1;
+	pysource_walk(&w, scan_file, d);
 }
 
 /* Sorted names of the directory's entries that do not start with '.'. */
@@ -200,72 +229,6 @@ static void list_dir(const char *dir, struct strv *out)
 	}
 	if (n >= 0)
 		free(names);
-}
-
-static void scan_file(struct detected *d, const char *app, const char *rel, const char *module)
-{
-	_cleanup_free_ char *path = path_join(app, rel);
-	_cleanup_free_ char *buf = NULL;
-	struct error err = ERROR_INIT;
-	size_t len;
-
-	if (file_read(path, SOURCE_MAX, &buf, &len, NULL, &err) == 0 && strlen(buf) == len)
-		scan_source(d, buf, module, rel);
-}
-
-static bool valid_module_name(const char *s, size_t n)
-{
-	size_t i;
-
-	if (n == 0 || !is_ident_start((unsigned char)s[0]))
-		return false;
-	for (i = 1; i < n; i++)
-		if (!is_ident((unsigned char)s[i]))
-			return false;
-	return true;
-}
-
-/* Top-level modules and the modules of top-level packages (one level deep). */
-static void scan_sources(struct detected *d, const char *app)
-{
-	struct strv top = STRV_INIT;
-	size_t i, j;
-
-	list_dir(app, &top);
-	for (i = 0; i < top.n; i++) {
-		const char *name = top.v[i];
-		size_t n = strlen(name);
-		_cleanup_free_ char *sub = path_join(app, name);
-		_cleanup_free_ char *init = path_join(sub, "__init__.py");
-		struct strv files = STRV_INIT;
-
-		if (str_ends_with(name, ".py") && valid_module_name(name, n - 3)) {
-			_cleanup_free_ char *mod = xstrndup(name, n - 3);
-
-			scan_file(d, app, name, mod);
-			continue;
-		}
-		if (!valid_module_name(name, n) || (d->venv && strcmp(name, d->venv) == 0) ||
-		    !path_exists(init))
-			continue;
-		list_dir(sub, &files);
-		for (j = 0; j < files.n; j++) {
-			const char *f = files.v[j];
-			size_t m = strlen(f);
-			_cleanup_free_ char *rel = NULL, *mod = NULL;
-
-			if (!str_ends_with(f, ".py") || !valid_module_name(f, m - 3))
-				continue;
-			rel = xasprintf("%s/%s", name, f);
-			if (strcmp(f, "__init__.py") == 0)
-				mod = xstrdup(name);
-			else
-				mod = xasprintf("%s.%.*s", name, (int)(m - 3), f);
-			scan_file(d, app, rel, mod);
-		}
-		strv_finish(&files);
-	}
-	strv_finish(&top);
 }
 
 static bool exists_in(const char *app, const char *rel)

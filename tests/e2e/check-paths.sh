@@ -172,9 +172,14 @@ ROOT = '/root'
 ESC = "C:\\Users\\carol"
 NOT = "/rooted"
 EOF
+# the skip list of checks/pysource, the same as env.app-loads-dotenv's: the venvs,
+# vendored trees and the app's tests (tests/, test_*.py, conftest.py) are not the
+# deployed code
 mkdir -p "$APP/.venv/lib" "$APP/vendor" "$APP/other-venv" "$APP/webapp/__pycache__" \
-	"$APP/node_modules/x"
-for f in .venv/lib/a.py vendor/b.py other-venv/c.py webapp/__pycache__/d.py node_modules/x/e.py; do
+	"$APP/node_modules/x" "$APP/vendored" "$APP/third-party" "$APP/tests/unit" "$APP/test"
+for f in .venv/lib/a.py vendor/b.py other-venv/c.py webapp/__pycache__/d.py node_modules/x/e.py \
+	vendored/f.py third-party/g.py tests/unit/h.py test/i.py webapp/test_j.py \
+	webapp/k_test.py webapp/conftest.py; do
 	echo 'P = "/home/someone/x"' >"$APP/$f"
 done
 touch "$APP/other-venv/pyvenv.cfg"
@@ -195,7 +200,9 @@ has_finding path.hardcoded "$S" 3 warning
 # --skip path.hardcoded does not walk the tree
 run_paths hard --skip path.hardcoded
 assert_ids "$T/out"
-rm -rf "$S" "$APP/.venv" "$APP/vendor" "$APP/other-venv" "$APP/webapp/__pycache__" "$APP/node_modules"
+rm -rf "$S" "$APP/.venv" "$APP/vendor" "$APP/other-venv" "$APP/webapp/__pycache__" "$APP/node_modules" \
+	"$APP/vendored" "$APP/third-party" "$APP/tests" "$APP/test" "$APP/webapp/test_j.py" \
+	"$APP/webapp/k_test.py" "$APP/webapp/conftest.py"
 
 # --- the process environment ---
 # an inherited variable the app never declares is the host's business

@@ -234,6 +234,37 @@ check "no lock: requirements empty" grep -q "^requirements = " "$fa/profiles/bas
 run_dr --profiles "$fa/profiles" show prod --format json
 check "the FastAPI scaffold loads ($(cat "$T/err"))" [ "$rc" = 0 ]
 
+# detection reads Python as Python does (checks/pysource): not an assignment inside
+# a docstring, not a route in a comment, not the app's tests (tests/, test_*.py)
+dt=$T/detect
+mkdir -p "$dt/tests"
+cat >"$dt/wsgi.py" <<'EOF'
+"""Start it with gunicorn; the old entry point was:
+
+app = Flask(__name__)
+"""
+from flask import Flask
+
+# @application.route("/healthz") was removed
+application = Flask(__name__)
+
+
+@application.route("/health")
+def health():
+    return "ok"
+EOF
+touch "$dt/tests/__init__.py"
+printf 'from flask import Flask\napp = Flask(__name__)\n' >"$dt/tests/wsgi.py"
+printf 'from flask import Flask\napp = Flask("t")\n\n@app.route("/healthz")\ndef h(): pass\n' \
+	>"$dt/test_app.py"
+run_dr init "$dt"
+check "init detects the app of wsgi.py ($(cat "$T/out"))" \
+	grep -q "^module = wsgi:application " "$dt/profiles/base.ini"
+check "init lists no app from a docstring or the tests" \
+	test "$(grep -c '^app: ' "$T/out")" = 1
+check "init takes the route of a literal, not of a comment or the tests" \
+	grep -q "^path = /health " "$dt/profiles/base.ini"
+
 run_dr init "$T/nonexistent"
 check "init on a missing directory exits 2" [ "$rc" = 2 ]
 run_dr init --bogus
