@@ -136,7 +136,8 @@ int lockfile_load_from(struct lockfile *lf, const char *path, lockfile_read_fn r
 
 		lf->format = LOCKFILE_PYLOCK;
 		lf->require_hashes = true;
-		if (file_read(path, 0, &buf, &len, NULL, err) < 0 ||
+		if ((read ? read(rdata, path, &buf, &len, err)
+			  : file_read(path, 0, &buf, &len, NULL, err)) < 0 ||
 		    pylock_parse(lf, buf, len, path, err) < 0) {
 			lockfile_finish(lf);
 			return -1;

@@ -138,18 +138,19 @@ static int file_entry(struct ctx *c, const struct toml_value *f, const char *whe
 		      struct reqfile_req *q, char **location)
 {
 	const struct toml_value *url, *path, *hashes;
+	int wl = (int)strlen(where) - 1; /* where without its final '.' */
 	size_t i;
 	int r;
 
 	if (f->type != TOML_TABLE)
-		return bad(c, f->line, f->column, "%s: expected a table, not %s", where,
+		return bad(c, f->line, f->column, "%.*s: expected a table, not %s", wl, where,
 			   toml_type_name(f->type));
 	if (get(c, f, where, "url", TOML_STRING, &url) < 0 ||
 	    get(c, f, where, "path", TOML_STRING, &path) < 0)
 		return -1;
 	if (!url && !path)
-		return bad(c, f->line, f->column, "%s: needs a url or a path (the pylock.toml "
-			   "specification requires one of them)", where);
+		return bad(c, f->line, f->column, "%.*s: needs a url or a path (the pylock.toml "
+			   "specification requires one of them)", wl, where);
 	if ((url && text(c, url, where, "url") < 0) || (path && text(c, path, where, "path") < 0))
 		return -1;
 	if (location && !*location)

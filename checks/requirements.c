@@ -301,6 +301,38 @@ static bool is_local_dir(const struct reqfile_req *q, const char *lockdir)
 	return stat(p, &st) == 0 && S_ISDIR(st.st_mode);
 }
 
+/*
+ * The same rules on a pylock.toml entry: its files always carry hashes (the
+ * parser refuses one without), so what remains is a package without a
+ * version, and the sources that cannot be hashed.
+ */
+static void check_pin_pylock(struct state *s, const struct reqfile_req *q)
+{
+	if (q->editable)
+		report_add(s->r, "req.unpinned", rated(s), q->file, q->line,
+			   "lock a built wheel of the project with its version and hashes, or keep "
+			   "editables in a development-only lock",
+			   "%s is an editable directory (%s): there is no single file to pin and "
+			   "hash", q->name, q->url);
+	else if (q->url && is_vcs(q->url))
+		report_add(s->r, "req.no-hash", rated(s), q->file, q->line,
+			   "lock a wheel or an sdist built from that revision, with its hashes",
+			   "%s comes from version control (%s): a vcs source has no hash, so "
+			   "nothing proves the code installed is the code reviewed", q->name, q->url);
+	else if (q->url && !q->hashes.n)
+		report_add(s->r, "req.no-hash", rated(s), q->file, q->line,
+			   "lock a wheel built from the directory, with its hashes",
+			   "%s comes from a local directory (%s): a directory source has no hash, "
+			   "so nothing proves the code installed is the code reviewed", q->name,
+			   q->url);
+	else if (!q->pinned)
+		report_add(s->r, "req.unpinned", rated(s), q->file, q->line,
+			   "lock it with its version (packages.version), as lockers do for wheels "
+			   "and sdists",
+			   "%s has no version in the lock: any version of its files' names could "
+			   "be installed", q->name);
+}
+
 /* pip's --require-hashes rules (operations/prepare.py _get_linked_req_hashes, req_install). */
 static void check_pins(struct state *s)
 {
@@ -315,6 +347,10 @@ static void check_pins(struct state *s)
 		 * pin or a hash ("Ignoring NAME: markers ... don't match") */
 		if (q->constraint || !s->entries[i].applies)
 			continue;
+		if (s->lf.format == LOCKFILE_PYLOCK) {
+			check_pin_pylock(s, q);
+			continue;
+		}
 		if (q->editable) {
 			report_add(s->r, "req.unpinned", rated(s), q->file, q->line,
 				   "install the project as a built wheel pinned with == and --hash, "
@@ -374,8 +410,11 @@ static void check_installed(struct state *s)
 		d = dist_set_find(s->set, q->normalized);
 		if (!d) {
 			report_add(s->r, "req.not-installed", SEVERITY_ERROR, q->file, q->line,
-				   "install the lock: VENV/bin/pip install --require-hashes -r "
-				   "REQUIREMENTS (or rebuild the venv from it)",
+				   s->lf.format == LOCKFILE_PYLOCK
+				   ? "install the lock with an installer of pylock.toml files "
+				     "(or rebuild the venv from it)"
+				   : "install the lock: VENV/bin/pip install --require-hashes -r "
+				     "REQUIREMENTS (or rebuild the venv from it)",
 				   "%s is in the lock but not installed in the virtualenv %s",
 				   q->name, s->ctx->profile->venv);
 			continue;
