@@ -3,8 +3,9 @@
  * that the checks and the launcher share.
  *
  * pyenv_open() lists the site directories of a venv in the order Python
- * puts them on sys.path (measured on Debian 12's Python 3.11; the e2e test
- * check-effective.sh compares it with the real sys.path):
+ * puts them on sys.path (measured on Debian 12's Python 3.11 with and
+ * without a user site; tests/e2e/system-site.sh compares the version and
+ * directory found with what the venv's python imports):
  *
  *   1. VENV/lib/pythonX.Y/site-packages (and lib64 when it is another
  *      directory);
