@@ -12,7 +12,9 @@ first word is the version the app names.  OUT gets a JSON summary:
     {"requests", "failed", "statuses": {"200": N}, "versions": {"v1": N},
      "sequence": ["v1", "v2"]   (the versions in the order the sequential client saw them, runs collapsed),
      "errors": ["...", ...]     (the first 20), "seconds",
-     "latency_ms": {"p50", "p99", "max"}   (of the answered requests)}
+     "latency_ms": {"p50", "p99", "max"}   (of the answered requests),
+     "outage_s"   (how long the sequential client saw only failures: from a
+                   failure to the next answer, summed)}
 
 "started" is written to OUT + ".started" once the first answer came back.
 """
@@ -38,6 +40,7 @@ def main():
     state = {"requests": 0, "failed": 0, "statuses": {}, "versions": {}, "sequence": [],
              "errors": []}
     latencies = []
+    outage = {"since": None, "total": 0.0}
     t0 = time.monotonic()
     started = threading.Event()
 
@@ -65,6 +68,13 @@ def main():
                 latencies.append(t)
             if status is not None:
                 state["statuses"][str(status)] = state["statuses"].get(str(status), 0) + 1
+            if sequential:
+                now = time.monotonic()
+                if status == 200 and outage["since"] is not None:
+                    outage["total"] += now - outage["since"]
+                    outage["since"] = None
+                elif status != 200 and outage["since"] is None:
+                    outage["since"] = now - t
             if status == 200:
                 state["versions"][version] = state["versions"].get(version, 0) + 1
                 if sequential and (not state["sequence"] or state["sequence"][-1] != version):
@@ -87,6 +97,9 @@ def main():
     for t in threads:
         t.join()
     state["seconds"] = round(time.monotonic() - t0, 2)
+    if outage["since"] is not None:
+        outage["total"] += time.monotonic() - outage["since"]
+    state["outage_s"] = round(outage["total"], 3)
     latencies.sort()
     if latencies:
         state["latency_ms"] = {
