@@ -25,6 +25,13 @@ struct check_opts {
 	struct strv profiles;
 };
 
+static void check_opts_finish(struct check_opts *o)
+{
+	strv_finish(&o->profiles);
+	strv_finish(&o->only);
+	strv_finish(&o->skip);
+}
+
 static int parse_format(const char *s, enum format *f)
 {
 	static const char *names[] = {"text", "json", "github", "junit"};
@@ -165,25 +172,21 @@ static void github_paths(struct report *reports, size_t n)
 
 int cmd_check(int argc, char **argv, const struct globals *g)
 {
-	struct check_opts o = {0};
-	struct report *reports;
-	bool *loaded;
+	_cleanup_(check_opts_finish) struct check_opts o = {0};
+	_cleanup_free_ struct report *reports = NULL;
+	_cleanup_free_ bool *loaded = NULL;
 	struct strbuf out;
 	size_t i;
 	int rc = 0, prc;
 
 	prc = parse(argc, argv, &o);
-	if (prc != 0) {
-		strv_finish(&o.profiles);
-		strv_finish(&o.only);
-		strv_finish(&o.skip);
+	if (prc != 0)
 		return prc < 0 ? cmd_help_of("check", g) : prc;
-	}
 	reports = xcalloc(o.profiles.n, sizeof(*reports));
 	loaded = xcalloc(o.profiles.n, sizeof(*loaded));
 	for (i = 0; i < o.profiles.n; i++) {
 		struct error err = ERROR_INIT;
-		struct loaded l;
+		_cleanup_(cmd_unload) struct loaded l = {0};
 		uint64_t start = now_ns();
 
 		report_init(&reports[i], o.profiles.v[i]);
@@ -215,7 +218,6 @@ int cmd_check(int argc, char **argv, const struct globals *g)
 		reports[i].elapsed_ns = now_ns() - start;
 		if (rc == 0 && !report_ok(&reports[i]))
 			rc = EXIT_FINDINGS;
-		cmd_unload(&l);
 	}
 	strbuf_init(&out);
 	switch (o.format) {
@@ -244,11 +246,6 @@ int cmd_check(int argc, char **argv, const struct globals *g)
 	strbuf_finish(&out);
 	for (i = 0; i < o.profiles.n; i++)
 		report_finish(&reports[i]);
-	free(reports);
-	free(loaded);
-	strv_finish(&o.profiles);
-	strv_finish(&o.only);
-	strv_finish(&o.skip);
 	return rc;
 }
 

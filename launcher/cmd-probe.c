@@ -13,9 +13,9 @@
 int cmd_probe(int argc, char **argv, const struct globals *g)
 {
 	struct error err = ERROR_INIT;
-	struct health_target t;
+	_cleanup_(profile_destroyp) struct profile *p = NULL;
+	_cleanup_(health_target_finish) struct health_target t = {0};
 	struct health_result r;
-	struct profile *p;
 	const char *name = NULL;
 	char line[320];
 	int i, rc;
@@ -44,17 +44,12 @@ int cmd_probe(int argc, char **argv, const struct globals *g)
 			 p->name);
 	if (rc <= 0 || health_probe(&t, &r, &err) < 0) {
 		cmd_print_error(&err);
-		if (rc > 0)
-			health_target_finish(&t);
-		profile_destroy(p);
 		return EXIT_USAGE;
 	}
 	health_result_format(&r, line, sizeof(line));
 	if (g->verbosity >= 0)
 		cmd_print_line(stdout, "%s: %s (%s)", r.ok ? "healthy" : "unhealthy", line,
 			       t.display);
-	health_target_finish(&t);
-	profile_destroy(p);
 	return r.ok ? 0 : 1;
 }
 

@@ -71,15 +71,15 @@ static int exec_prepare(const struct profile *p, uid_t uid, gid_t gid)
 static int exec_server(struct loaded *l)
 {
 	const struct launch *ln = &l->launch;
-
 	const char *user = l->profile->user;
-	struct privdrop pd;
 	struct error err = ERROR_INIT;
 	int rc;
 
 	if (!(user && *user) && exec_prepare(l->profile, geteuid(), getegid()) < 0)
 		return EXIT_REFUSED;
 	if (user && *user) {
+		_cleanup_(privdrop_finish) struct privdrop pd = {0};
+
 		if (privdrop_init(&pd, user, &err) < 0) {
 			struct profile_loc at = profile_loc(l->profile, "app", "user");
 
@@ -87,16 +87,12 @@ static int exec_server(struct loaded *l)
 			cmd_print_error(&err);
 			return EXIT_REFUSED;
 		}
-		if (exec_prepare(l->profile, pd.uid, pd.gid) < 0) {
-			privdrop_finish(&pd);
+		if (exec_prepare(l->profile, pd.uid, pd.gid) < 0)
 			return EXIT_REFUSED;
-		}
 		if (privdrop_apply(&pd) < 0) {
 			log_error("cannot switch to user %s: %s", user, strerror(errno));
-			privdrop_finish(&pd);
 			return EXIT_REFUSED;
 		}
-		privdrop_finish(&pd);
 	}
 	if (chdir(ln->cwd) < 0) {
 		log_error("cannot change to the working directory %s: %s", ln->cwd, strerror(errno));
@@ -510,11 +506,24 @@ static struct upgrade *make_upgrade(const struct loaded *l, const struct readine
 	return upgrade_create(&uc);
 }
 
+/* Releases what run_supervised() set up, whichever step it reached. */
+static void readiness_finish(struct readiness *r)
+{
+	int saved = errno;
+
+	control_destroy(steal_pointer(&r->control));
+	health_watch_destroy(steal_pointer(&r->watch));
+	upgrade_destroy(steal_pointer(&r->upgrade));
+	notify_finish(&r->notify);
+	health_target_finish(&r->target);
+	errno = saved;
+}
+
 static int run_supervised(struct loaded *l, const struct globals *g)
 {
-	struct readiness r = {.p = l->profile};
+	_cleanup_free_ char *server_version = NULL;
+	_cleanup_(readiness_finish) struct readiness r = {.p = l->profile, .notify = {.fd = -1}};
 	struct error err = ERROR_INIT;
-	char *server_version = NULL;
 	int rc, t;
 
 	t = health_target_init(&r.target, l->profile, &err);
@@ -525,7 +534,6 @@ static int run_supervised(struct loaded *l, const struct globals *g)
 	r.probing = t > 0;
 	if (r.probing && health_target_resolve(&r.target, &err) < 0) {
 		cmd_print_error(&err);
-		health_target_finish(&r.target);
 		return EXIT_REFUSED;
 	}
 	if (notify_init(&r.notify, &err) < 0) {
@@ -541,10 +549,6 @@ static int run_supervised(struct loaded *l, const struct globals *g)
 	r.control = control_open(l->profile, &err);
 	if (!r.control && error_is_set(&err)) {
 		cmd_print_error(&err);
-		upgrade_destroy(r.upgrade);
-		free(server_version);
-		notify_finish(&r.notify);
-		health_target_finish(&r.target);
 		return EXIT_REFUSED;
 	}
 	r.status = (struct status_source){.profile = l->profile->name,
@@ -555,7 +559,7 @@ static int run_supervised(struct loaded *l, const struct globals *g)
 		control_register(r.control, "reload", on_reload_request, &r);
 	}
 	rc = start_supervised(l, g, readiness_started, readiness_stopping, &r);
-	control_destroy(r.control);
+	control_destroy(steal_pointer(&r.control));
 	ready_stopping(&r, "the server exited");
 	if (r.wrote_ready_file && unlink(l->profile->health_ready_file) < 0 && errno != ENOENT)
 		log_warn("cannot remove the ready file %s: %s", l->profile->health_ready_file,
@@ -565,22 +569,17 @@ static int run_supervised(struct loaded *l, const struct globals *g)
 	} else if (r.probing && !r.ready && r.server && !r.said_exit) {
 		log_error("the server exited before it became ready (%s)", r.target.display);
 	}
-	health_watch_destroy(r.watch);
-	upgrade_destroy(r.upgrade);
-	free(server_version);
-	notify_finish(&r.notify);
-	health_target_finish(&r.target);
 	return rc;
 }
 
 int cmd_run(int argc, char **argv, const struct globals *g)
 {
 	struct error err = ERROR_INIT;
-	struct loaded l;
+	_cleanup_(cmd_unload) struct loaded l = {0};
 	const char *name = NULL;
 	bool exec_mode = false, no_check = false, reveal = false;
 	char **extra = NULL;
-	int i, rc;
+	int i;
 
 	for (i = 1; i < argc; i++) {
 		if (strcmp(argv[i], "--") == 0) {
@@ -615,7 +614,6 @@ int cmd_run(int argc, char **argv, const struct globals *g)
 	}
 	if (!l.launch_ok) {
 		cmd_print_error(&l.launch_error);
-		cmd_unload(&l);
 		return EXIT_REFUSED;
 	}
 	/*
@@ -626,35 +624,26 @@ int cmd_run(int argc, char **argv, const struct globals *g)
 	if (no_check && l.profile->stage == STAGE_PRODUCTION) {
 		char *perms[] = {"profile.permissions", "env.permissions", NULL};
 
-		if (start_preflight(&l, reveal, perms, g) < 0) {
-			cmd_unload(&l);
+		if (start_preflight(&l, reveal, perms, g) < 0)
 			return EXIT_REFUSED;
-		}
 	}
-	if (!no_check && start_preflight(&l, reveal, NULL, g) < 0) {
-		cmd_unload(&l);
+	if (!no_check && start_preflight(&l, reveal, NULL, g) < 0)
 		return EXIT_REFUSED;
-	}
 	if (access(l.launch.exe, F_OK) < 0 && !path_is_dir(l.profile->venv)) {
 		log_error("server not found: %s (the virtualenv %s does not exist)",
 			  l.launch.exe, l.profile->venv);
-		cmd_unload(&l);
 		return EXIT_NOT_FOUND;
 	}
 	if (access(l.launch.exe, F_OK) < 0) {
 		log_error("server not found: %s (is %s installed in the virtualenv %s?)",
 			  l.launch.exe, profile_server_name(l.profile->server), l.profile->venv);
-		cmd_unload(&l);
 		return EXIT_NOT_FOUND;
 	}
 	if (access(l.launch.exe, X_OK) < 0) {
 		log_error("server is not executable: %s", l.launch.exe);
-		cmd_unload(&l);
 		return EXIT_NOT_EXECUTABLE;
 	}
-	rc = exec_mode ? exec_server(&l) : run_supervised(&l, g);
-	cmd_unload(&l);
-	return rc;
+	return exec_mode ? exec_server(&l) : run_supervised(&l, g);
 }
 
 const struct command_help cmd_run_help = {

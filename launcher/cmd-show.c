@@ -136,7 +136,7 @@ static void render_text(const struct loaded *l, bool reveal, bool all, struct st
 int cmd_show(int argc, char **argv, const struct globals *g)
 {
 	struct error err = ERROR_INIT;
-	struct loaded l;
+	_cleanup_(cmd_unload) struct loaded l = {0};
 	struct strbuf out;
 	const char *name = NULL, *format = "text";
 	bool reveal = false, all = false;
@@ -172,7 +172,6 @@ int cmd_show(int argc, char **argv, const struct globals *g)
 	}
 	if (!l.launch_ok) {
 		cmd_print_error(&l.launch_error);
-		cmd_unload(&l);
 		return EXIT_USAGE;
 	}
 	strbuf_init(&out);
@@ -185,7 +184,6 @@ int cmd_show(int argc, char **argv, const struct globals *g)
 	else
 		cmd_write_masked(stdout, out.buf, out.len);
 	strbuf_finish(&out);
-	cmd_unload(&l);
 	return 0;
 }
 

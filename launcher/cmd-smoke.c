@@ -295,28 +295,36 @@ static void render_junit(const struct smoke *s, struct strbuf *o)
 	free(suite);
 }
 
+/* Releases the probe, the watch and the URLs' targets of s. */
+static void smoke_finish(struct smoke *s)
+{
+	health_watch_destroy(s->watch);
+	for (size_t k = 0; k < s->n_urls; k++)
+		health_target_finish(&s->urls[k].target);
+	free(s->urls);
+	health_target_finish(&s->probe);
+}
+
 int cmd_smoke(int argc, char **argv, const struct globals *g)
 {
 	struct error err = ERROR_INIT;
-	struct smoke s = {0};
-	struct strv paths = STRV_INIT;
+	_cleanup_(cmd_unload) struct loaded l = {0};
+	_cleanup_strv_ struct strv paths = STRV_INIT;
+	_cleanup_(smoke_finish) struct smoke s = {0};
 	struct strbuf out;
-	struct loaded l;
 	enum format fmt = FMT_TEXT;
 	const char *name = NULL, *timeout = NULL;
-	int i, t, rc;
+	int i, t;
 
 	for (i = 1; i < argc; i++) {
 		const char *a = argv[i], *v;
 
 		if (cmd_is_help(a)) {
-			strv_finish(&paths);
 			return cmd_help_of("smoke", g);
 		} else if (cmd_opt(argc, argv, &i, "--timeout", &v) ||
 			   cmd_opt(argc, argv, &i, "--url", &v) ||
 			   cmd_opt(argc, argv, &i, "--format", &v)) {
 			if (!v) {
-				strv_finish(&paths);
 				return cmd_usage_error("smoke", "option '%s' needs a value", a);
 			}
 			if (a[2] == 't') {
@@ -327,42 +335,35 @@ int cmd_smoke(int argc, char **argv, const struct globals *g)
 				   strcmp(v, "junit") == 0) {
 				fmt = v[0] == 't' ? FMT_TEXT : v[1] == 's' ? FMT_JSON : FMT_JUNIT;
 			} else {
-				strv_finish(&paths);
 				return cmd_usage_error("smoke", "--format takes text, json or junit, "
 						       "not '%s'", v);
 			}
 		} else if (a[0] == '-') {
-			strv_finish(&paths);
 			return cmd_usage_error("smoke", "unknown option '%s' for smoke", a);
 		} else if (!name) {
 			name = a;
 		} else {
-			strv_finish(&paths);
 			return cmd_usage_error("smoke", "unexpected argument '%s'", a);
 		}
 	}
 	if (!name) {
-		strv_finish(&paths);
 		return cmd_usage_error("smoke", "smoke needs a PROFILE");
 	}
 	if (cmd_load(&l, name, g, NULL, &err) < 0) {
 		cmd_print_error(&err);
-		strv_finish(&paths);
 		return EXIT_USAGE;
 	}
 	s.profile = l.profile->name;
 	s.start_timeout_ms = l.profile->health_start_timeout_ms;
 	if (timeout && (value_parse_duration(timeout, &s.start_timeout_ms, &err) < 0 ||
 			s.start_timeout_ms <= 0)) {
-		rc = cmd_usage_error("smoke", "--timeout '%s': %s", timeout,
-				     err.message[0] ? err.message : "must be more than 0");
-		goto out;
+		return cmd_usage_error("smoke", "--timeout '%s': %s", timeout,
+				       err.message[0] ? err.message : "must be more than 0");
 	}
 	t = l.launch_ok ? health_target_init(&s.probe, l.profile, &err) : -1;
 	if (t < 0) {
 		cmd_print_error(l.launch_ok ? &err : &l.launch_error);
-		rc = EXIT_USAGE;
-		goto out;
+		return EXIT_USAGE;
 	}
 	if (t == 0) {
 		/* no [health] probe: wait on the first URL (or /) with any 2xx */
@@ -373,14 +374,12 @@ int cmd_smoke(int argc, char **argv, const struct globals *g)
 		l.profile->health_path = saved;
 		if (t <= 0) {
 			cmd_print_error(&err);
-			rc = EXIT_USAGE;
-			goto out;
+			return EXIT_USAGE;
 		}
 	}
 	if (health_target_resolve(&s.probe, &err) < 0) {
 		cmd_print_error(&err);
-		rc = EXIT_USAGE;
-		goto out;
+		return EXIT_USAGE;
 	}
 	if (!paths.n)
 		strv_push(&paths, s.probe.path ? s.probe.path : s.probe.url);
@@ -418,16 +417,7 @@ int cmd_smoke(int argc, char **argv, const struct globals *g)
 		render_text(&s, &out);
 	fputs(out.buf, stdout);
 	strbuf_finish(&out);
-	rc = smoke_ok(&s) ? 0 : EXIT_FINDINGS;
-out:
-	health_watch_destroy(s.watch);
-	for (size_t k = 0; k < s.n_urls; k++)
-		health_target_finish(&s.urls[k].target);
-	free(s.urls);
-	health_target_finish(&s.probe);
-	strv_finish(&paths);
-	cmd_unload(&l);
-	return rc;
+	return smoke_ok(&s) ? 0 : EXIT_FINDINGS;
 }
 
 const struct command_help cmd_smoke_help = {

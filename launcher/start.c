@@ -63,10 +63,11 @@ int start_supervised(struct loaded *l, const struct globals *g,
 {
 	const struct profile *p = l->profile;
 	struct supervisor_config cfg = {0};
-	struct strv sockets = STRV_INIT;
+	_cleanup_strv_ struct strv sockets = STRV_INIT;
 	struct error err = ERROR_INIT;
 	char **server_env = launch_envp(&l->launch); /* fills l->launch.envp */
-	char **envp = xcalloc(l->launch.envp.n + 1, sizeof(*envp));
+	/* the strings are server_env's: only the array is ours */
+	_cleanup_free_ char **envp = xcalloc(l->launch.envp.n + 1, sizeof(*envp));
 	size_t i, nenv = 0;
 	int rc;
 
@@ -106,7 +107,5 @@ int start_supervised(struct loaded *l, const struct globals *g,
 	rc = error_is_set(&err) ? EXIT_REFUSED : supervisor_run(&cfg, &err);
 	if (error_is_set(&err))
 		cmd_print_error(&err);
-	strv_finish(&sockets);
-	free(envp);
 	return rc;
 }

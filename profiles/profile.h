@@ -162,6 +162,7 @@ int profile_parse_buffer(const char *buf, size_t len, const char *name, struct e
  */
 struct profile *profile_load(const char *name, const char *profiles_dir, struct error *err);
 void profile_destroy(struct profile *p);
+DEFINE_POINTER_CLEANUP(struct profile *, profile_destroyp, profile_destroy)
 
 /* Location where section.key was set (file NULL when it has its default). */
 struct profile_loc profile_loc(const struct profile *p, const char *section, const char *key);
