@@ -44,7 +44,25 @@ static void render_json(const struct loaded *l, bool reveal, struct strbuf *o)
 		strbuf_adds(o, i ? ", " : "");
 		strbuf_add_json(o, l->launch.argv.v[i]);
 	}
-	strbuf_adds(o, "], \"env\": {");
+	/* each server setting's effective value and source (checks/servercfg.h) */
+	strbuf_adds(o, "], \"server\": {");
+	for (i = 0; i < l->launch.server.nsettings; i++) {
+		const struct servercfg_setting *s = &l->launch.server.settings[i];
+
+		strbuf_adds(o, i ? ", " : "");
+		strbuf_add_json(o, s->name);
+		strbuf_adds(o, ": {\"value\": ");
+		strbuf_add_json(o, s->value);
+		strbuf_adds(o, ", \"source\": ");
+		strbuf_add_json(o, s->source);
+		strbuf_adds(o, ", \"overrides\": ");
+		if (s->overridden)
+			strbuf_add_json(o, s->overridden);
+		else
+			strbuf_adds(o, "null");
+		strbuf_adds(o, "}");
+	}
+	strbuf_adds(o, "}, \"env\": {");
 	for (i = 0; i < l->env.n; i++) {
 		const struct env_var *v = &l->env.vars[i];
 

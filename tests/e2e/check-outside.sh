@@ -133,6 +133,13 @@ case_pinned() {  # NAME VAR VALUE TEXT
 }
 case_pinned g PORT 9999 "bind = 0.0.0.0:9999"
 case_pinned g WEB_CONCURRENCY 9 "workers = 9"
+# show: each server setting's effective value and source, and what it overrides
+WEB_CONCURRENCY=9 run_dr --profiles "$P" show g --format json
+check "show: workers is the profile's" [ "$(json_get "$T/out" "d['server']['workers']['value']")" = 2 ]
+check "show: workers comes from the profile's line" [ "$(json_get "$T/out" "d['server']['workers']['source']")" = "$P/g.ini:$(line_of "$P/g.ini" "workers =")" ]
+check "show: workers overrides WEB_CONCURRENCY" [ "$(json_get "$T/out" "d['server']['workers']['overrides']")" = "WEB_CONCURRENCY from process environment" ]
+GUNICORN_CMD_ARGS="--pid $T/p.pid" run_dr --profiles "$P" show g --format json
+check "show: pidfile from GUNICORN_CMD_ARGS" [ "$(json_get "$T/out" "d['server']['pidfile']['source']")" = "GUNICORN_CMD_ARGS from process environment" ]
 case_pinned g FORWARDED_ALLOW_IPS '*' "forwarded_allow_ips = *"
 case_pinned g GUNICORN_CMD_ARGS "--workers 9 --max-requests 5" "max_requests = 5"
 case_pinned u UVICORN_WORKERS 9 "workers = 9"

@@ -47,7 +47,12 @@ assert v("PYTHONUNBUFFERED") == "1" and s("PYTHONUNBUFFERED") == "profile"
 assert v("VIRTUAL_ENV") == venv and s("VIRTUAL_ENV") == "deploy-run"
 assert v("PATH") == venv + "/bin:/usr/bin:/bin" and s("PATH") == "deploy-run"
 assert v("HOME") == "/root" and s("HOME") == "process"
-assert list(d.keys()) == ["profile", "chain", "stage", "root", "cwd", "argv", "env"]
+assert list(d.keys()) == ["profile", "chain", "stage", "root", "cwd", "argv", "server", "env"]
+# each server setting by gunicorn'"'"'s name, with its effective value and source
+sv = d["server"]
+assert sv["workers"]["value"] == str(2 * cpus + 1) and sv["workers"]["source"] == "profiles/prod.ini:16", sv["workers"]
+assert sv["timeout"] == {"value": "30", "source": "profiles/base.ini:19", "overrides": None}, sv["timeout"]
+assert sv["forwarded_allow_ips"]["value"] == "127.0.0.1"
 '
 expect_json dev '
 assert d["chain"] == ["base", "dev"] and d["stage"] == "development"
