@@ -278,6 +278,36 @@ static void render_text(const char *name_a, const char *name_b, const struct res
 	strbuf_addc(o, '\n');
 }
 
+/* The declared globs that matched no difference: a declaration gone stale
+ * (or mistyped) says so under -v. */
+static void add_stale(const struct strv *globs, const struct resolved_diffs *d,
+		      const struct colors *k, struct strbuf *o)
+{
+	size_t i, j, n = 0;
+
+	for (i = 0; i < globs->n; i++) {
+		_cleanup_free_ char *glob = xstrdup(globs->v[i]);
+		bool used = false;
+
+		for (j = 0; j < d->ignored && !used; j++) {
+			const struct resolved_diff *x = &d->expected[j];
+			const struct resolved_item *it = x->a ? x->a : x->b;
+			_cleanup_free_ char *name = resolved_name(it);
+
+			used = str_glob(globs->v[i], name);
+		}
+		if (used)
+			continue;
+		error_mask_controls(glob);
+		if (n++)
+			strbuf_addf(o, ", %s", glob);
+		else
+			strbuf_addf(o, "%sdeclared, matching no difference: %s", k->dim, glob);
+	}
+	if (n)
+		strbuf_addf(o, "%s\n", k->off);
+}
+
 /* ---- the command ---- */
 
 static void split_globs(const char *s, struct strv *out)
@@ -417,6 +447,8 @@ int cmd_diff(int argc, char **argv, const struct globals *g)
 						    "\033[0m"};
 			strbuf_adds(&out, i > 1 ? "\n" : "");
 			render_text(pa->name, pb->name, &d, reveal, verbose, &k, &out);
+			if (verbose)
+				add_stale(&globs, &d, &k, &out);
 		}
 		resolved_diffs_finish(&d);
 		strv_finish(&globs);
@@ -457,7 +489,8 @@ const struct command_help cmd_diff_help = {
 	"  --format FMT    text (default) or json\n"
 	"  --ignore GLOBS  differences to ignore: globs over SECTION.KEY, comma-separated\n"
 	"                  (server.bind,env.DATABASE_URL,stage); repeatable\n"
-	"  -v, --verbose   list the expected (ignored) differences too, after the others\n"
+	"  -v, --verbose   list the expected (ignored) differences too, after the others,\n"
+	"                  and the declarations that match no difference\n"
 	"  --reveal        show secret values\n"
 	"  --no-color      no colour, even on a terminal (NO_COLOR is honoured too)\n\n"
 	"Exit status: 0 no differences (after the ignored ones), 1 differences,\n"

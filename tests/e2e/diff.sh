@@ -29,8 +29,12 @@ check "example -v: the expected ones listed after a heading" bash -c "
 	grep -qx 'no differences between staging and prod (10 expected, ignored)' '$T/out' &&
 	[ \$(grep -c '^  [^ ]' '$T/out') = 9 ]"
 check "example -v: secrets still masked" grep -qE '^  SECRET_KEY +\*\*\*\* ' "$T/out"
+check "example -v: every declaration is used" bash -c "! grep -q 'matching no difference' '$T/out'"
 dr -v diff staging prod
 check "global -v: the same" grep -q '^expected (' "$T/out"
+dr diff staging prod -v --ignore 'server.bind,env.OLD_*'
+check "-v: a declaration that matches no difference is named" \
+	grep -qx 'declared, matching no difference: server.bind, env.OLD_\*' "$T/out"
 # the same profiles without the declaration: what differs, and nothing else
 EP=$T/e/profiles
 mkdir -p "$EP"
