@@ -18,6 +18,7 @@
 const char *const records_ids[] = {
 	"req.record-mismatch",
 	"req.record-missing-file",
+	"req.record-missing",
 	NULL,
 };
 
@@ -35,10 +36,20 @@ void records_collect(struct records_run *run, const struct dist_set *set)
 		const char *record;
 		size_t len;
 
-		if (!d->record_path)
+		if (!d->record_path) {
+			if (!d->egg_info) {
+				strv_push(&run->missing, d->path);
+				strv_push(&run->missing_why, "");
+			}
 			continue;
-		if (file_read(d->record_path, RECORD_MAX, &buf, &len, NULL, &err) < 0 ||
-		    dist_record_parse(&rec, buf, len, d->record_path, &err) < 0) {
+		}
+		if (file_read(d->record_path, RECORD_MAX, &buf, &len, NULL, &err) < 0) {
+			strv_push(&run->missing, d->path);
+			strv_pushf(&run->missing_why, "%s%s%s", err.message,
+				   err.errnum ? ": " : "", err.errnum ? strerror(err.errnum) : "");
+			continue;
+		}
+		if (dist_record_parse(&rec, buf, len, d->record_path, &err) < 0) {
 			strv_push(&run->unreadable, d->record_path);
 			strv_pushf(&run->why, "%s%s%s", err.message, err.errnum ? ": " : "",
 				   err.errnum ? strerror(err.errnum) : "");
@@ -219,6 +230,8 @@ void records_run_finish(struct records_run *run)
 	}
 	free(run->files);
 	strv_finish(&run->records);
+	strv_finish(&run->missing);
+	strv_finish(&run->missing_why);
 	strv_finish(&run->unreadable);
 	strv_finish(&run->why);
 	memset(run, 0, sizeof(*run));
@@ -313,6 +326,23 @@ void records_check(const struct context *ctx, struct report *r)
 	if (!set)
 		return; /* no venv: the venv family says so */
 	records_collect(&run, set);
+	for (i = 0; i < run.missing.n; i++) {
+		_cleanup_free_ char *record = path_join(run.missing.v[i], "RECORD");
+
+		if (run.missing_why.v[i][0])
+			report_add(r, "req.record-missing", SEVERITY_ERROR, record, 0,
+				   "reinstall the distribution from the lock (pip install "
+				   "--force-reinstall --no-deps)",
+				   "%s cannot be read, so the files of this distribution cannot be "
+				   "verified (nor uninstalled by pip): %s", record,
+				   run.missing_why.v[i]);
+		else
+			report_add(r, "req.record-missing", SEVERITY_ERROR, run.missing.v[i], 0,
+				   "reinstall the distribution from the lock (pip install "
+				   "--force-reinstall --no-deps)",
+				   "%s has no RECORD, so the files of this distribution cannot be "
+				   "verified (nor uninstalled by pip)", run.missing.v[i]);
+	}
 	for (i = 0; i < run.unreadable.n; i++)
 		report_add(r, "req.record-mismatch", SEVERITY_ERROR, run.unreadable.v[i], 0,
 			   "reinstall the distribution from the lock",

@@ -1,7 +1,8 @@
 /*
  * RECORD verification: every file that an installed distribution's RECORD
  * lists with a sha256 hash is hashed again and compared, on several threads.
- * The findings req.record-mismatch and req.record-missing-file come from
+ * The findings req.record-mismatch, req.record-missing-file and
+ * req.record-missing (a .dist-info without a readable RECORD) come from
  * records_check(), which runs only with ctx->verify_records.
  */
 #ifndef DEPLOY_RUN_RECORDS_H
@@ -42,15 +43,20 @@ struct records_run {
 	struct records_file *files;
 	size_t n, cap;
 	struct strv records;     /* every RECORD read (owns the strings files point to) */
-	struct strv unreadable;  /* RECORDs that could not be read or parsed */
+	struct strv unreadable;  /* RECORDs that could not be parsed */
 	struct strv why;         /* the error of each, same order */
+	struct strv missing;     /* .dist-info directories without a RECORD, or whose
+				  * RECORD cannot be read */
+	struct strv missing_why; /* "" (there is none) or the read error, same order */
 	uint64_t bytes;          /* total bytes hashed */
 };
 
 /*
  * Collects the hashed rows of every RECORD of set (rows without a hash,
  * such as RECORD itself and *.pyc, and rows with another algorithm than
- * sha256 are not verifiable here and left out).  I/O: reads the RECORDs.
+ * sha256 are not verifiable here and left out), and the .dist-info
+ * directories that have no readable RECORD (a legacy .egg-info has none by
+ * design).  I/O: reads the RECORDs.
  */
 void records_collect(struct records_run *run, const struct dist_set *set);
 

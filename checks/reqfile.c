@@ -2,9 +2,11 @@
 #include "pep440.h"
 #include "pep508.h"
 #include "strbuf.h"
+#include "utf8.h"
 #include "util.h"
 
 #include <ctype.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -518,6 +520,16 @@ static bool looks_like_path(const char *s)
 	return strchr(s, '/') || s[0] == '.';
 }
 
+/* A drive letter ("C:\\", "C:/") or a backslash: a path written on Windows,
+ * which pip on a POSIX system cannot open (a wheel's name then holds the
+ * backslashes, an invalid requirement; an sdist's is a file that is not
+ * there). */
+static bool windows_path(const char *s)
+{
+	return strchr(s, '\\') ||
+	       (isalpha((unsigned char)s[0]) && s[1] == ':' && (s[2] == '/' || s[2] == '\\'));
+}
+
 static bool is_archive(const char *s)
 {
 	static const char *const ext[] = {
@@ -734,6 +746,11 @@ static int parse_requirement(struct parser *p, int line, int col, struct reqfile
 				r->marker = xstrdup(str_trim(m));
 			}
 		}
+		if (!url && windows_path(s))
+			return error_at(p->err, p->name, line, col,
+					"%s is a Windows path, which pip cannot open on this "
+					"system (it takes it for a file name in its working "
+					"directory); write the path with / or as a file:// URL", s);
 		base = url ? xstrdup(s) : strip_extras(s, &r->extras);
 		if (req_from_link(p, line, col, r, base) < 0)
 			return -1;
@@ -884,23 +901,269 @@ out:
 	return ret;
 }
 
-static int check_encoding(struct parser *p, const char *buf, size_t len, size_t *skip)
+/* Line and column (1-based, in bytes) of offset at in text, lines counted as
+ * the parser counts them. */
+static void position(const char *text, size_t at, int *line, int *col)
 {
-	static const struct { const char *bom; size_t n; const char *name; } boms[] = {
-		{"\x00\x00\xfe\xff", 4, "UTF-32"}, {"\xff\xfe\x00\x00", 4, "UTF-32"},
-		{"\xfe\xff", 2, "UTF-16"}, {"\xff\xfe", 2, "UTF-16"},
+	const char *c, *end = text + at;
+
+	*line = 1;
+	*col = 1;
+	for (c = text; c < end; c++, (*col)++)
+		if (line_break(*c) && !(*c == '\r' && c + 1 < end && c[1] == '\n')) {
+			(*line)++;
+			*col = 0;
+		}
+}
+
+/* The error of a decoder that stopped after out->len bytes of text. */
+static int decode_error(struct parser *p, const struct strbuf *out, const char *codec,
+			const char *why)
+{
+	int line, col;
+
+	position(out->buf ? out->buf : "", out->len, &line, &col);
+	return error_at(p->err, p->name, line, col, "the file is not valid %s (%s), so pip "
+			"cannot read it; save it as UTF-8", codec, why);
+}
+
+static void put_cp(struct strbuf *out, uint32_t cp)
+{
+	char u[4];
+
+	strbuf_add(out, u, utf8_encode(cp, u));
+}
+
+/* Python's strict utf-16 (be: big-endian) and utf-32-be decoders. */
+static int from_utf16(struct parser *p, const unsigned char *s, size_t n, bool be,
+		      struct strbuf *out)
+{
+	size_t i;
+
+	for (i = 0; i + 1 < n; i += 2) {
+		uint32_t u = be ? (uint32_t)s[i] << 8 | s[i + 1] : (uint32_t)s[i + 1] << 8 | s[i];
+
+		if (u >= 0xdc00 && u <= 0xdfff)
+			return decode_error(p, out, "UTF-16", "a lone low surrogate");
+		if (u >= 0xd800 && u <= 0xdbff) {
+			uint32_t l;
+
+			if (i + 3 >= n)
+				return decode_error(p, out, "UTF-16", "unexpected end of data");
+			l = be ? (uint32_t)s[i + 2] << 8 | s[i + 3] : (uint32_t)s[i + 3] << 8 | s[i + 2];
+			if (l < 0xdc00 || l > 0xdfff)
+				return decode_error(p, out, "UTF-16", "a lone high surrogate");
+			u = 0x10000 + ((u - 0xd800) << 10) + (l - 0xdc00);
+			i += 2;
+		}
+		put_cp(out, u);
+	}
+	if (i < n)
+		return decode_error(p, out, "UTF-16", "truncated data");
+	return 0;
+}
+
+static int from_utf32be(struct parser *p, const unsigned char *s, size_t n, struct strbuf *out)
+{
+	size_t i;
+
+	for (i = 0; i + 3 < n; i += 4) {
+		uint32_t u = (uint32_t)s[i] << 24 | (uint32_t)s[i + 1] << 16 |
+			     (uint32_t)s[i + 2] << 8 | s[i + 3];
+
+		if (u > 0x10ffff || (u >= 0xd800 && u <= 0xdfff))
+			return decode_error(p, out, "UTF-32", "code point not in range");
+		put_cp(out, u);
+	}
+	if (i < n)
+		return decode_error(p, out, "UTF-32", "truncated data");
+	return 0;
+}
+
+/* Python's latin-1, ascii and cp1252 decoders (table: NULL for latin-1;
+ * ascii is cp1252 = "" and refuses every byte from 0x80). */
+static int from_8bit(struct parser *p, const unsigned char *s, size_t n, const char *codec,
+		     struct strbuf *out)
+{
+	/* cp1252's 0x80-0x9f; 0: undefined in Python's codec */
+	static const uint16_t cp1252[32] = {
+		0x20ac, 0, 0x201a, 0x0192, 0x201e, 0x2026, 0x2020, 0x2021,
+		0x02c6, 0x2030, 0x0160, 0x2039, 0x0152, 0, 0x017d, 0,
+		0, 0x2018, 0x2019, 0x201c, 0x201d, 0x2022, 0x2013, 0x2014,
+		0x02dc, 0x2122, 0x0161, 0x203a, 0x0153, 0, 0x017e, 0x0178,
 	};
 	size_t i;
 
-	*skip = 0;
-	if (len >= 3 && memcmp(buf, "\xef\xbb\xbf", 3) == 0) {
-		*skip = 3;
-		return 0;
+	for (i = 0; i < n; i++) {
+		uint32_t u = s[i];
+
+		if (u >= 0x80 && str_eq(codec, "ascii"))
+			return decode_error(p, out, "ASCII", "a byte from 0x80");
+		if (u >= 0x80 && u < 0xa0 && str_eq(codec, "cp1252")) {
+			u = cp1252[u - 0x80];
+			if (!u)
+				return decode_error(p, out, "cp1252", "an undefined byte");
+		}
+		put_cp(out, u);
 	}
-	for (i = 0; i < ARRAY_SIZE(boms); i++)
-		if (len >= boms[i].n && memcmp(buf, boms[i].bom, boms[i].n) == 0)
-			return error_at(p->err, p->name, 1, 1,
-					"the file is %s; save it as UTF-8", boms[i].name);
+	return 0;
+}
+
+/* Python's codec name for name (encodings.normalize_encoding() and the
+ * aliases of the codecs read here), or NULL when it is another one. */
+static const char *codec_of(const char *name)
+{
+	static const struct { const char *alias, *codec; } aliases[] = {
+		{"utf_8", "utf_8"}, {"u8", "utf_8"}, {"utf", "utf_8"}, {"utf8", "utf_8"},
+		{"utf8_ucs2", "utf_8"}, {"utf8_ucs4", "utf_8"}, {"cp65001", "utf_8"},
+		{"utf_8_sig", "utf_8_sig"},
+		{"latin_1", "latin_1"}, {"8859", "latin_1"}, {"cp819", "latin_1"},
+		{"csisolatin1", "latin_1"}, {"ibm819", "latin_1"}, {"iso8859", "latin_1"},
+		{"iso8859_1", "latin_1"}, {"iso_8859_1", "latin_1"}, {"iso_8859_1_1987", "latin_1"},
+		{"iso_ir_100", "latin_1"}, {"l1", "latin_1"}, {"latin", "latin_1"},
+		{"latin1", "latin_1"},
+		{"ascii", "ascii"}, {"646", "ascii"}, {"ansi_x3.4_1968", "ascii"},
+		{"ansi_x3_4_1968", "ascii"}, {"ansi_x3.4_1986", "ascii"}, {"cp367", "ascii"},
+		{"csascii", "ascii"}, {"ibm367", "ascii"}, {"iso646_us", "ascii"},
+		{"iso_646.irv_1991", "ascii"}, {"iso_ir_6", "ascii"}, {"us", "ascii"},
+		{"us_ascii", "ascii"},
+		{"cp1252", "cp1252"}, {"1252", "cp1252"}, {"windows_1252", "cp1252"},
+	};
+	char norm[64];
+	size_t i, o = 0;
+	bool punct = false;
+
+	for (i = 0; name[i] && o + 2 < sizeof(norm); i++) {
+		char c = (char)tolower((unsigned char)name[i]);
+
+		if (isalnum((unsigned char)c) || c == '.') {
+			if (punct && o)
+				norm[o++] = '_';
+			norm[o++] = c;
+			punct = false;
+		} else {
+			punct = true;
+		}
+	}
+	norm[o] = '\0';
+	for (i = 0; i < ARRAY_SIZE(aliases); i++)
+		if (str_eq(norm, aliases[i].alias))
+			return aliases[i].codec;
+	for (i = 0; norm[i]; i++)
+		if (norm[i] == '.')
+			norm[i] = '_';
+	for (i = 0; i < ARRAY_SIZE(aliases); i++)
+		if (str_eq(norm, aliases[i].alias))
+			return aliases[i].codec;
+	return NULL;
+}
+
+/* pip's ENCODING_RE, rb"coding[:=]\s*([-\w.]+)", in line (n bytes): the
+ * name, or NULL. */
+static char *coding_name(const char *line, size_t n)
+{
+	size_t i, j;
+
+	for (i = 0; i + 7 <= n; i++) {
+		if (memcmp(line + i, "coding", 6) != 0 || (line[i + 6] != ':' && line[i + 6] != '='))
+			continue;
+		for (j = i + 7; j < n && strchr(" \t\n\r\f\v", line[j]); j++)
+			;
+		i = j;
+		while (j < n && (isalnum((unsigned char)line[j]) || line[j] == '_' ||
+				 line[j] == '-' || line[j] == '.'))
+			j++;
+		if (j > i)
+			return xstrndup(line + i, j - i);
+		i--; /* no name: search on after "coding:" */
+	}
+	return NULL;
+}
+
+/*
+ * pip's auto_decode() (pip/_internal/utils/encoding.py): a BOM, in pip's
+ * order (UTF-8; FF FE as Python's "utf-16" codec reads what follows it,
+ * which may hold a BOM of its own, so that a UTF-32-LE BOM gives U+0000;
+ * FE FF as UTF-16-BE; 00 00 FE FF as UTF-32-BE), else a PEP 263 coding
+ * declaration in a line that starts with '#' among the first two, else
+ * strict UTF-8 (the preferred encoding of a UTF-8 locale).  *text is buf
+ * itself, or out's buffer; the error names the line of the first byte
+ * that does not decode.
+ */
+static int decode(struct parser *p, const char *buf, size_t len, struct strbuf *out,
+		  const char **text, size_t *tlen)
+{
+	const unsigned char *u = (const unsigned char *)buf;
+	const char *codec = "utf_8", *nl;
+	size_t skip = 0, bad, i, from = 0;
+	int ret = 0;
+
+	*text = buf;
+	*tlen = len;
+	if (len >= 3 && memcmp(buf, "\xef\xbb\xbf", 3) == 0) {
+		skip = 3;
+	} else if (len >= 4 && memcmp(buf, "\xff\xfe\x00\x00", 4) == 0) {
+		return error_at(p->err, p->name, 1, 1, "the file is UTF-32 (little-endian), which "
+				"pip reads as UTF-16 and then refuses; save it as UTF-8");
+	} else if (len >= 2 && memcmp(buf, "\xff\xfe", 2) == 0) {
+		bool be = len >= 4 && memcmp(buf + 2, "\xfe\xff", 2) == 0;
+
+		skip = len >= 4 && (be || memcmp(buf + 2, "\xff\xfe", 2) == 0) ? 4 : 2;
+		ret = from_utf16(p, u + skip, len - skip, be, out);
+		goto decoded;
+	} else if (len >= 2 && memcmp(buf, "\xfe\xff", 2) == 0) {
+		ret = from_utf16(p, u + 2, len - 2, true, out);
+		goto decoded;
+	} else if (len >= 4 && memcmp(buf, "\x00\x00\xfe\xff", 4) == 0) {
+		ret = from_utf32be(p, u + 4, len - 4, out);
+		goto decoded;
+	} else {
+		for (i = 0; i < 2 && from <= len; i++) {
+			size_t n = (nl = memchr(buf + from, '\n', len - from)) ? (size_t)(nl - buf) - from
+									     : len - from;
+			_cleanup_free_ char *name = n && buf[from] == '#' ? coding_name(buf + from, n)
+									  : NULL;
+
+			if (name) {
+				codec = codec_of(name);
+				if (!codec)
+					return error_at(p->err, p->name, (int)i + 1, 1,
+							"the file declares the encoding \"%s\" (PEP "
+							"263), which deploy-run does not read; save "
+							"it as UTF-8", name);
+				break;
+			}
+			if (!nl)
+				break;
+			from += n + 1;
+		}
+		if (str_eq(codec, "utf_8_sig")) {
+			codec = "utf_8";
+			if (len >= 3 && memcmp(buf, "\xef\xbb\xbf", 3) == 0)
+				skip = 3;
+		}
+		if (!str_eq(codec, "utf_8")) {
+			ret = from_8bit(p, u, len, str_eq(codec, "latin_1") ? "latin-1" : codec, out);
+			goto decoded;
+		}
+	}
+	*text = buf + skip;
+	*tlen = len - skip;
+	bad = utf8_valid_prefix(*text, *tlen);
+	if (bad < *tlen) {
+		int line, col;
+
+		position(*text, bad, &line, &col);
+		return error_at(p->err, p->name, line, col, "invalid UTF-8 (byte 0x%02x): pip "
+				"cannot read the file; save it as UTF-8",
+				(unsigned char)(*text)[bad]);
+	}
+	return 0;
+decoded:
+	if (ret < 0)
+		return -1;
+	*text = out->buf ? out->buf : "";
+	*tlen = out->len;
 	return 0;
 }
 
@@ -908,7 +1171,7 @@ int reqfile_parse(struct reqfile *rf, const char *buf, size_t len, const char *n
 		  bool constraint, reqfile_lookup_fn lookup, void *data, struct error *err)
 {
 	struct parser p = {rf, name, lookup, data, err, false, STRV_INIT};
-	struct strbuf joined;
+	struct strbuf joined, decoded;
 	size_t pos, start;
 	int lineno = 0, primary = 0;
 	bool joining = false;
@@ -916,17 +1179,15 @@ int reqfile_parse(struct reqfile *rf, const char *buf, size_t len, const char *n
 	memset(rf, 0, sizeof(*rf));
 	rf->name = xstrdup(name);
 	rf->constraint = constraint;
-	if (check_encoding(&p, buf, len, &pos) < 0)
+	strbuf_init(&decoded);
+	if (decode(&p, buf, len, &decoded, &buf, &len) < 0)
 		goto fail_nojoin;
-	if (memchr(buf + pos, '\0', len - pos)) {
-		const char *nul = memchr(buf + pos, '\0', len - pos), *c;
-		int line = 1, col = 1;
+	pos = 0;
+	if (memchr(buf, '\0', len)) {
+		const char *nul = memchr(buf, '\0', len);
+		int line, col;
 
-		for (c = buf + pos; c < nul; c++, col++)
-			if (line_break(*c) && !(*c == '\r' && c + 1 < nul && c[1] == '\n')) {
-				line++;
-				col = 0;
-			}
+		position(buf, (size_t)(nul - buf), &line, &col);
 		error_at(err, name, line, col, "NUL byte in the file");
 		goto fail_nojoin;
 	}
@@ -977,10 +1238,12 @@ int reqfile_parse(struct reqfile *rf, const char *buf, size_t len, const char *n
 		goto fail;
 	flush_via(&p, NULL);
 	strbuf_finish(&joined);
+	strbuf_finish(&decoded);
 	return 0;
 fail:
 	strbuf_finish(&joined);
 fail_nojoin:
+	strbuf_finish(&decoded);
 	strv_finish(&p.pending_via);
 	reqfile_finish(rf);
 	return -1;

@@ -6,6 +6,7 @@
  * behaviour that follows from them.
  */
 #include "dotenv.h"
+#include "utf8.h"
 
 #include <limits.h>
 #include <stdint.h>
@@ -341,42 +342,6 @@ fail:
 	advance(r, end_of_line(r, r->pos));
 	if (r->pos < r->len)
 		advance(r, r->pos + 1);
-}
-
-/* Length of the valid UTF-8 sequence at s[i] (as Python's strict codec
- * accepts it: no overlongs, no surrogates, nothing above U+10FFFF), or 0. */
-static size_t utf8_valid_at(const unsigned char *s, size_t len, size_t i)
-{
-	unsigned char c = s[i], lo = 0x80, hi = 0xbf;
-	size_t n, k;
-
-	if (c < 0x80)
-		return 1;
-	if (c >= 0xc2 && c <= 0xdf)
-		n = 2;
-	else if (c >= 0xe0 && c <= 0xef)
-		n = 3;
-	else if (c >= 0xf0 && c <= 0xf4)
-		n = 4;
-	else
-		return 0;
-	if (c == 0xe0)
-		lo = 0xa0;
-	else if (c == 0xed)
-		hi = 0x9f;
-	else if (c == 0xf0)
-		lo = 0x90;
-	else if (c == 0xf4)
-		hi = 0x8f;
-	if (i + n > len)
-		return 0;
-	for (k = 1; k < n; k++) {
-		if (s[i + k] < lo || s[i + k] > hi)
-			return 0;
-		lo = 0x80;
-		hi = 0xbf;
-	}
-	return n;
 }
 
 /* The end of the run of bytes from 0x0e to 0x7f that starts at s[i]. */

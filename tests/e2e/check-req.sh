@@ -155,6 +155,40 @@ dr
 assert_ids "$T/out" req.parse
 has_finding req.parse "$APP/bad.txt" "$(line_of "$APP/bad.txt" "--frobnicate")"
 
+# --- the encodings pip reads (pip/_internal/utils/encoding.py): a UTF-16 lock
+# with a BOM, as PowerShell's > writes it, is checked like any other
+clean_lock | $PY -c 'import sys; sys.stdout.buffer.write(sys.stdin.read().encode("utf-16"))' \
+	>"$APP/utf16.txt"
+profile "requirements = utf16.txt"
+dr
+assert_ids "$T/out"
+check "UTF-16 lock: exit 0" [ "$rc" = 0 ]
+{ clean_lock | sed '/^beta==/,+1d'; echo "beta==1.2"; } |
+	$PY -c 'import sys; sys.stdout.buffer.write(sys.stdin.read().encode("utf-16"))' \
+	>"$APP/utf16-nohash.txt"
+profile "requirements = utf16-nohash.txt"
+dr
+assert_ids "$T/out" req.no-hash
+has_finding req.no-hash "$APP/utf16-nohash.txt" 10 error
+# invalid UTF-8, even in a comment, is req.parse at its line (pip refuses the file)
+{ clean_lock; printf '# caf\xe9\n'; } >"$APP/latin1.txt"
+profile "requirements = latin1.txt"
+dr
+assert_ids "$T/out" req.parse
+has_finding req.parse "$APP/latin1.txt" 12 error
+message_has "invalid UTF-8"
+# ... unless a PEP 263 line declares it
+{ printf '# -*- coding: latin-1 -*-\n'; clean_lock; printf '# caf\xe9\n'; } >"$APP/latin1.txt"
+dr
+assert_ids "$T/out"
+# --- a Windows path: pip cannot open it here, req.parse (not a URL without a hash)
+{ clean_lock; printf 'C:\\wheels\\x-1.0-py3-none-any.whl\n'; } >"$APP/windows.txt"
+profile "requirements = windows.txt"
+dr
+assert_ids "$T/out" req.parse
+has_finding req.parse "$APP/windows.txt" 12 error
+message_has "Windows path"
+
 # --- req.unpinned: a range, with its hash
 clean_lock | sed 's/^beta==1.2/beta>=1.0/' >"$APP/unpinned.txt"
 profile "requirements = unpinned.txt"
@@ -266,6 +300,24 @@ dr --verify-records
 assert_ids "$T/out" req.record-missing-file
 REC=$(echo "$V6"/lib/python3.*/site-packages/beta-1.2.dist-info/RECORD)
 has_finding req.record-missing-file "$REC" "$(line_of "$REC" "beta.py,")" error
+
+# --- req.record-missing: a dist-info whose RECORD was deleted
+V7=$(fresh_venv norecord)
+REC=$(echo "$V7"/lib/python3.*/site-packages/gamma-2.0.dist-info/RECORD)
+rm "$REC"
+profile "venv = $V7"
+dr --verify-records
+assert_ids "$T/out" req.record-missing
+has_finding req.record-missing "${REC%/RECORD}" "" error
+message_has "has no RECORD"
+dr
+assert_ids "$T/out"   # without --verify-records nothing is verified
+# ... or is not a readable file
+mkdir "$REC"
+dr --verify-records
+assert_ids "$T/out" req.record-missing
+has_finding req.record-missing "$REC" "" error
+message_has "cannot be read"
 
 # --- req.wheel-hash: a wheel that is not the one the lock hashed
 WH=$T/wheelhouse

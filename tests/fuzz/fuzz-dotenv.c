@@ -33,9 +33,17 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 	if (dotenv_parse((const char *)data, size, "fuzz.env", &d, &err) < 0)
 		abort();
-	for (i = 0; i < d.n; i++)
-		if (!d.entries[i].key || d.entries[i].line < 1)
+	for (i = 0; i < d.n; i++) {
+		const struct dotenv_entry *e = &d.entries[i];
+
+		if (!e->key || e->line < 1)
 			abort();
+		/* a NUL flag needs a NUL byte; an accepted name is a variable name */
+		if (e->nul && !memchr(data, 0, size))
+			abort();
+		if (!dotenv_refused(e) && (!e->key[0] || strchr(e->key, '=')))
+			abort();
+	}
 	for (i = 0; i < d.nproblems; i++)
 		if (d.problems[i].line < d.problems[i].start_line || d.problems[i].column < 1)
 			abort();

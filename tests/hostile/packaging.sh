@@ -17,7 +17,9 @@ done
 
 what=${1:-all}
 if [ "$what" = all ] || [ "$what" = lock ]; then
-	hostile_file "$APP/requirements.txt" "$T/good.requirements.txt" 'requirements\.txt' 'foo==1'
+	# UTF-16 with a BOM is read as pip reads it (and checked like UTF-8)
+	OK_CASES=utf16 hostile_file "$APP/requirements.txt" "$T/good.requirements.txt" \
+		'requirements\.txt' 'foo==1'
 fi
 if [ "$what" = all ] || [ "$what" = include ]; then
 	# the lock includes the hashed pins (-r): every case in place of the included
@@ -27,8 +29,8 @@ if [ "$what" = all ] || [ "$what" = include ]; then
 	printf '# locked\n-r pins.txt\n' >"$APP/requirements.txt"
 	cp "$APP/pins.txt" "$T/good.pins.txt"
 	# (empty, it pins nothing: foo is installed but not in the lock)
-	hostile_file "$APP/pins.txt" "$T/good.pins.txt" 'pins\.txt|foo 1\.0 is installed .* not in the lock' \
-		'foo==1'
+	OK_CASES=utf16 hostile_file "$APP/pins.txt" "$T/good.pins.txt" \
+		'pins\.txt|foo 1\.0 is installed .* not in the lock' 'foo==1'
 	for i in $(seq 1 40); do printf -- '-r inc%d.txt\n' "$((i + 1))" >"$APP/inc$i.txt"; done
 	cp "$T/good.pins.txt" "$APP/inc41.txt"
 	printf -- '-r inc1.txt\n' >"$APP/requirements.txt"

@@ -374,11 +374,64 @@ static void test_encoding(void)
 	}
 	reqfile_finish(&rf);
 
-	CHECK_INT(reqfile_parse(&rf, "\xff\xfe" "a\0", 4, "r.txt", false, NULL, NULL, &err), -1);
+	/* UTF-16 with a BOM, as PowerShell's > writes it: read like any other */
+	CHECK_INT(reqfile_parse(&rf, "\xff\xfe" "a\0=\0=\0" "1\0\r\0\n\0" "b\0=\0=\0" "2\0", 22,
+				"r.txt", false, NULL, NULL, &err), 0);
+	CHECK_INT(rf.n_reqs, 2);
+	if (rf.n_reqs == 2) {
+		CHECK_STR(rf.reqs[0].name, "a");
+		CHECK_STR(rf.reqs[1].name, "b");
+		CHECK_INT(rf.reqs[1].line, 2);
+	}
+	reqfile_finish(&rf);
+	CHECK_INT(reqfile_parse(&rf, "\xfe\xff\0a\0=\0=\0" "1", 10, "r.txt", false, NULL, NULL,
+				&err), 0);
+	CHECK_INT(rf.n_reqs, 1);
+	reqfile_finish(&rf);
+	CHECK_INT(reqfile_parse(&rf, "\0\0\xfe\xff\0\0\0a", 8, "r.txt", false, NULL, NULL, &err), 0);
+	CHECK_INT(rf.n_reqs, 1);
+	reqfile_finish(&rf);
+	/* odd length, a lone surrogate, UTF-32-LE (which pip reads as UTF-16) */
+	CHECK_INT(reqfile_parse(&rf, "\xff\xfe" "a\0\n\0b", 7, "r.txt", false, NULL, NULL, &err), -1);
+	CHECK_INT(err.line, 2);
 	CHECK(strstr(err.message, "UTF-16") != NULL);
+	CHECK_INT(reqfile_parse(&rf, "\xff\xfe\x00\xdc", 4, "r.txt", false, NULL, NULL, &err), -1);
+	CHECK_INT(reqfile_parse(&rf, "\xff\xfe\0\0" "a\0\0\0", 8, "r.txt", false, NULL, NULL, &err), -1);
+	CHECK(strstr(err.message, "UTF-32") != NULL);
 	CHECK_INT(reqfile_parse(&rf, "a==1\nb\0==2\n", 11, "r.txt", false, NULL, NULL, &err), -1);
 	CHECK_INT(err.line, 2);
 	CHECK_INT(err.column, 2);
+	/* strict UTF-8 everywhere, comments included */
+	fails("a==1\n# caf\xe9\nb==2\n", 2, 6, "invalid UTF-8");
+	fails("a==1  # \xed\xa0\x80\n", 1, 9, "invalid UTF-8");
+	fails("a==1\n\xc0\xaf\n", 2, 1, "invalid UTF-8");
+	/* a PEP 263 coding line in the first two lines */
+	CHECK_INT(parse(&rf, "# -*- coding: latin-1 -*-\n# caf\xe9\nb==2\n", &err), 0);
+	CHECK_INT(rf.n_reqs, 1);
+	reqfile_finish(&rf);
+	CHECK_INT(parse(&rf, "a==1\n#coding=Windows-1252\n# \x80\n", &err), 0);
+	reqfile_finish(&rf);
+	fails("a==1\n#coding=cp1252\n# \x81\n", 3, 3, "cp1252");
+	fails("#coding:ascii\n# \xe9\n", 2, 3, "ASCII");
+	fails("# coding: koi8-r\na==1\n", 1, 1, "koi8-r");
+	/* only in a line that starts with '#', only in the first two lines */
+	fails(" # coding: latin-1\n# \xe9\n", 2, 3, "invalid UTF-8");
+	fails("a==1\nb==2\n# coding: latin-1\n# \xe9\n", 4, 3, "invalid UTF-8");
+}
+
+static void test_windows_paths(void)
+{
+	struct reqfile rf;
+	struct error err = ERROR_INIT;
+
+	fails("a==1\nC:\\wheels\\x.whl\n", 2, 1, "Windows path");
+	fails("C:\\wheels\\x-1.0-py3-none-any.whl\n", 1, 1, "Windows path");
+	fails("c:/wheels/x-1.0.tar.gz\n", 1, 1, "Windows path");
+	fails(".\\wheels\\x-1.0-py3-none-any.whl\n", 1, 1, "Windows path");
+	fails("C:\\wheels\\x\n", 1, 2, "invalid requirement");
+	/* a file:// URL is a URL */
+	CHECK_INT(parse(&rf, "x @ file:///C:/wheels/x-1.0-py3-none-any.whl\n", &err), 0);
+	reqfile_finish(&rf);
 }
 
 static void test_errors(void)
@@ -591,6 +644,7 @@ int main(int argc, char **argv)
 	RUN(test_env_vars);
 	RUN(test_links_and_editables);
 	RUN(test_encoding);
+	RUN(test_windows_paths);
 	RUN(test_errors);
 	RUN(test_lockfile);
 	return T_DONE();
