@@ -117,13 +117,12 @@ static void add_app(struct resolved *r, const struct loaded *l)
 
 	for (i = 0; i < ARRAY_SIZE(keys); i++) {
 		add_key(r, p, "app", keys_find("app", keys[i]));
-		if (i == 3) { /* the venv's interpreter, right after the venv */
+		if (str_eq(keys[i], "venv")) { /* the venv's interpreter, right after it */
+			_cleanup_free_ char *shown = under_root(p, cfg);
 			char *version = NULL;
 
 			if (file_read(cfg, 64 * 1024, &buf, &len, NULL, &err) == 0)
 				version = pyenv_cfg_version(buf, &line);
-			_cleanup_free_ char *shown = under_root(p, cfg);
-
 			add(r, "app", "python", version,
 			    version ? xasprintf("%s:%d", shown, line)
 				    : xasprintf("no version in %s", shown));
@@ -135,24 +134,19 @@ static void add_env(struct resolved *r, const struct loaded *l, const struct res
 {
 	const struct profile *p = l->profile;
 	const struct key_def *files = keys_find("env", "files");
+	struct strbuf b;
 	size_t i;
 
-	add(r, "dotenv", "files",
-	    p->env_files_as_written.n ? profile_value_text(p, files) : NULL,
-	    loc_text(p->locs[keys_index(files)]));
 	/* as written, relative to the root: the root is compared on its own */
-	if (r->items[r->n - 1].value) {
-		free(r->items[r->n - 1].value);
-		r->items[r->n - 1].value = NULL;
-		for (i = 0; i < p->env_files_as_written.n; i++) {
-			char *prev = r->items[r->n - 1].value;
-
-			r->items[r->n - 1].value = xasprintf("%s%s%s", prev ? prev : "",
-							     i ? ", " : "",
-							     p->env_files_as_written.v[i]);
-			free(prev);
-		}
+	strbuf_init(&b);
+	for (i = 0; i < p->env_files_as_written.n; i++) {
+		strbuf_adds(&b, i ? ", " : "");
+		strbuf_adds(&b, p->env_files_as_written.v[i]);
 	}
+	add(r, "dotenv", "files", i ? strbuf_detach(&b) : NULL,
+	    loc_text(p->locs[keys_index(files)]));
+	if (!i)
+		strbuf_finish(&b);
 	for (i = 0; i < profile_nkeys; i++)
 		if (strcmp(profile_keys[i].section, "env") == 0 &&
 		    strcmp(profile_keys[i].key, "files") != 0)
