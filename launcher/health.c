@@ -77,8 +77,59 @@ static size_t discard(char *ptr, size_t size, size_t n, void *data)
 	return size * n;
 }
 
+/* Who accepted a libcurl probe's connection (health_probe_attributed). */
+struct attribution {
+	int fd;             /* the socket libcurl made last */
+	bool (*acceptor)(uint64_t inode, void *data);
+	void *data;
+	uint64_t deadline_ns;
+	bool foreign;
+};
+
+/*
+ * CURLOPT_PREREQFUNCTION: the connection is up (for https the handshake is
+ * done, so a process accepted it), the request not sent yet.  Over plain
+ * http the connection may still wait in the listen queue: look again every
+ * millisecond until it is accepted or the probe's time is up.  Blocking is
+ * fine here: this runs in a helper process, or in a command, never in the
+ * supervisor's loop.  Called for each connection (a redirect makes another):
+ * the last one decides, as its answer is the one that counts.
+ */
+static int attribute(void *clientp, char *primary_ip, char *local_ip, int primary_port,
+		     int local_port)
+{
+	struct attribution *a = clientp;
+	int64_t ino = -1;
+
+	if (a->fd >= 0)
+		while ((ino = sockpeer_accepted_inode(a->fd)) == 0 && now_ns() < a->deadline_ns)
+			usleep(1000);
+	/* unknown (no sock_diag) counts, as in the built-in client */
+	a->foreign = ino > 0 && !a->acceptor((uint64_t)ino, a->data);
+	return CURL_PREREQFUNC_OK;
+}
+
+/* CURLOPT_SOCKOPTFUNCTION: notes the socket of the connection being made
+ * (CURLINFO_ACTIVESOCKET is not set yet when the PREREQ callback runs). */
+static int note_socket(void *clientp, curl_socket_t fd, curlsocktype purpose)
+{
+	struct attribution *a = clientp;
+
+	if (purpose == CURLSOCKTYPE_IPCXN)
+		a->fd = (int)fd;
+	return CURL_SOCKOPT_OK;
+}
+
 int health_probe(const struct health_target *t, struct health_result *r, struct error *err)
 {
+	return health_probe_attributed(t, NULL, NULL, r, NULL, err);
+}
+
+int health_probe_attributed(const struct health_target *t,
+			    bool (*acceptor)(uint64_t inode, void *data), void *data,
+			    struct health_result *r, bool *foreign, struct error *err)
+{
+	struct attribution a = {.fd = -1, .acceptor = acceptor, .data = data};
 	CURL *h;
 	CURLcode rc;
 	long code = 0;
@@ -106,7 +157,16 @@ int health_probe(const struct health_target *t, struct health_result *r, struct 
 	curl.easy_setopt(h, CURLOPT_USERAGENT, "deploy-run/" DEPLOY_RUN_VERSION " (health)");
 	curl.easy_setopt(h, CURLOPT_WRITEFUNCTION, discard);
 	curl.easy_setopt(h, CURLOPT_ERRORBUFFER, errbuf);
+	if (acceptor) {
+		a.deadline_ns = start + (uint64_t)t->timeout_ms * 1000000;
+		curl.easy_setopt(h, CURLOPT_SOCKOPTFUNCTION, note_socket);
+		curl.easy_setopt(h, CURLOPT_SOCKOPTDATA, &a);
+		curl.easy_setopt(h, CURLOPT_PREREQFUNCTION, attribute);
+		curl.easy_setopt(h, CURLOPT_PREREQDATA, &a);
+	}
 	rc = curl.easy_perform(h);
+	if (foreign)
+		*foreign = a.foreign;
 	curl.easy_getinfo(h, CURLINFO_RESPONSE_CODE, &code);
 	curl.easy_getinfo(h, CURLINFO_TOTAL_TIME_T, &total);
 	curl.easy_getinfo(h, CURLINFO_CONNECT_TIME_T, &conn);
@@ -405,12 +465,13 @@ static void on_connected(struct supervisor *sv, int fd, uint32_t events, void *d
 }
 
 static void on_helper_answer(struct supervisor *sv, const struct health_result *res, bool fatal,
-			     void *data)
+			     bool foreign, void *data)
 {
 	struct health_watch *w = data;
 	struct health_result r = *res;
 
 	w->job = NULL; /* freed by probe-async once this returns */
+	w->foreign = foreign;
 	if (fatal) {
 		log_error("%s: probing stops", r.error);
 		w->state = W_STOPPED;
@@ -429,7 +490,8 @@ static void attempt_helper(struct supervisor *sv, struct health_watch *w)
 	struct error err = ERROR_INIT;
 
 	w->state = W_READING; /* for probe_done's bookkeeping */
-	w->job = probe_async_start(sv, w->cfg.target, on_helper_answer, w, &err);
+	w->job = probe_async_start(sv, w->cfg.target, w->cfg.acceptor, w->cfg.data,
+				   on_helper_answer, w, &err);
 	if (!w->job)
 		fail(sv, w, false, "%s", err.message);
 }

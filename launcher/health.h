@@ -59,6 +59,16 @@ int health_load(struct error *err);
  */
 int health_probe(const struct health_target *t, struct health_result *r, struct error *err);
 
+/*
+ * health_probe() that also says who accepted its connection: acceptor (as
+ * in health_watch_config) is asked with the inode of the accepted socket,
+ * and *foreign is set when it did not want that process (the answer then
+ * proves nothing about the one wanted).  Blocks; for helpers and commands.
+ */
+int health_probe_attributed(const struct health_target *t,
+			    bool (*acceptor)(uint64_t inode, void *data), void *data,
+			    struct health_result *r, bool *foreign, struct error *err);
+
 /* ---- readiness on the supervisor's loop ---- */
 
 struct health_watch;
@@ -79,8 +89,8 @@ struct health_watch_config {
 	 * answers (acceptor) left out (may be NULL; must not stop the watch) */
 	void (*on_failure)(struct supervisor *sv, const struct health_result *r, void *data);
 	/*
-	 * May be NULL.  When set, each probe (built-in client only) waits until
-	 * a process accepted its connection and calls acceptor with the inode of
+	 * May be NULL.  When set, each probe waits until a process accepted its
+	 * connection (the built-in client in the loop, libcurl in its helper) and calls acceptor with the inode of
 	 * the accepted socket (sockpeer.h): true when that process is one whose
 	 * answer counts.  Any other answer is read but not counted (the result
 	 * says "answered N by another process") and the next probe follows at

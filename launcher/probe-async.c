@@ -13,6 +13,7 @@
 /* What a helper writes: one record, smaller than PIPE_BUF. */
 struct answer {
 	int fatal;
+	int foreign;
 	struct health_result r;
 };
 _Static_assert(sizeof(struct answer) <= PIPE_BUF, "one atomic write");
@@ -26,17 +27,21 @@ struct probe_async {
 	size_t got;
 };
 
-__attribute__((noreturn)) static void helper_main(const struct health_target *t, int fd)
+__attribute__((noreturn)) static void helper_main(const struct health_target *t,
+						 bool (*acceptor)(uint64_t, void *),
+						 void *acceptor_data, int fd)
 {
 	struct answer a;
 	struct error err = ERROR_INIT;
+	bool foreign = false;
 	ssize_t n;
 
 	memset(&a, 0, sizeof(a));
-	if (health_probe(t, &a.r, &err) < 0) {
+	if (health_probe_attributed(t, acceptor, acceptor_data, &a.r, &foreign, &err) < 0) {
 		a.fatal = 1;
 		error_format(&err, a.r.error, sizeof(a.r.error));
 	}
+	a.foreign = foreign;
 	do
 		n = write(fd, &a, sizeof(a));
 	while (n < 0 && errno == EINTR);
@@ -67,12 +72,14 @@ static void on_answer(struct supervisor *sv, int fd, uint32_t events, void *data
 		snprintf(job->a.r.error, sizeof(job->a.r.error),
 			 "the probe helper ended without an answer");
 	}
-	job->cb(sv, &job->a.r, job->a.fatal, job->data);
+	job->cb(sv, &job->a.r, job->a.fatal, job->a.foreign, job->data);
 	finish(sv, job);
 }
 
 struct probe_async *probe_async_start(struct supervisor *sv, const struct health_target *t,
-				      probe_async_cb cb, void *data, struct error *err)
+				      bool (*acceptor)(uint64_t inode, void *data),
+				      void *acceptor_data, probe_async_cb cb, void *data,
+				      struct error *err)
 {
 	struct probe_async *job;
 	int p[2];
@@ -90,7 +97,7 @@ struct probe_async *probe_async_start(struct supervisor *sv, const struct health
 	}
 	if (pid == 0) {
 		close(p[0]);
-		helper_main(t, p[1]);
+		helper_main(t, acceptor, acceptor_data, p[1]);
 	}
 	close(p[1]);
 	fcntl(p[0], F_SETFL, O_NONBLOCK);

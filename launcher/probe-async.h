@@ -31,19 +31,26 @@ struct probe_async;
 /*
  * Called once in the loop with the probe's result; r->error names why
  * there was no answer.  When libcurl cannot be loaded, fatal is true and
- * r->error holds the message: probing again will not help.  The job is
- * freed after cb returns.
+ * r->error holds the message: probing again will not help.  foreign: the
+ * acceptor did not want the process that accepted the connection.  The
+ * job is freed after cb returns.
  */
 typedef void (*probe_async_cb)(struct supervisor *sv, const struct health_result *r, bool fatal,
-			       void *data);
+			       bool foreign, void *data);
 
 /*
  * Starts one probe of t in a helper.  t is copied into the helper by the
- * fork, so it need not outlive the call.  Returns the job, or NULL with
- * err (no pipe, no fork): cb is then never called.
+ * fork, so it need not outlive the call.  With an acceptor (may be NULL),
+ * the helper asks it, with acceptor_data, whether the process that
+ * accepted the probe's connection is wanted (health_probe_attributed; it
+ * runs in the helper, on the helper's copy of the data), and cb's foreign
+ * tells.  Returns the job, or NULL with err (no pipe, no fork): cb is then
+ * never called.
  */
 struct probe_async *probe_async_start(struct supervisor *sv, const struct health_target *t,
-				      probe_async_cb cb, void *data, struct error *err);
+				      bool (*acceptor)(uint64_t inode, void *data),
+				      void *acceptor_data, probe_async_cb cb, void *data,
+				      struct error *err);
 
 /* Abandons a job whose cb has not run yet: the helper is killed, cb never runs. */
 void probe_async_cancel(struct supervisor *sv, struct probe_async *job);

@@ -2,8 +2,9 @@
 # 20.1 on loopback): source after lib.sh.
 #
 # The app names its version: verapp.py reads VERSION at import time and
-# answers "VERSION PID" on every path; VERSION "import-error" raises on
-# import, "unhealthy..." answers 500 on /healthz (200 elsewhere).
+# answers "VERSION PID" on every path but /to-healthz (a redirect to /healthz);
+# VERSION "import-error" raises on import, "unhealthy..." answers 500 on
+# /healthz (200 elsewhere).
 set -e
 example_venv
 VENV=$SOURCE_ROOT/example/.venv
@@ -18,6 +19,9 @@ VERSION = open(os.path.join(HERE, "VERSION")).read().strip()
 if VERSION == "import-error":
     raise RuntimeError("this release does not import")
 def app(environ, start_response):
+    if environ.get("PATH_INFO") == "/to-healthz":  # for a probe that follows redirects
+        start_response("302 Found", [("Location", "/healthz"), ("Content-Length", "0")])
+        return [b""]
     if environ.get("PATH_INFO") == "/healthz" and VERSION.startswith("unhealthy"):
         start_response("500 Internal Server Error", [("Content-Length", "10")])
         return [b"unhealthy\n"]
@@ -29,7 +33,7 @@ version() { echo "$1" >"$APPDIR/VERSION"; }
 version v1
 
 # reload_profile NAME PORT [LINES...]: a profile for the app on 127.0.0.1:PORT,
-# two sync workers, [health] path = /healthz; LINES are appended.
+# two sync workers, [health] path = $HEALTH_PATH (default /healthz); LINES are appended.
 reload_profile() {
 	local name=$1 port=$2
 	shift 2
@@ -37,7 +41,7 @@ reload_profile() {
 		printf '[app]\nroot = %s\nmodule = verapp:app\nvenv = %s\nrequirements =\n' "$APPDIR" "$VENV"
 		printf '[checks]\nvenv = off\nreq = off\n'
 		printf '[server]\nbind = 127.0.0.1:%s\nworkers = 2\ngraceful_timeout = 10s\n' "$port"
-		printf '[health]\npath = /healthz\nstart_timeout = 30s\n'
+		printf '[health]\npath = %s\nstart_timeout = 30s\n' "${HEALTH_PATH:-/healthz}"
 		printf '%s\n' "$@"
 	} >"$P/$name.ini"
 }

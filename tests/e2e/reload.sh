@@ -162,6 +162,35 @@ kill -TERM "$pid"
 set +e; wait "$pid"; rc=$?; set -e
 check "HUP profile: exit 0 after TERM (got $rc)" [ "$rc" = 0 ]
 
+# ---- a probe libcurl makes (redirects followed): attributed in its helper ----
+port=$(free_port)
+version v1
+HEALTH_PATH=/to-healthz reload_profile r "$port" '[server]' 'preload = true' '[health]' \
+	'follow_redirects = true'
+start r
+M=$(master "$pid")
+RTREE=$(tree "$pid")
+load_start r "$port"
+version unhealthy
+reload r --timeout 10s
+check "redirects followed, /healthz 500: exit 1 (got $rc; answers of the old workers not counted)" \
+	[ "$rc" = 1 ]
+check "redirects followed, /healthz 500: the new generation's 500 named" \
+	grep -q "answered 500 in .* from the new generation" "$T/err"
+check "redirects followed: no process of the failed generation left" [ "$(tree "$pid")" = "$RTREE" ]
+version v2
+reload r
+check "redirects followed, healthy: exit 0 (got $rc)" [ "$rc" = 0 ]
+sleep 0.3
+load_stop r
+check "redirects followed: every request answered 200 ($(load_get r 'd["failed"]') failed)" \
+	[ "$(load_get r 'd["failed"]')" = 0 ]
+check "redirects followed: the answers are v2 ($(answers "$port" 4))" [ "$(answers "$port" 4)" = "v2=4 " ]
+check "redirects followed: the supervisor never mapped libcurl" bash -c "! grep -q libcurl /proc/$pid/maps"
+kill -TERM "$pid"
+set +e; wait "$pid"; rc=$?; set -e
+check "redirects followed: exit 0 after TERM (got $rc)" [ "$rc" = 0 ]
+
 # ---- uvicorn 0.17: unsupported, 2 ----
 port=$(free_port)
 printf '[app]\nroot = %s\nmodule = webapp.asgi:app\nserver = uvicorn\n[env]\nfiles = .env, .env.development\n[server]\nbind = 127.0.0.1:%s\nworkers = 2\n[health]\npath = /healthz\n' \
