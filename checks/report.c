@@ -1,4 +1,5 @@
 #include "report.h"
+#include "error.h"
 #include "strv.h"
 #include "util.h"
 
@@ -401,21 +402,7 @@ int report_level_parse(const char *s, enum report_level *level)
 /* ---- shared pieces of the renderers ---- */
 
 /*
- * Length of the control character at p that a terminal or a log must not
- * get raw: C0 but tab, DEL, and the C1 range U+0080..U+009F, which some
- * terminals obey (U+009B is a CSI).  0 for anything else.
- */
-static size_t control_len(const unsigned char *p)
-{
-	if ((*p < 0x20 && *p != '\t') || *p == 0x7f)
-		return 1;
-	if (*p == 0xc2 && p[1] >= 0x80 && p[1] <= 0x9f)
-		return 2;
-	return 0;
-}
-
-/*
- * Appends s for a terminal or a log: control characters (see control_len)
+ * Appends s for a terminal or a log: control characters (see error_control_len)
  * become '?'; with an indent, each newline starts a new line indented by
  * it, and without (NULL: names, paths) a newline is a control character too.
  */
@@ -429,7 +416,7 @@ static void add_plain(struct strbuf *out, const char *s, const char *indent)
 		if (*p == '\n' && indent) {
 			strbuf_addc(out, '\n');
 			strbuf_adds(out, indent);
-		} else if ((n = control_len(p))) {
+		} else if ((n = error_control_len((const char *)p))) {
 			strbuf_addc(out, '?');
 			p += n - 1;
 		} else {
@@ -644,7 +631,7 @@ void report_render_json(const struct report *reports, size_t n, struct strbuf *o
 /*
  * GitHub's escaping: % CR LF in the data, and also : and , in a property.
  * Other control characters become '?': the runner would show them raw.
- * (CR and LF are escaped before control_len() sees them.)
+ * (CR and LF are escaped before error_control_len() sees them.)
  */
 static void add_github(struct strbuf *out, const char *s, bool property)
 {
@@ -663,7 +650,7 @@ static void add_github(struct strbuf *out, const char *s, bool property)
 			strbuf_adds(out, property ? "%2C" : ",");
 			break;
 		default:
-			if ((n = control_len(p))) {
+			if ((n = error_control_len((const char *)p))) {
 				strbuf_addc(out, '?');
 				p += n - 1;
 			} else {

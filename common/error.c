@@ -84,19 +84,28 @@ int error_is_set(const struct error *err)
 	return err && err->message[0] != '\0';
 }
 
+size_t error_control_len(const char *s)
+{
+	const unsigned char *p = (const unsigned char *)s;
+
+	if (!*p)
+		return 0;
+	if ((*p < 0x20 && *p != '\t') || *p == 0x7f)
+		return 1;
+	if (*p == 0xc2 && p[1] >= 0x80 && p[1] <= 0x9f)
+		return 2;
+	return 0;
+}
+
 void error_mask_controls(char *s)
 {
-	unsigned char *p;
+	size_t n;
 
-	for (p = (unsigned char *)s; *p; p++) {
-		if ((*p < 0x20 && *p != '\t') || *p == 0x7f) {
-			*p = '?';
-		} else if (*p == 0xc2 && p[1] >= 0x80 && p[1] <= 0x9f) {
-			p[0] = '?';
-			p[1] = '?';
-			p++;
+	for (; *s; s++)
+		if ((n = error_control_len(s))) {
+			memset(s, '?', n);
+			s += n - 1;
 		}
-	}
 }
 
 void error_format(const struct error *err, char *buf, size_t size)

@@ -66,6 +66,16 @@ void error_format(const struct error *err, char *buf, size_t size);
 void error_print(const struct error *err, FILE *f);
 
 /*
+ * Length of the control character at p that a terminal or a log must not
+ * get raw: 1 for C0 but tab, and DEL; 2 for the C1 range U+0080..U+009F in
+ * UTF-8 (U+009B is a CSI, which some terminals obey); 0 for anything else,
+ * the terminating NUL included.
+ * The one definition of what error_mask_controls() and the report
+ * renderers mask.
+ */
+size_t error_control_len(const char *p);
+
+/*
  * Replaces in s, in place, what a terminal would obey: C0 controls but tab,
  * DEL and the C1 range (U+0080..U+009F, two bytes in UTF-8: U+009B is a CSI)
  * become '?'.  A message may quote the input (a key, a line of a file).
