@@ -201,7 +201,12 @@ void serverask_check(const struct context *ctx, struct report *r)
 			   "refuses it: %s", server, why);
 		goto out;
 	}
-	if (ask(python, p->server, &sc.args, strv_argv(&base_envp), ctx->cwd, &base, &why) < 0) {
+	/* the baseline differs only when something came from outside: without
+	 * such inputs, one python start-up is enough */
+	if (!sc.noutside) {
+		base = NULL;
+	} else if (ask(python, p->server, &sc.args, strv_argv(&base_envp), ctx->cwd, &base,
+		       &why) < 0) {
 		free(why);
 		why = NULL;
 		base = NULL;

@@ -10,11 +10,12 @@
  *   uvicorn: the click command's make_context() (UVICORN_* included), then
  *     uvicorn.config.Config for what it derives (workers from
  *     WEB_CONCURRENCY, forwarded_allow_ips, --env-file).
- * It runs twice: as run would, and without the outside inputs that
- * checks/servercfg found (the baseline of the profile's intent).  Every
+ * It runs as run would, and, when checks/servercfg found inputs from outside
+ * the argv, a second time without them (the baseline of the profile's
+ * intent).  Every
  * setting deploy-run passes whose value differs from the server's, and every
  * setting that differs from the baseline, is a server.effective-config
- * finding.  Opt-in: two python start-ups (docs/BENCHMARKS.md).
+ * finding.  Opt-in: one or two python start-ups (docs/BENCHMARKS.md).
  */
 #ifndef DEPLOY_RUN_SERVERASK_H
 #define DEPLOY_RUN_SERVERASK_H

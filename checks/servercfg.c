@@ -879,11 +879,14 @@ static void uvicorn_outside(struct outside_ctx *o, const char *version)
 			if (!u || !*v->value)
 				continue; /* click reads only its own options, and no empty value */
 			x = outside_add(o, param, v->value);
-			if ((u->kind == UV_BOOL || u->kind == UV_BOOLVAL) && !click_bool(v->value, &b)) {
+			/* click reads the variable only when the option is not on the
+			 * command line: a value it would reject matters only then */
+			if (!x->pinned && (u->kind == UV_BOOL || u->kind == UV_BOOLVAL) &&
+			    !click_bool(v->value, &b)) {
 				x->fatal = true;
 				x->why = xasprintf("uvicorn refuses to start: '%s' is not a valid "
 						   "boolean for %s", v->value, u->flag);
-			} else if (u->kind == UV_INT && !python_int(v->value)) {
+			} else if (!x->pinned && u->kind == UV_INT && !python_int(v->value)) {
 				x->fatal = true;
 				x->why = xasprintf("uvicorn refuses to start: '%s' is not a valid "
 						   "integer for %s", v->value, u->flag);

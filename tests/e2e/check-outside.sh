@@ -120,7 +120,33 @@ case_error u process UVICORN_UDS "$T/u.sock" "uds = $T/u.sock"
 case_error u vars UVICORN_ROOT_PATH /x "root_path = /x"
 case_error u process UVICORN_ENV_FILE "$T/other.env" "env_file"
 case_error u process UVICORN_VERSION 1 "prints its version and exits"
-case_error u env UVICORN_WORKERS many "not a valid integer"
+case_error u env UVICORN_BACKLOG many "not a valid integer"
+
+# --- check --server-config: the servers' own answer (no worker, no bind) ---
+for name in g u; do
+	dr $name -- --server-config
+	assert_ids "$T/out"
+	check "$name --server-config clean: exit 0" [ "$rc" = 0 ]
+done
+dr g "GUNICORN_CMD_ARGS=--reload --workers 9" -- --server-config
+assert_ids "$T/out" server.outside-config server.effective-config
+message_has "gunicorn says it runs with reload = True, and without the inputs from outside deploy-run's argv it would be False: set by GUNICORN_CMD_ARGS (process environment)"
+message_lacks "workers = 9,"
+dr u UVICORN_ROOT_PATH=/x -- --server-config
+assert_ids "$T/out" server.outside-config server.effective-config
+message_has "uvicorn says it runs with root_path = /x"
+dr u UVICORN_BACKLOG=many -- --server-config
+assert_ids "$T/out" server.outside-config server.effective-config
+message_has "uvicorn refuses it"
+# a bad value for an option the argv passes is never read: click takes the command line's
+dr u UVICORN_WORKERS=many -- --server-config
+assert_ids "$T/out" server.outside-config
+check "UVICORN_WORKERS=many beside --workers: a warning" [ "$(sev)" = warning ]
+# gunicorn reads int($WEB_CONCURRENCY) at import, --workers or not: the server says so too
+dr g WEB_CONCURRENCY=lots -- --server-config
+assert_ids "$T/out" server.outside-config server.effective-config
+message_has "gunicorn refuses it"
+check "--server-config bound nothing" bash -c "! curl -fsS -o /dev/null --max-time 1 http://127.0.0.1:$PORT/ 2>/dev/null"
 
 # --- production, pinned by the argv: a warning saying it is overridden ---
 case_pinned() {  # NAME VAR VALUE TEXT

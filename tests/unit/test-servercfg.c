@@ -247,6 +247,7 @@ static void test_uvicorn_outside(void)
 	CHECK(x && !x->pinned && !x->fatal && str_eq(x->origin, ".env:1") && x->line == 1);
 	x = outside(&b.sc, "UVICORN_WORKERS", "workers");
 	CHECK(x && x->pinned);
+	CHECK(x && !x->fatal);
 	x = outside(&b.sc, "UVICORN_UDS", "uds");
 	CHECK(x && !x->pinned);
 	x = outside(&b.sc, "UVICORN_ACCESS_LOG", "access_log");
