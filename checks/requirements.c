@@ -236,6 +236,8 @@ struct state {
 	bool strict;     /* staging and production: errors, else warnings */
 	struct lockfile lf;
 	struct lock_entry *entries;
+	const struct lock_entry **by_name; /* the entries with a name, by name then order */
+	size_t n_by_name;
 	const struct dist_set *set; /* the venv's, from the cache; NULL when not scanned */
 	char *python;
 	struct pep508_env env;
@@ -246,6 +248,44 @@ static enum severity rated(const struct state *s)
 	return s->strict ? SEVERITY_ERROR : SEVERITY_WARNING;
 }
 
+static int by_name_cmp(const void *a, const void *b)
+{
+	const struct lock_entry *x = *(const struct lock_entry *const *)a;
+	const struct lock_entry *y = *(const struct lock_entry *const *)b;
+	int c = strcmp(x->req->normalized, y->req->normalized);
+
+	return c ? c : x < y ? -1 : x > y;
+}
+
+/* Sorts the entries by name, for lookups in O(log n): a lock may be long. */
+static void index_entries(struct state *s)
+{
+	size_t i;
+
+	s->by_name = xcalloc(s->lf.n_reqs + 1, sizeof(*s->by_name));
+	for (i = 0; i < s->lf.n_reqs; i++)
+		if (s->entries[i].req->normalized)
+			s->by_name[s->n_by_name++] = &s->entries[i];
+	qsort(s->by_name, s->n_by_name, sizeof(*s->by_name), by_name_cmp);
+}
+
+/* The position of the first entry named normalized in by_name (n_by_name when none). */
+static size_t first_named(const struct state *s, const char *normalized)
+{
+	size_t lo = 0, hi = s->n_by_name;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (strcmp(s->by_name[mid]->req->normalized, normalized) < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo < s->n_by_name && str_eq(s->by_name[lo]->req->normalized, normalized)
+		       ? lo : s->n_by_name;
+}
+
 /* The lock entry that applies for a name (a requirement before a constraint), or NULL. */
 static const struct lock_entry *lock_entry(const struct state *s, const char *normalized,
 					   bool constraints)
@@ -253,27 +293,23 @@ static const struct lock_entry *lock_entry(const struct state *s, const char *no
 	const struct lock_entry *c = NULL;
 	size_t i;
 
-	for (i = 0; i < s->lf.n_reqs; i++) {
-		const struct reqfile_req *q = s->entries[i].req;
+	for (i = first_named(s, normalized);
+	     i < s->n_by_name && str_eq(s->by_name[i]->req->normalized, normalized); i++) {
+		const struct lock_entry *e = s->by_name[i];
 
-		if (!s->entries[i].applies || !str_eq(q->normalized, normalized))
+		if (!e->applies)
 			continue;
-		if (!q->constraint)
-			return &s->entries[i];
+		if (!e->req->constraint)
+			return e;
 		if (!c)
-			c = &s->entries[i];
+			c = e;
 	}
 	return constraints ? c : NULL;
 }
 
 static bool lock_names(const struct state *s, const char *normalized)
 {
-	size_t i;
-
-	for (i = 0; i < s->lf.n_reqs; i++)
-		if (str_eq(s->lf.reqs[i].normalized, normalized))
-			return true;
-	return false;
+	return first_named(s, normalized) < s->n_by_name;
 }
 
 static bool is_vcs(const char *url)
@@ -530,6 +566,7 @@ static void check_pip(struct state *s)
 static void finish_state(struct state *s)
 {
 	free(s->entries);
+	free(s->by_name);
 	lockfile_finish(&s->lf);
 	free(s->python);
 	pep508_env_finish(&s->env);
@@ -693,6 +730,7 @@ void requirements_check(const struct context *ctx, struct report *r)
 		s.entries[i].applies = !s.python ||
 			marker_applies(&s.lf.reqs[i], &s.env, s.lf.format == LOCKFILE_PYLOCK);
 	}
+	index_entries(&s);
 	if (s.lf.format == LOCKFILE_PYLOCK && s.python && !check_pylock_environment(&s)) {
 		finish_state(&s);
 		return;

@@ -4,6 +4,7 @@
  * patterns), so that both accept the same documents; see toml.h.
  */
 #include "toml.h"
+#include "arena.h"
 #include "hash.h"
 #include "strbuf.h"
 #include "util.h"
@@ -31,6 +32,7 @@ struct parser {
 	struct error *err;
 	struct toml_value **pending;  /* tables crossed by dotted keys since the last header */
 	size_t n_pending, cap_pending;
+	struct arena *arena; /* where the values go: the root's */
 	size_t lc_pos;      /* locate()'s last answer, to go on from */
 	int lc_line, lc_column;
 };
@@ -60,7 +62,8 @@ static void key_finish(struct key *k)
 /* Line and column (in characters) of pos; linear from the last position asked. */
 static void locate(struct parser *p, size_t pos, int *line, int *column)
 {
-	size_t i;
+	size_t i, from;
+	const char *nl;
 
 	if (pos > p->len)
 		pos = p->len;
@@ -69,14 +72,15 @@ static void locate(struct parser *p, size_t pos, int *line, int *column)
 		p->lc_line = 1;
 		p->lc_column = 1;
 	}
-	for (i = p->lc_pos; i < pos; i++) {
-		if (p->s[i] == '\n') {
-			p->lc_line++;
-			p->lc_column = 1;
-		} else if (((unsigned char)p->s[i] & 0xC0) != 0x80) {
-			p->lc_column++;
-		}
+	from = p->lc_pos;
+	while ((nl = memchr(p->s + from, '\n', pos - from))) {
+		p->lc_line++;
+		p->lc_column = 1;
+		from = (size_t)(nl - p->s) + 1;
 	}
+	for (i = from; i < pos; i++)
+		if (((unsigned char)p->s[i] & 0xC0) != 0x80)
+			p->lc_column++;
 	p->lc_pos = pos;
 	*line = p->lc_line;
 	*column = p->lc_column;
@@ -102,10 +106,13 @@ static int fail(struct parser *p, size_t pos, const char *fmt, ...)
 
 /* ---- the tree ---- */
 
-static struct toml_value *new_value_at(enum toml_type type, int line, int column)
+/* Values, keys and strings live in the parser's arena (the root's once parsed). */
+static struct toml_value *new_value_at(struct parser *p, enum toml_type type, int line,
+				       int column)
 {
-	struct toml_value *v = xcalloc(1, sizeof(*v));
+	struct toml_value *v = arena_alloc(p->arena, sizeof(*v));
 
+	memset(v, 0, sizeof(*v));
 	v->type = type;
 	v->line = line;
 	v->column = column;
@@ -118,36 +125,43 @@ static struct toml_value *new_value(struct parser *p, enum toml_type type, size_
 	int line, column;
 
 	locate(p, pos, &line, &column);
-	return new_value_at(type, line, column);
+	return new_value_at(p, type, line, column);
+}
+
+/* Frees the arrays of v and what it holds; the values themselves are the arena's. */
+static void free_vectors(struct toml_value *v)
+{
+	size_t i;
+
+	if (v->type == TOML_ARRAY) {
+		for (i = 0; i < v->u.a.n; i++)
+			free_vectors(v->u.a.v[i]);
+		free(v->u.a.v);
+		v->u.a.v = NULL;
+		v->u.a.n = 0;
+	} else if (v->type == TOML_TABLE) {
+		for (i = 0; i < v->u.t.n; i++)
+			free_vectors(v->u.t.v[i].value);
+		free(v->u.t.v);
+		free(v->u.t.index);
+		v->u.t.v = NULL;
+		v->u.t.index = NULL;
+		v->u.t.n = 0;
+	}
 }
 
 void toml_value_destroy(struct toml_value *v)
 {
-	size_t i;
+	struct arena *a;
 
 	if (!v)
 		return;
-	switch (v->type) {
-	case TOML_STRING:
-		free(v->u.s.ptr);
-		break;
-	case TOML_ARRAY:
-		for (i = 0; i < v->u.a.n; i++)
-			toml_value_destroy(v->u.a.v[i]);
-		free(v->u.a.v);
-		break;
-	case TOML_TABLE:
-		for (i = 0; i < v->u.t.n; i++) {
-			free(v->u.t.v[i].key);
-			toml_value_destroy(v->u.t.v[i].value);
-		}
-		free(v->u.t.v);
-		free(v->u.t.index);
-		break;
-	default:
-		break;
+	a = v->arena;
+	free_vectors(v);
+	if (a) {
+		arena_finish(a);
+		free(a);
 	}
-	free(v);
 }
 
 static size_t hash_key(const char *k, size_t len)
@@ -206,16 +220,14 @@ static struct toml_kv *find_kv(const struct toml_value *t, const char *key, size
 	return NULL;
 }
 
-static void table_add(struct toml_value *t, const char *key, size_t len, int line, int column,
-		      struct toml_value *v)
+static void table_add(struct parser *p, struct toml_value *t, const char *key, size_t len,
+		      int line, int column, struct toml_value *v)
 {
 	struct toml_kv *kv;
 
 	grow_array((void **)&t->u.t.v, &t->u.t.cap, t->u.t.n + 1, sizeof(*t->u.t.v));
 	kv = &t->u.t.v[t->u.t.n++];
-	kv->key = xmalloc(len + 1);
-	memcpy(kv->key, key, len);
-	kv->key[len] = '\0';
+	kv->key = arena_strndup(p->arena, key, len);
 	kv->key_len = len;
 	kv->line = line;
 	kv->column = column;
@@ -417,8 +429,13 @@ static int basic_string(struct parser *p, size_t *pos, bool multiline, struct st
 	char buf[32];
 
 	for (;;) {
-		int c = at(p, *pos);
+		const unsigned char *u = (const unsigned char *)p->s;
+		int c;
 
+		while (*pos < p->len && u[*pos] != '"' && u[*pos] != '\\' && u[*pos] >= 0x20 &&
+		       u[*pos] != 0x7f)
+			(*pos)++;
+		c = at(p, *pos);
 		if (c < 0)
 			return fail(p, *pos, "unterminated string");
 		if (c == '"') {
@@ -824,29 +841,32 @@ static struct toml_value *dotted_parent(struct parser *p, struct toml_value *t,
 	for (i = 0; i + 1 < k->n; i++) {
 		struct toml_kv *kv = find_kv(t, k->v[i].s, k->v[i].len);
 		struct toml_value *c;
-		_cleanup_free_ char *name = key_text(k, i + 1);
+		_cleanup_free_ char *name = NULL; /* the key so far, made for a message only */
 
 		if (!kv) {
 			if (t->depth + 1 > TOML_DEPTH_MAX) {
 				fail(p, k->v[i].pos, "keys nested more than %d deep", TOML_DEPTH_MAX);
 				return NULL;
 			}
-			c = new_value_at(TOML_TABLE, k->v[i].line, k->v[i].column);
+			c = new_value_at(p, TOML_TABLE, k->v[i].line, k->v[i].column);
 			set_depth(t, c);
-			table_add(t, k->v[i].s, k->v[i].len, k->v[i].line, k->v[i].column, c);
+			table_add(p, t, k->v[i].s, k->v[i].len, k->v[i].line, k->v[i].column, c);
 		} else {
 			c = kv->value;
 			if (c->type != TOML_TABLE) {
+				name = key_text(k, i + 1);
 				fail(p, k->v[i].pos, "%s is already defined as %s (line %d), not a table",
 				     name, toml_type_name(c->type), kv->line);
 				return NULL;
 			}
 			if (!inline_table && (c->flags & F_EXPLICIT)) {
+				name = key_text(k, i + 1);
 				fail(p, k->v[i].pos, "the table %s was defined with a header (line %d): "
 				     "a dotted key may not add to it", name, c->line);
 				return NULL;
 			}
 			if (c->flags & F_FROZEN) {
+				name = key_text(k, i + 1);
 				fail(p, k->v[i].pos, "%s is an inline table (line %d): it cannot be "
 				     "extended", name, c->line);
 				return NULL;
@@ -891,7 +911,7 @@ static int key_value(struct parser *p, size_t *pos, struct toml_value *t, bool i
 	}
 	if (v->type == TOML_ARRAY || v->type == TOML_TABLE)
 		freeze(v);
-	table_add(parent, k.v[last].s, k.v[last].len, k.v[last].line, k.v[last].column, v);
+	table_add(p, parent, k.v[last].s, k.v[last].len, k.v[last].line, k.v[last].column, v);
 	key_finish(&k);
 	return 0;
 fail:
@@ -949,8 +969,9 @@ static int parse_value(struct parser *p, size_t *pos, int depth, struct toml_val
 			free(b.buf);
 			return -1;
 		}
-		*out = new_value_at(TOML_STRING, line, column);
-		(*out)->u.s.ptr = b.buf;
+		*out = new_value_at(p, TOML_STRING, line, column);
+		(*out)->u.s.ptr = arena_strndup(p->arena, b.buf, b.len);
+		free(b.buf);
 		(*out)->u.s.len = b.len;
 		(*out)->depth = depth;
 		return 0;
@@ -1000,7 +1021,7 @@ static struct toml_value *header_walk(struct parser *p, struct toml_value *root,
 	for (i = 0; i < nparts; i++) {
 		struct toml_kv *kv = find_kv(t, k->v[i].s, k->v[i].len);
 		struct toml_value *c;
-		_cleanup_free_ char *name = key_text(k, i + 1);
+		_cleanup_free_ char *name = NULL; /* the key so far, made for a message only */
 
 		if (!kv) {
 			if (t->depth + 1 > TOML_DEPTH_MAX) {
@@ -1008,14 +1029,15 @@ static struct toml_value *header_walk(struct parser *p, struct toml_value *root,
 				     TOML_DEPTH_MAX);
 				return NULL;
 			}
-			c = new_value_at(TOML_TABLE, k->v[i].line, k->v[i].column);
+			c = new_value_at(p, TOML_TABLE, k->v[i].line, k->v[i].column);
 			set_depth(t, c);
-			table_add(t, k->v[i].s, k->v[i].len, k->v[i].line, k->v[i].column, c);
+			table_add(p, t, k->v[i].s, k->v[i].len, k->v[i].line, k->v[i].column, c);
 			t = c;
 			continue;
 		}
 		c = kv->value;
 		if (c->flags & F_FROZEN) {
+			name = key_text(k, i + 1);
 			fail(p, k->v[i].pos, "%s is %s (line %d): it cannot be extended", name,
 			     c->type == TOML_TABLE ? "an inline table" : "an array value", c->line);
 			return NULL;
@@ -1025,6 +1047,7 @@ static struct toml_value *header_walk(struct parser *p, struct toml_value *root,
 			continue;
 		}
 		if (c->type != TOML_TABLE) {
+			name = key_text(k, i + 1);
 			fail(p, k->v[i].pos, "%s is already defined as %s (line %d), not a table",
 			     name, toml_type_name(c->type), kv->line);
 			return NULL;
@@ -1078,13 +1101,13 @@ static int table_header(struct parser *p, size_t *pos, struct toml_value *root,
 				     TOML_DEPTH_MAX);
 				goto out;
 			}
-			a = new_value_at(TOML_ARRAY, k.v[last].line, k.v[last].column);
+			a = new_value_at(p, TOML_ARRAY, k.v[last].line, k.v[last].column);
 			a->flags = F_AOT | F_EXPLICIT;
 			set_depth(parent, a);
-			table_add(parent, k.v[last].s, k.v[last].len, k.v[last].line,
+			table_add(p, parent, k.v[last].s, k.v[last].len, k.v[last].line,
 				  k.v[last].column, a);
 		}
-		t = new_value_at(TOML_TABLE, line, column);
+		t = new_value_at(p, TOML_TABLE, line, column);
 		t->flags = F_EXPLICIT;
 		set_depth(a, t);
 		grow_array((void **)&a->u.a.v, &a->u.a.cap, a->u.a.n + 1, sizeof(*a->u.a.v));
@@ -1110,10 +1133,10 @@ static int table_header(struct parser *p, size_t *pos, struct toml_value *root,
 			fail(p, k.v[last].pos, "tables nested more than %d deep", TOML_DEPTH_MAX);
 			goto out;
 		}
-		t = new_value_at(TOML_TABLE, line, column);
+		t = new_value_at(p, TOML_TABLE, line, column);
 		t->flags = F_EXPLICIT;
 		set_depth(parent, t);
-		table_add(parent, k.v[last].s, k.v[last].len, k.v[last].line, k.v[last].column, t);
+		table_add(p, parent, k.v[last].s, k.v[last].len, k.v[last].line, k.v[last].column, t);
 	}
 	*section = t;
 	ret = 0;
@@ -1174,14 +1197,31 @@ struct toml_value *toml_parse(const char *buf, size_t len, const char *name, str
 	p.err = err;
 	/* CRLF is LF (as tomli reads it, which TOML allows); lines and columns stay */
 	norm = xmalloc(len + 1);
-	for (i = 0; i < len; i++)
-		if (!(buf[i] == '\r' && i + 1 < len && buf[i + 1] == '\n'))
-			norm[n++] = buf[i];
+	for (i = 0; i < len;) {
+		const char *cr = memchr(buf + i, '\r', len - i);
+		size_t run = cr ? (size_t)(cr - buf) - i : len - i;
+
+		memcpy(norm + n, buf + i, run);
+		n += run;
+		i += run;
+		if (i < len) {
+			if (i + 1 < len && buf[i + 1] == '\n')
+				i++; /* the CR of a CRLF goes */
+			else
+				norm[n++] = buf[i++];
+		}
+	}
 	norm[n] = '\0';
 	p.s = norm;
 	p.len = n;
 	for (i = 0; i < n;) {
-		size_t l = utf8_len((const unsigned char *)norm + i, n - i);
+		size_t l;
+
+		if (!((unsigned char)norm[i] & 0x80)) {
+			i++;
+			continue;
+		}
+		l = utf8_len((const unsigned char *)norm + i, n - i);
 
 		if (!l) {
 			fail(&p, i, "invalid UTF-8 (byte 0x%02X): TOML files are UTF-8",
@@ -1191,7 +1231,9 @@ struct toml_value *toml_parse(const char *buf, size_t len, const char *name, str
 		}
 		i += l;
 	}
+	p.arena = xcalloc(1, sizeof(*p.arena));
 	root = section = new_value(&p, TOML_TABLE, 0);
+	root->arena = p.arena;
 	if (starts(&p, 0, "\xEF\xBB\xBF")) {
 		fail(&p, 0, "a byte order mark (U+FEFF) starts the file: TOML files are UTF-8 "
 		     "without one");

@@ -33,6 +33,8 @@
 
 #include "error.h"
 
+struct arena;
+
 #define TOML_DEPTH_MAX 128
 
 enum toml_type {
@@ -68,6 +70,7 @@ struct toml_value {
 	int line, column;          /* where the value, or the table's header, starts; 1-based */
 	unsigned flags;            /* the parser's */
 	int depth;
+	struct arena *arena;       /* the root only: where every value of the tree lives */
 	union {
 		struct {
 			char *ptr;         /* NUL-terminated; may hold a NUL: see len */
@@ -95,6 +98,7 @@ struct toml_value {
  * the line and the column (in characters, 1-based) and what was expected.
  */
 struct toml_value *toml_parse(const char *buf, size_t len, const char *name, struct error *err);
+/* Frees a tree: only a root from toml_parse() (its values are freed with it). */
 void toml_value_destroy(struct toml_value *v);
 
 /* The value of key in a table, or NULL (also when t is NULL or not a table). */

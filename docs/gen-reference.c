@@ -34,6 +34,25 @@ static void type_text(const struct key_def *d, char *buf, size_t size)
 	}
 }
 
+/* After the keys of [app]: the two lock formats (checks/lockfile.h, checks/pylock.h). */
+static const char app_text[] =
+	"The lock (`requirements`) is read in either format, told apart by the file name:\n\n"
+	"- A pip requirement file (any other name): read as pip 23 reads it, `-r`/`-c`\n"
+	"  included; every requirement must be pinned with `==` and carry `--hash` values.\n"
+	"- `pylock.toml` or `pylock.NAME.toml` (PEP 751, the pylock.toml specification at\n"
+	"  packaging.python.org; `pip lock`, `uv export --format pylock.toml`, PDM and pipenv\n"
+	"  write it): TOML 1.0. `lock-version` must be 1.x (a newer major is refused);\n"
+	"  `requires-python` must accept the venv's Python and one of `environments` (markers)\n"
+	"  must hold for it, or the lock does not describe the venv (`req.lock-environment`).\n"
+	"  Each `[[packages]]` entry whose `marker` holds (with `extras` empty and\n"
+	"  `dependency_groups` the lock's `default-groups`) is a requirement: pinned by its\n"
+	"  `version`, hashed by the hashes of its `wheels`, `sdist` or `archive`; a `vcs` or\n"
+	"  `directory` source has no hash (`req.no-hash`); its own `requires-python` must\n"
+	"  accept the venv's Python. What the specification requires (a source, the hashes of\n"
+	"  each file, exactly one of `vcs`, `directory`, `archive` or wheels and sdist, ...)\n"
+	"  is checked, and a violation is `req.parse` at the key's line and column.\n\n"
+	"Every `req.*` finding means the same for both formats (docs/findings.md).\n\n";
+
 /* After the keys of [env]: how the files compose (profiles/environ.h). */
 static const char env_text[] =
 	"How the files compose: each file as python-dotenv 0.21's `load_dotenv(FILE,\n"
@@ -101,6 +120,8 @@ static void sections(const struct format *f)
 		fputs(f->keys_tail, stdout);
 		if (strcmp(*s, "env") == 0)
 			f->text(env_text);
+		if (strcmp(*s, "app") == 0)
+			f->text(app_text);
 	}
 }
 

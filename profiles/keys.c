@@ -48,10 +48,8 @@ const struct key_def profile_keys[] = {
 	 "Expected MAJOR.MINOR of the virtualenv's Python; empty: not checked."},
 	{"app", "requirements", KT_PATH_ROOT, F(requirements), "requirements.txt", NULL, 0, 0,
 	 "The lock, relative to root; empty: none. A pip requirement file (pinned, with hashes), or a "
-	 "pylock.toml or pylock.NAME.toml (PEP 751), known by its name: lock-version 1.x, its "
-	 "requires-python and environments must fit the venv, each package applying to it "
-	 "(marker, with dependency_groups = default-groups) is checked as a pinned, hashed "
-	 "requirement."},
+	 "pylock.toml or pylock.NAME.toml (PEP 751), known by its name: see the two formats below "
+	 "this table."},
 	{"app", "user", KT_STRING, F(user), "", NULL, 0, 0,
 	 "When started as root, drop privileges to this user (and its groups) before starting the server."},
 	{"app", "workdir", KT_PATH_ROOT, F(workdir), ".", NULL, 0, 0,
