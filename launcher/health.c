@@ -104,8 +104,12 @@ static int attribute(void *clientp, char *primary_ip, char *local_ip, int primar
 	if (a->fd >= 0)
 		while ((ino = sockpeer_accepted_inode(a->fd)) == 0 && now_ns() < a->deadline_ns)
 			usleep(1000);
-	/* unknown (no sock_diag) counts, as in the built-in client */
-	a->foreign = ino > 0 && !a->acceptor((uint64_t)ino, a->data);
+	/*
+	 * Unknown (no sock_diag) counts, as in the built-in client; a connection
+	 * still not accepted when the probe's time is up does not: whoever takes
+	 * it later is nobody we asked about.
+	 */
+	a->foreign = ino == 0 || (ino > 0 && !a->acceptor((uint64_t)ino, a->data));
 	return CURL_PREREQFUNC_OK;
 }
 

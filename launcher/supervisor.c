@@ -248,24 +248,25 @@ void supervisor_set_server_hooks(struct supervisor *sv, const struct supervisor_
 static bool hand_over(struct supervisor *sv, int wstatus)
 {
 	pid_t old = sv->server, next = sv->successor, parent = 0;
+	char state;
 	int fd;
 
 	sv->successor = 0;
-	if (next <= 0 || !proc_state(next, &parent) || parent != sv->self)
+	state = next > 0 ? proc_state(next, &parent) : 0;
+	if (!state || state == 'Z' || state == 'X' || parent != sv->self)
 		return false;
-	fd = (int)pidfd_open(next, 0);
-	if (fd < 0)
-		return false;
-	fcntl(fd, F_SETFD, FD_CLOEXEC);
 	if (sv->pidfd >= 0) {
 		supervisor_unwatch_fd(sv, sv->pidfd);
 		close(sv->pidfd);
 	}
+	/* without a pidfd (an old kernel, valgrind) SIGCHLD alone tells its exit */
+	fd = (int)pidfd_open(next, 0);
 	sv->pidfd = fd;
 	sv->server = next;
-	{
+	if (fd >= 0) {
 		struct error err = ERROR_INIT;
 
+		fcntl(fd, F_SETFD, FD_CLOEXEC);
 		if (supervisor_watch_fd(sv, fd, EPOLLIN, on_pidfd, NULL, &err) < 0)
 			log_debug("%s: the new server's exit is seen through SIGCHLD only",
 				  err.message);

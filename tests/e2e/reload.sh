@@ -104,7 +104,7 @@ check "/healthz 500: no PIDFILE.2 left" [ ! -e "$T/p.pid.2" ]
 check "/healthz 500: the pid file still names the master" [ "$(cat "$T/p.pid")" = "$M5" ]
 sleep 0.3
 load_stop pb
-check "broken releases: every request answered 200 ($(load_get pb 'd["failed"]') failed)" \
+check "broken releases: every request answered 200 ($(load_get pb '"%d failed: %s" % (d["failed"], d["errors"][:3])'))" \
 	[ "$(load_get pb 'd["failed"]')" = 0 ]
 check "broken releases: the sequential client saw v5 only, or v5 and the failed release \
 while it was gated ($(load_get pb '",".join(d["sequence"])'))" \
