@@ -373,34 +373,11 @@ static void check_relocated(const struct context *ctx, struct report *r, const c
 }
 
 /* The report location of an environment source ("FILE:LINE", "profile"). */
-static struct profile_loc source_loc(const struct context *ctx, const struct env_var *v,
-				     char **file_out)
+static struct profile_loc source_loc(const struct context *ctx, const struct env_var *v)
 {
-	const struct profile *p = ctx->profile;
-	struct profile_loc loc = {NULL, 0};
-	const char *colon = strrchr(v->source, ':');
-	size_t i;
+	struct profile_loc loc;
 
-	*file_out = NULL;
-	if (str_eq(v->source, "profile")) {
-		for (i = 0; i < p->nvars; i++)
-			if (strcmp(p->vars[i].key, v->key) == 0)
-				return p->vars[i].loc;
-		return loc;
-	}
-	if (!colon || colon == v->source)
-		return loc;
-	for (i = 0; i < ctx->env->nfiles; i++) {
-		const struct env_file *f = &ctx->env->files[i];
-		size_t n = (size_t)(colon - v->source);
-
-		if (strlen(f->as_written) == n && strncmp(f->as_written, v->source, n) == 0) {
-			*file_out = xstrdup(f->path);
-			loc.file = *file_out;
-			loc.line = atoi(colon + 1);
-			return loc;
-		}
-	}
+	loc.file = environ_source_file(ctx->env, ctx->profile, v->source, v->key, &loc.line);
 	return loc;
 }
 
@@ -424,13 +401,13 @@ static void check_pythonpath(const struct context *ctx, struct report *r)
 
 	for (i = 0; i < ARRAY_SIZE(vars); i++) {
 		const struct env_var *v = environ_get(ctx->env, vars[i].key);
-		_cleanup_free_ char *file = NULL, *hint = NULL;
+		_cleanup_free_ char *hint = NULL;
 		struct profile_loc loc;
 		const char *where;
 
 		if (!v || v->removed || !v->value)
 			continue;
-		loc = source_loc(ctx, v, &file);
+		loc = source_loc(ctx, v);
 		if (str_eq(v->source, "process")) {
 			where = "inherited from the environment deploy-run was started with";
 			hint = xasprintf("unset %s where deploy-run is started (the service's "
