@@ -169,6 +169,28 @@ bad_lock type +2 "(flask).version: expected a string, not an integer" \
 bad_lock toml 2 "column 16: invalid escape sequence" '2s/.*/created-by = "a\\x"/'
 bad_lock dup +2 "column 1: name is defined twice" "/^name = 'flask'/a name = 'flask2'"
 
+# --- init finds a pylock.toml or pylock.NAME.toml (a requirement file with hashes first)
+# init_app NAME: a copy of the example app (without venv and wheelhouse) in $T/NAME.
+init_app() {
+	mkdir -p "$T/$1"
+	tar -C "$EX" --exclude=./.venv --exclude=./wheelhouse -cf - . | tar -C "$T/$1" -xf -
+}
+init_app i1
+rm "$T/i1/requirements.txt"
+run_dr init "$T/i1"
+check "init with a pylock.toml exits 0 ($(cat "$T/err"))" [ "$rc" = 0 ]
+check "init names the pylock.toml" grep -q '^requirements = pylock.toml ' "$T/i1/profiles/base.ini"
+init_app i2
+rm "$T/i2/requirements.txt"
+mv "$T/i2/pylock.toml" "$T/i2/pylock.web.toml"
+cp "$T/i2/pylock.web.toml" "$T/i2/pylock.a.b.toml"
+run_dr init "$T/i2"
+check "init names the pylock.web.toml" grep -q '^requirements = pylock.web.toml ' "$T/i2/profiles/base.ini"
+init_app i3
+run_dr init "$T/i3"
+check "init keeps the hashed requirements.txt when both are there" \
+	grep -q '^requirements = requirements.txt ' "$T/i3/profiles/base.ini"
+
 # --- bundle carries the pylock.toml; verify-bundle checks the wheels against it
 mkdir -p "$T/a"
 tar -C "$SOURCE_ROOT" --exclude=./example/.venv -cf - ./example ./profiles | tar -C "$T/a" -xf -
