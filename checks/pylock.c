@@ -180,7 +180,7 @@ static int package(struct ctx *c, struct lockfile *lf, const struct toml_value *
 		*dir;
 	char where[160];
 	_cleanup_free_ char *location = NULL;
-	size_t i, sources;
+	size_t i, sources, cap;
 	int line = pk->line;
 
 	snprintf(where, sizeof(where), "packages[%zu].", idx);
@@ -234,9 +234,11 @@ static int package(struct ctx *c, struct lockfile *lf, const struct toml_value *
 			   "package has more than one", where);
 	}
 
+	cap = lf->cap_reqs;
 	grow_array((void **)&lf->reqs, &lf->cap_reqs, lf->n_reqs + 1, sizeof(*lf->reqs));
-	lf->pylock.package_requires_python = xrealloc(lf->pylock.package_requires_python,
-						      lf->cap_reqs * sizeof(char *));
+	if (lf->cap_reqs != cap) /* the two arrays grow together */
+		lf->pylock.package_requires_python = xrealloc(lf->pylock.package_requires_python,
+							      lf->cap_reqs * sizeof(char *));
 	lf->pylock.package_requires_python[lf->n_reqs] = rp ? xstrdup(rp->u.s.ptr) : NULL;
 	q = &lf->reqs[lf->n_reqs++];
 	memset(q, 0, sizeof(*q));
