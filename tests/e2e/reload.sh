@@ -13,6 +13,7 @@
 #   - as PID 1 of a PID namespace (unshare --pid --fork --mount-proc).
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/reload-lib.sh"
+. "$(dirname "$0")/health-lib.sh"
 
 # expect_load NAME WHAT VERSIONS...: every request answered 200, and the
 # sequential client saw the VERSIONS come in this order and end on the last.
@@ -37,13 +38,15 @@ expect_load() {
 
 # ---- not running: 3 ----
 port=$(free_port)
-reload_profile p "$port" '[server]' 'preload = true' "[cleanup]" "pid_file = $T/p.pid"
+reload_profile p "$port" '[server]' 'preload = true' "[cleanup]" "pid_file = $T/p.pid" \
+	'[health]' 'notify_mainpid = true' "ready_file = $T/p.ready"
 reload p
 check "not running: exit 3 (got $rc)" [ "$rc" = 3 ]
 check "not running: says so" grep -q "not running" "$T/err"
 
 # ---- preload: USR2, gated, adopted ----
-start p
+notify_listen p
+start p env NOTIFY_SOCKET="$T/p.sock"
 M1=$(master "$pid")
 OLD=$(tree "$M1")
 check "preload: the pid file names the master" [ "$(cat "$T/p.pid")" = "$M1" ]
@@ -62,6 +65,16 @@ check "preload reload: the new master is deploy-run's child" \
 	[ "$(awk '{print $4}' "/proc/$M2/stat")" = "$pid" ]
 check "preload reload: the pid file names the new master" [ "$(cat "$T/p.pid" 2>/dev/null)" = "$M2" ]
 check "preload reload: no PIDFILE.2 left" [ ! -e "$T/p.pid.2" ]
+check "preload reload: the ready file names the new master" [ "$(cat "$T/p.ready" 2>/dev/null)" = "$M2" ]
+run_dr --profiles "$P" status p --format json
+check "preload reload: status shows the new master as the server" \
+	[ "$(json_get "$T/out" 'd["server_pid"]')" = "$M2" ]
+check "preload reload: status shows deploy-run as the supervisor" \
+	[ "$(json_get "$T/out" 'd["supervisor_pid"]')" = "$pid" ]
+check "preload reload: systemd heard RELOADING=1, then MAINPID= of the new master and READY=1" \
+	grep -q "RELOADING=1" "$T/p.log" && grep -q "MAINPID=$M2" "$T/p.log" &&
+	[ "$(grep -c 'READY=1' "$T/p.log")" = 2 ]
+check "preload reload: STATUS= says it reloaded" grep -q "STATUS=ready, reloaded: reloaded with USR2" "$T/p.log"
 check "preload reload: every answer is v2 now ($(answers "$port" 8))" [ "$(answers "$port" 8)" = "v2=8 " ]
 
 # three in a row, under load the whole time
