@@ -43,6 +43,14 @@ reload_profile p "$port" '[server]' 'preload = true' "[cleanup]" "pid_file = $T/
 reload p
 check "not running: exit 3 (got $rc)" [ "$rc" = 3 ]
 check "not running: says so" grep -q "not running" "$T/err"
+reload
+check "no PROFILE: exit 2 (got $rc)" [ "$rc" = 2 ]
+reload p --frobnicate
+check "unknown option: exit 2 (got $rc)" [ "$rc" = 2 ] && grep -q "unknown option '--frobnicate'" "$T/err"
+reload p --timeout
+check "--timeout without a value: exit 2 (got $rc)" [ "$rc" = 2 ]
+reload no-such-profile
+check "a profile that does not exist: exit 2 (got $rc)" [ "$rc" = 2 ]
 
 # ---- preload: USR2, gated, adopted ----
 notify_listen p
