@@ -619,7 +619,7 @@ static bool check_pylock_environment(struct state *s)
 	const struct lockfile_pylock *pl = &s->lf.pylock;
 	const char *lock = s->lf.files.v[0];
 	bool fits = true;
-	size_t i;
+	size_t i, j;
 
 	if (pl->requires_python && python_satisfies(s->python, pl->requires_python) == 0) {
 		report_add(s->r, "req.lock-environment", SEVERITY_ERROR, lock,
@@ -669,6 +669,32 @@ static bool check_pylock_environment(struct state *s)
 			   "%s %s requires Python %s, the virtualenv has Python %s: the lock "
 			   "cannot be installed there", q->name, q->version ? q->version : "",
 			   rp, s->python);
+	}
+	/* "all packages to be installed MUST narrow down to a single entry" */
+	for (i = 0; i < s->n_by_name; i = j) {
+		const struct lock_entry *first = NULL;
+		size_t k;
+
+		for (j = i; j < s->n_by_name &&
+			    str_eq(s->by_name[j]->req->normalized, s->by_name[i]->req->normalized); j++)
+			;
+		for (k = i; k < j; k++) {
+			const struct lock_entry *e = s->by_name[k];
+
+			if (!e->applies)
+				continue;
+			if (!first) {
+				first = e;
+				continue;
+			}
+			report_add(s->r, "req.lock-environment", SEVERITY_ERROR, e->req->file,
+				   e->req->line,
+				   "give the entries markers that exclude each other, or lock again "
+				   "for this environment",
+				   "%s has more than one entry for this environment (lines %d and %d): "
+				   "the lock is ambiguous, and an installer must refuse it",
+				   e->req->name, first->req->line, e->req->line);
+		}
 	}
 	return fits;
 }

@@ -91,6 +91,26 @@ assert_ids "$T/out" req.lock-environment
 has_finding req.lock-environment "$L" "$(at_package "$L" flask)" error
 message_has "flask 2.2.2 requires Python >=3.12"
 
+# --- req.lock-environment: two entries of one package for this environment (the spec:
+# an installer must refuse the ambiguity); one for another platform is fine
+L=$(lock twice)
+cat >>"$L" <<'EOF'
+
+[[packages]]
+name = 'flask'
+version = '2.2.3'
+marker = "sys_platform == 'win32'"
+wheels = [{name = 'Flask-2.2.3-py3-none-any.whl', url = 'https://example.invalid/Flask-2.2.3-py3-none-any.whl', hashes = {sha256 = '00'}}]
+EOF
+profile "$L"
+dr
+assert_ids "$T/out"
+sed -i "s/^marker = \"sys_platform == 'win32'\"\$/marker = \"sys_platform == 'linux'\"/" "$L"
+dr
+assert_ids "$T/out" req.lock-environment
+has_finding req.lock-environment "$L" "$(($(line_of "$L" "version = '2.2.3'") - 2))" error
+message_has "flask has more than one entry for this environment"
+
 # --- markers: a package for a dependency group applies when default-groups names it
 L=$(lock groups)
 cat >>"$L" <<'EOF'
