@@ -503,6 +503,7 @@ static struct upgrade *make_upgrade(const struct loaded *l, const struct readine
 			uc.preload = true;
 	*version = l->launch.version ? xstrdup(l->launch.version) : NULL;
 	uc.server_version = *version;
+	uc.module = l->launch.module;
 	return upgrade_create(&uc);
 }
 

@@ -738,6 +738,18 @@ void upgrade_start(struct upgrade *u, struct supervisor *sv, const struct upgrad
 		       "uvicorn reloads with HUP");
 		return;
 	}
+	/* gunicorn's USR2 re-executes sys.executable with sys.argv, which under
+	 * "python -m gunicorn" is the path of gunicorn/__main__.py: run as a
+	 * script, its package directory comes first on sys.path and gunicorn/http
+	 * shadows the standard library's http (docs/server-inputs.md) */
+	if (u->cfg.server == SERVER_GUNICORN && u->cfg.module && (force_usr2 || u->cfg.preload)) {
+		finish(u, UPGRADE_UNSUPPORTED, "gunicorn was started as python -m gunicorn (the "
+		       "venv has no console script), and its USR2 upgrade re-executes "
+		       "gunicorn/__main__.py as a script, which breaks imports of the standard "
+		       "library's http; install gunicorn into the venv (or reload without "
+		       "preload, with HUP)");
+		return;
+	}
 	u->timeout_ms = req->timeout_ms > 0 ? req->timeout_ms
 		      : u->cfg.timeout_ms > 0 ? u->cfg.timeout_ms : 30000;
 	u->old_master = master;

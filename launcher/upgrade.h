@@ -83,6 +83,7 @@
 struct upgrade_config {
 	int server;                     /* enum server_kind */
 	const char *server_version;     /* the installed server's version, or NULL */
+	bool module;                    /* started as python -m gunicorn (launch.module) */
 	bool preload;                   /* gunicorn --preload */
 	long workers;                   /* the number of workers the server starts */
 	const struct health_target *target; /* resolved; NULL: no probe configured */

@@ -74,6 +74,13 @@ for server in gunicorn uvicorn; do
 	check "$server: run answers 200" curl -fsS -o /dev/null "http://127.0.0.1:$port/healthz"
 	run_dr -C "$APP" probe $server
 	check "$server: probe passes" [ "$rc" = 0 ]
+	if [ $server = gunicorn ]; then
+		# USR2 would re-execute gunicorn/__main__.py as a script: refused, still serving
+		run_dr -C "$APP" reload $server --upgrade
+		check "gunicorn -m: reload --upgrade is unsupported (exit 2, got $rc)" [ "$rc" = 2 ]
+		check "gunicorn -m: it says why" grep -q "python -m gunicorn" "$T/err" "$T/out"
+		check "gunicorn -m: still serving" curl -fsS -o /dev/null "http://127.0.0.1:$port/healthz"
+	fi
 	kill -TERM $pid
 	stopped $pid
 	check "$server: run stops cleanly on TERM (exit $st)" [ "$st" = 0 ]
