@@ -78,21 +78,11 @@ static const struct profile_var *profile_var(const struct profile *p, const char
 static bool source_location(const struct context *ctx, const char *source, const char *key,
 			    char **file, int *line)
 {
-	const struct env_file *f;
-	const struct profile_var *v;
+	const char *f = environ_source_file(ctx->env, ctx->profile, source, key, line);
 
-	if (str_eq(source, "profile")) {
-		v = profile_var(ctx->profile, key);
-		if (!v || !v->loc.file)
-			return false;
-		*file = xstrdup(v->loc.file);
-		*line = v->loc.line;
-		return true;
-	}
-	f = source_file(ctx->env, source, line);
 	if (!f)
 		return false;
-	*file = xstrdup(f->path);
+	*file = xstrdup(f);
 	return true;
 }
 
