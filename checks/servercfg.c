@@ -1003,6 +1003,31 @@ int servercfg_build(struct servercfg *sc, const struct profile *p, const struct 
 			if (str_eq(sc->outside[k].setting, x->setting))
 				sc->outside[k].pinned = true;
 	}
+	/* a pinned input that asks for what deploy-run passes anyway changes
+	 * nothing (a platform's PORT equal to the bind's port, WEB_CONCURRENCY
+	 * equal to the workers): not an input to report */
+	for (i = 0; i < sc->noutside;) {
+		struct servercfg_outside *x = &sc->outside[i];
+		const struct servercfg_setting *s = x->setting ? setting_find(sc, x->setting) : NULL;
+		bool same_value = s && x->pinned && !x->fatal && x->value && s->value &&
+				  (str_eq(s->value, x->value) ||
+				   (str_eq(x->variable, "PORT") && strrchr(s->value, ':') &&
+				    str_eq(strrchr(s->value, ':') + 1, strrchr(x->value, ':') + 1) &&
+				    !strchr(s->value, ',')));
+
+		if (!same_value) {
+			i++;
+			continue;
+		}
+		free(x->variable);
+		free(x->origin);
+		free(x->file);
+		free(x->setting);
+		free(x->value);
+		free(x->why);
+		memmove(x, x + 1, (sc->noutside - i - 1) * sizeof(*x));
+		sc->noutside--;
+	}
 	/* the outside value each pinned setting beats */
 	for (i = 0; i < sc->noutside; i++) {
 		struct servercfg_outside *x = &sc->outside[i];

@@ -193,6 +193,18 @@ static void test_gunicorn_outside(void)
 	CHECK(servercfg_get(&b.sc, "config") == NULL);
 	unbuild(&b);
 
+	/* asking for what the argv passes anyway is no input: a platform's PORT
+	 * equal to the bind's port, WEB_CONCURRENCY equal to the workers */
+	penv[0] = "PORT=8000";
+	penv[1] = NULL;
+	testutil_write(dir, ".env", "WEB_CONCURRENCY=3\nFORWARDED_ALLOW_IPS=*\n");
+	CHECK(build(&b, GUNICORN, penv, "20.1.0") == 0);
+	CHECK(outside(&b.sc, "PORT", NULL) == NULL);
+	CHECK(outside(&b.sc, "WEB_CONCURRENCY", NULL) == NULL);
+	CHECK(outside(&b.sc, "FORWARDED_ALLOW_IPS", NULL) != NULL);
+	CHECK_INT(b.sc.noutside, 1);
+	unbuild(&b);
+
 	/* malformed: gunicorn would not start */
 	penv[0] = "GUNICORN_CMD_ARGS=--workers 'x";
 	penv[1] = NULL;
