@@ -337,6 +337,17 @@ static bool is_local_dir(const struct reqfile_req *q, const char *lockdir)
 	return stat(p, &st) == 0 && S_ISDIR(st.st_mode);
 }
 
+/* Whether one of the hashes ("ALGO:DIGEST") is of an algorithm that still proves something. */
+static bool strong_hash(const struct strv *hashes)
+{
+	size_t i;
+
+	for (i = 0; i < hashes->n; i++)
+		if (!str_starts_with(hashes->v[i], "md5:") && !str_starts_with(hashes->v[i], "sha1:"))
+			return true;
+	return false;
+}
+
 /*
  * The same rules on a pylock.toml entry: its files always carry hashes (the
  * parser refuses one without), so what remains is a package without a
@@ -367,6 +378,11 @@ static void check_pin_pylock(struct state *s, const struct reqfile_req *q)
 			   "and sdists",
 			   "%s has no version in the lock: any version of its files' names could "
 			   "be installed", q->name);
+	else if (q->hashes.n && !strong_hash(&q->hashes))
+		report_add(s->r, "req.no-hash", rated(s), q->file, q->line,
+			   "lock it again with sha256 hashes (the specification recommends sha256)",
+			   "%s has only md5 or sha1 hashes (%s): they do not prove the file installed "
+			   "is the one reviewed, and pip refuses them", q->name, q->hashes.v[0]);
 }
 
 /* pip's --require-hashes rules (operations/prepare.py _get_linked_req_hashes, req_install). */

@@ -147,6 +147,19 @@ dr
 assert_ids "$T/out" req.no-hash req.not-installed
 has_finding req.no-hash "$L" "$(at_package "$L" fromgit)" error
 message_has "fromgit comes from version control (git+https://example.invalid/g.git@abc)"
+# only an md5 (or sha1) hash proves nothing: req.no-hash; md5 next to sha256 is fine
+L=$(lock weak)
+sed -i "/^name = 'flask'/,/^wheels/s/hashes = {sha256 = '[0-9a-f]*'}/hashes = {md5 = '0123456789abcdef0123456789abcdef'}/" "$L"
+profile "$L"
+dr
+assert_ids "$T/out" req.no-hash
+has_finding req.no-hash "$L" "$(at_package "$L" flask)" error
+message_has "flask has only md5 or sha1 hashes"
+L=$(lock md5too)
+sed -i "/^name = 'flask'/,/^wheels/s/hashes = {sha256/hashes = {md5 = '0123456789abcdef0123456789abcdef', sha256/" "$L"
+profile "$L"
+dr
+assert_ids "$T/out"
 L=$(lock noversion)
 sed -i "/^version = '2.2.2'\$/d" "$L"
 profile "$L"
