@@ -1,5 +1,4 @@
 #include "upgrade.h"
-#include "launch.h"
 #include "log.h"
 #include "proc.h"
 #include "pyenv.h"
@@ -359,17 +358,30 @@ static const char *last_probe(const struct upgrade *u, char *buf, size_t size)
 
 /* ---- failure: stop what the new master started ---- */
 
+/*
+ * Signals the failed generation.  A graceful stop (SIGTERM) goes to the new
+ * master alone while it lives: it stops its own workers, and a second
+ * signal straight to a worker can turn its graceful stop into a hard one
+ * (a sync worker finalising its interpreter dies of it).  Its workers get
+ * the signal themselves only once it is gone; SIGKILL and 0 (which only
+ * refreshes the set) reach every process of the generation.
+ */
 static void kill_failed(struct upgrade *u, int sig)
 {
 	struct pidset kids = {0};
+	bool master_alive = u->new_master && alive(u->new_master);
 
-	if (u->new_master && alive(u->new_master)) {
+	if (master_alive) {
 		children_of(u->new_master, &kids);
 		for (size_t i = 0; i < kids.n; i++)
 			pidset_add(&u->failed, kids.v[i]);
 		pidset_add(&u->failed, u->new_master);
 	}
 	free(kids.v);
+	if (sig == SIGTERM && master_alive) {
+		kill(u->new_master, SIGTERM);
+		return;
+	}
 	for (size_t i = 0; i < u->failed.n; i++) {
 		pid_t pp = 0;
 		char st = proc_state(u->failed.v[i], &pp);
