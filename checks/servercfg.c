@@ -85,7 +85,8 @@ static const struct gopt gopts[] = {
 	{"proc_name", {"-n", "--name"}, true, GV_20|GV_23|GV_26},
 	{"protocol", {"--protocol"}, true, GV_26},
 	{"proxy_allow_ips", {"--proxy-allow-from"}, true, GV_20|GV_23|GV_26},
-	{"proxy_protocol", {"--proxy-protocol"}, true, GV_20|GV_23|GV_26},
+	{"proxy_protocol", {"--proxy-protocol"}, false, GV_20|GV_23},
+	{"proxy_protocol", {"--proxy-protocol"}, true, GV_26}, /* 26 takes a version */
 	{"pythonpath", {"--pythonpath"}, true, GV_20|GV_23|GV_26},
 	{"raw_env", {"-e", "--env"}, true, GV_20|GV_23|GV_26},
 	{"raw_paste_global_conf", {"--paste-global"}, true, GV_20|GV_23|GV_26},
@@ -358,12 +359,62 @@ static const struct gopt *gopt_short(char c, unsigned vers)
 	return NULL;
 }
 
+/* gunicorn's settings whose option is argparse type=int (umask: auto_int, base 0) */
+static const char *const gunicorn_ints[] = {
+	"asgi_disconnect_grace_period", "backlog", "dirty_graceful_timeout", "dirty_threads",
+	"dirty_timeout", "dirty_workers", "graceful_timeout", "http2_initial_window_size",
+	"http2_max_concurrent_streams", "http2_max_frame_size", "http2_max_header_list_size",
+	"keepalive", "limit_request_field_size", "limit_request_fields", "limit_request_line",
+	"max_requests", "max_requests_jitter", "threads", "timeout", "worker_connections",
+	"workers", NULL,
+};
+
+static bool python_int(const char *s);
+
+/* Python's int(s, 0) as gunicorn's auto_int calls it (a leading 0 read as octal). */
+static bool python_int0(const char *s)
+{
+	const char *p = s;
+
+	while (isspace((unsigned char)*p))
+		p++;
+	if (*p == '+' || *p == '-')
+		p++;
+	if (p[0] == '0' && p[1] && strchr("xXoObB", p[1])) {
+		const char *digits = strchr("xX", p[1]) ? "0123456789abcdefABCDEF_"
+			: strchr("oO", p[1]) ? "01234567_" : "01_";
+		size_t k = strspn(p + 2, digits);
+
+		if (!k || p[2] == '_')
+			return false;
+		p += 2 + k;
+		while (isspace((unsigned char)*p))
+			p++;
+		return !*p;
+	}
+	return python_int(s);
+}
+
+/* Whether argparse's type conversion accepts value for setting. */
+static bool gunicorn_type_ok(const char *setting, const char *value)
+{
+	size_t i;
+
+	if (str_eq(setting, "umask"))
+		return python_int0(value);
+	for (i = 0; gunicorn_ints[i]; i++)
+		if (str_eq(gunicorn_ints[i], setting))
+			return python_int(value);
+	return true;
+}
+
 int servercfg_gunicorn_parse(char *const *words, size_t n, const char *version,
 			     void (*fn)(const char *setting, const char *value, void *data),
 			     void *data, struct error *err)
 {
 	unsigned vers = gunicorn_versions(version);
-	bool options = true;
+	bool options = true, in_chunk = false;
+	int chunks = 0;
 	size_t i;
 
 	for (i = 0; i < n; i++) {
@@ -371,12 +422,23 @@ int servercfg_gunicorn_parse(char *const *words, size_t n, const char *version,
 		const struct gopt *o = NULL;
 		const char *value = NULL;
 
-		if (!options || w[0] != '-' || !w[1] || isdigit((unsigned char)w[1]))
-			continue; /* a positional: the app (gunicorn's "args") */
-		if (str_eq(w, "--")) {
-			options = false;
+		bool positional;
+
+		if (options && str_eq(w, "--")) {
+			options = false; /* what follows is positional; "--" is part of that run */
+			positional = true;
+		} else {
+			positional = !options || w[0] != '-' || !w[1] || isdigit((unsigned char)w[1]);
+		}
+		if (positional) {
+			/* the app (gunicorn's "args", nargs="*"), which argparse fills
+			 * from the first run of positionals only */
+			if (!in_chunk && ++chunks > 1)
+				return error_set(err, 0, "unrecognized arguments: %s", w);
+			in_chunk = true;
 			continue;
 		}
+		in_chunk = false;
 		if (w[1] == '-') {
 			const char *eq = strchr(w, '=');
 			size_t len = eq ? (size_t)(eq - w) : strlen(w);
@@ -408,6 +470,10 @@ int servercfg_gunicorn_parse(char *const *words, size_t n, const char *version,
 						 o->flags[1] ? o->flags[1] : "");
 			value = words[++i];
 		}
+		/* argparse drops "--" from an option's value and converts nothing */
+		if (value && !str_eq(value, "--") && !gunicorn_type_ok(o->setting, value))
+			return error_set(err, 0, "argument %s%s%s: invalid value: '%s'", o->flags[0],
+					 o->flags[1] ? "/" : "", o->flags[1] ? o->flags[1] : "", value);
 		fn(o->setting, value, data);
 	}
 	return 0;

@@ -96,6 +96,16 @@ static void test_gunicorn_parse(void)
 	free(s);
 	CHECK_STR(s = parsed("--header-map drop", "23.0.0"), "header_map=drop;");
 	free(s);
+	/* argparse's type=int, and one run of positionals (the app) */
+	CHECK_STR(s = parsed("--workers lots", "20.1.0"),
+		  "error: argument -w/--workers: invalid value: 'lots'");
+	free(s);
+	CHECK_STR(s = parsed("-m 0o22 --timeout=+3_0", "20.1.0"), "umask=0o22;timeout=+3_0;");
+	free(s);
+	CHECK_STR(s = parsed("app --reload other", "20.1.0"), "error: unrecognized arguments: other");
+	free(s);
+	CHECK_STR(s = parsed("app -- --reload", "20.1.0"), "");
+	free(s);
 	CHECK_STR(servercfg_gunicorn_setting("-w"), "workers");
 	CHECK(servercfg_gunicorn_setting("--nope") == NULL);
 }
