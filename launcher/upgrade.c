@@ -19,6 +19,7 @@
 #define FIND_MASTER_MS 10000        /* USR2 without a new master after this: ignored */
 #define PROMOTE_MS 10000            /* the pid file renamed by the promoted master */
 #define KILL_MARGIN_MS 5000         /* after graceful_timeout: SIGKILL */
+#define NUDGE_MS 1000               /* a failed generation's workers get TERM again */
 
 enum ustate {
 	U_IDLE,
@@ -56,7 +57,7 @@ struct upgrade {
 	char refuted[320];
 	bool stopping;
 	size_t expected;         /* workers the new generation must have */
-	int tick_timer, deadline_timer, bound_timer;
+	int tick_timer, deadline_timer, bound_timer, nudge_timer;
 	uint64_t phase_ns;       /* the current phase began */
 	char why[600];           /* the failure, answered once the rollback is over */
 };
@@ -201,6 +202,7 @@ static void finish(struct upgrade *u, enum upgrade_result result, const char *fm
 		cancel_timer(u, &u->tick_timer);
 		cancel_timer(u, &u->deadline_timer);
 		cancel_timer(u, &u->bound_timer);
+		cancel_timer(u, &u->nudge_timer);
 	}
 	u->state = U_IDLE;
 	u->done = NULL;
@@ -360,11 +362,10 @@ static const char *last_probe(const struct upgrade *u, char *buf, size_t size)
 
 /*
  * Signals the failed generation.  A graceful stop (SIGTERM) goes to the new
- * master alone while it lives: it stops its own workers, and a second
- * signal straight to a worker can turn its graceful stop into a hard one
- * (a sync worker finalising its interpreter dies of it).  Its workers get
- * the signal themselves only once it is gone; SIGKILL and 0 (which only
- * refreshes the set) reach every process of the generation.
+ * master alone while it lives: it stops its own workers (rollback_nudge
+ * repeats it for a worker that missed it); its workers get the signal
+ * themselves once it is gone.  SIGKILL and 0 (which only refreshes the
+ * set) reach every process of the generation.
  */
 static void kill_failed(struct upgrade *u, int sig)
 {
@@ -406,6 +407,28 @@ static void rollback_bound(struct supervisor *sv, void *data)
 	kill_failed(u, SIGKILL);
 }
 
+/*
+ * A second SIGTERM, a second after the first, for the workers of the failed
+ * generation that still run.  A gunicorn worker forked a moment before its
+ * master's TERM has the master's handlers until it installs its own, so
+ * that TERM only lands in its copy of the master's queue: it would then
+ * serve until the master SIGKILLs it at graceful_timeout, cutting a request
+ * short.  Now its own handler makes it finish its request and exit.
+ */
+static void rollback_nudge(struct supervisor *sv, void *data)
+{
+	struct upgrade *u = data;
+	struct pidset kids = {0};
+
+	u->nudge_timer = 0;
+	if (u->state != U_ROLLBACK || !alive(u->new_master))
+		return;
+	children_of(u->new_master, &kids);
+	for (size_t i = 0; i < kids.n; i++)
+		kill(kids.v[i], SIGTERM);
+	free(kids.v);
+}
+
 static void rollback(struct upgrade *u, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 static void rollback(struct upgrade *u, const char *fmt, ...)
 {
@@ -422,6 +445,7 @@ static void rollback(struct upgrade *u, const char *fmt, ...)
 	kill_failed(u, SIGTERM);
 	arm(u, &u->bound_timer, (uint64_t)u->cfg.graceful_timeout_ms + KILL_MARGIN_MS,
 	    rollback_bound);
+	arm(u, &u->nudge_timer, NUDGE_MS, rollback_nudge);
 	arm_tick(u);
 }
 
