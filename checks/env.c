@@ -205,11 +205,12 @@ static bool check_refused(struct report *r, const struct env_file *f, const char
 
 	for (i = 0; i < d->n; i++) {
 		const struct dotenv_entry *e = &d->entries[i];
-		const char *why = dotenv_refused(e);
+		const char *why;
 		struct finding *fd;
 
-		if (!why || !e->value || dotenv_find(d, e->key) != (long)i)
+		if (!dotenv_refused(e) || !e->value || dotenv_find(d, e->key) != (long)i)
 			continue;
+		why = dotenv_refused_why(e);
 		nul |= e->nul;
 		fd = report_add(r, "env.parse", SEVERITY_ERROR, file, e->line,
 			   e->nul ? "remove the NUL byte" : "name the variable with letters, digits "

@@ -221,7 +221,7 @@ static char *unquoted_value(struct reader *r, struct dotenv *d, bool *nul)
 	advance(r, eol);
 	while ((n = ws_before(r->s, start, end)) > 0)
 		end -= n;
-	if (memchr(r->s + start, '\0', end - start))
+	if (d->encoding.nul_line && memchr(r->s + start, '\0', end - start))
 		*nul = true;
 	return arena_strndup(&d->arena, r->s + start, end - start);
 }
@@ -234,7 +234,7 @@ static char *unquoted_value(struct reader *r, struct dotenv *d, bool *nul)
 static void parse_binding(struct reader *r, struct dotenv *d)
 {
 	char *key = NULL, *value = NULL, quote = 0;
-	bool nul = false;
+	bool nul = false, eq = false;
 	const char *msg;
 	size_t i, q;
 	int line;
@@ -257,9 +257,11 @@ static void parse_binding(struct reader *r, struct dotenv *d)
 			msg = close ? "empty quoted key" : "unterminated quoted key (no closing ')";
 			goto fail;
 		}
-		nul = memchr(r->s + r->pos + 1, '\0', (size_t)(close - r->s) - r->pos - 1);
+		nul = d->encoding.nul_line &&
+		      memchr(r->s + r->pos + 1, '\0', (size_t)(close - r->s) - r->pos - 1);
 		key = arena_strndup(&d->arena, r->s + r->pos + 1,
 				    (size_t)(close - r->s) - r->pos - 1);
+		eq = memchr(r->s + r->pos + 1, '=', (size_t)(close - r->s) - r->pos - 1) != NULL;
 		advance(r, (size_t)(close - r->s) + 1);
 	} else {                                 /* _unquoted_key */
 		for (i = r->pos; i < r->len; i++) {
@@ -293,7 +295,7 @@ static void parse_binding(struct reader *r, struct dotenv *d)
 						   : "unterminated single-quoted value (no closing ')";
 				goto fail;
 			}
-			if (memchr(r->s + r->pos + 1, '\0', q - r->pos - 1))
+			if (d->encoding.nul_line && memchr(r->s + r->pos + 1, '\0', q - r->pos - 1))
 				nul = true;
 			value = decode_escapes(d, r->s + r->pos + 1, q - r->pos - 1, quote);
 			advance(r, q + 1);
@@ -334,6 +336,7 @@ static void parse_binding(struct reader *r, struct dotenv *d)
 		e->interpolate = value != NULL;
 		e->line = line;
 		e->nul = nul;
+		e->eq = eq;
 	}
 	return;
 
@@ -451,13 +454,13 @@ void dotenv_finish(struct dotenv *d)
 	*d = (struct dotenv)DOTENV_INIT;
 }
 
-const char *dotenv_refused(const struct dotenv_entry *e)
+const char *dotenv_refused_why(const struct dotenv_entry *e)
 {
 	if (e->nul)
 		return "it holds a NUL byte, which no environment variable can hold";
 	if (!e->key[0])
 		return "the variable name is empty";
-	if (strchr(e->key, '='))
+	if (e->eq)
 		return "the variable name holds \"=\", so the server would get another "
 		       "variable (the name up to the first \"=\")";
 	return NULL;
@@ -612,6 +615,7 @@ int dotenv_values(const struct dotenv *in, bool interpolate, bool override,
 		o->interpolate = e->interpolate;
 		o->line = e->line;
 		o->nul = e->nul;
+		o->eq = e->eq;
 	}
 	free(rs.slots);
 	strbuf_finish(&sb);

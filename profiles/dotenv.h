@@ -63,6 +63,7 @@ struct dotenv_entry {
 	int line;         /* 1-based line of the binding's first character */
 	bool nul;         /* the key or the value held a NUL byte and was cut
 			   * there: os.environ refuses such a binding */
+	bool eq;          /* the key holds "=" (a quoted key): refused too */
 };
 
 struct dotenv_problem {
@@ -152,13 +153,17 @@ int dotenv_values(const struct dotenv *in, bool interpolate, bool override,
 		  dotenv_lookup_fn environ_lookup, void *ctx, struct dotenv *out);
 
 /*
- * Why os.environ refuses to hold key (python-dotenv's load_dotenv() then
- * raises ValueError): "" (never from dotenv_parse), "=" in it (a quoted
- * key such as 'A=B', which execve would read as the variable A), or a NUL
- * byte in the key or the value (entry->nul).  Returns NULL when the binding
- * can be an environment variable.
+ * True when os.environ refuses the binding (python-dotenv's load_dotenv()
+ * then raises ValueError): an empty name (never from dotenv_parse), "=" in
+ * the name (a quoted key such as 'A=B', which execve would read as the
+ * variable A), or a NUL byte in the name or the value.  dotenv_refused_why()
+ * says which, or returns NULL when the binding can be a variable.
  */
-const char *dotenv_refused(const struct dotenv_entry *e);
+static inline bool dotenv_refused(const struct dotenv_entry *e)
+{
+	return e->nul || e->eq || !e->key[0];
+}
+const char *dotenv_refused_why(const struct dotenv_entry *e);
 
 /* Index in d->entries of the LAST binding of key, or -1. */
 long dotenv_find(const struct dotenv *d, const char *key);

@@ -238,17 +238,33 @@ static const char *process_index_get(const struct process_index *x, const char *
 }
 
 struct lookup_ctx {
-	const struct environ *env;
+	struct environ *env;
 	const struct process_index *process;
 	bool process_wins;
 	unsigned file; /* the file being composed: index + 1 */
+	const struct dotenv *parsed; /* its bindings */
+	bool tails;    /* tail_file and tail_valued are set for its keys */
 };
 
-/*
- * ${name} in the file being composed: python-dotenv's resolve_variables(),
- * whose os.environ is the process environment overlaid by the earlier
- * files, and whose new_values are this file's bindings so far (environ.h).
- */
+/* Marks, for each key of the earlier files that the file of ctx binds,
+ * whether its last binding there has a value (once per file, when first
+ * needed: only a key bound in two files asks). */
+static void mark_tails(struct lookup_ctx *ctx)
+{
+	size_t j;
+
+	for (j = 0; j < ctx->parsed->n; j++) {
+		const struct dotenv_entry *e = &ctx->parsed->entries[j];
+		long at = dotenv_refused(e) ? -1 : find(ctx->env, e->key);
+
+		if (at >= 0) {
+			ctx->env->vars[at].tail_file = ctx->file;
+			ctx->env->vars[at].tail_valued = e->value != NULL;
+		}
+	}
+	ctx->tails = true;
+}
+
 static bool lookup(void *opaque, const char *name, const char **value)
 {
 	struct lookup_ctx *ctx = opaque;
@@ -267,6 +283,9 @@ static bool lookup(void *opaque, const char *name, const char **value)
 		/* python-dotenv's new_values (a bare KEY is None: ""), unless
 		 * os.environ comes first and holds an earlier file's value, which
 		 * stays when this file's last binding of the key is bare */
+		if (ctx->process_wins && v->prev_value && !str_eq(v->prev_source, "profile") &&
+		    !ctx->tails)
+			mark_tails(ctx);
 		if (ctx->process_wins && v->prev_value && !str_eq(v->prev_source, "profile") &&
 		    !(v->tail_file == ctx->file && v->tail_valued))
 			*value = v->prev_value;
@@ -332,23 +351,17 @@ static void compose_file(struct environ *env, const struct profile *p, size_t i,
 {
 	struct env_file *f = &env->files[i];
 	unsigned mark = (unsigned)i + 1;
-	struct lookup_ctx ctx = {env, process, p->process_mode == PROCESS_WINS, mark};
-	size_t j, k, ntouched = 0, *touched;
+	struct lookup_ctx ctx = {env, process, p->process_mode == PROCESS_WINS, mark, &f->parsed,
+				 false};
+	size_t j, k, ntouched = 0, *touched = NULL;
 
 	if (error_is_set(&f->error) || !f->parsed.n)
 		return;
-	touched = xmalloc(f->parsed.n * sizeof(*touched));
-	/* with process = wins, which keys of the earlier files this file binds
-	 * last with a value (for lookup()) */
-	for (j = 0; ctx.process_wins && i > 0 && j < f->parsed.n; j++) {
-		const struct dotenv_entry *e = &f->parsed.entries[j];
-		long at = dotenv_refused(e) ? -1 : find(env, e->key);
-
-		if (at >= 0) {
-			env->vars[at].tail_file = mark;
-			env->vars[at].tail_valued = e->value != NULL;
-		}
-	}
+	/* the keys the file binds first: needed for a bare KEY, and for [vars]
+	 * shadowed (most files have neither) */
+	for (j = 0; j < f->parsed.n && !touched; j++)
+		if (!f->parsed.entries[j].value || p->nvars)
+			touched = xmalloc(f->parsed.n * sizeof(*touched));
 	/* the keys and the values that need no interpolation are the file's own */
 	for (j = 0; j < f->parsed.n; j++) {
 		const struct dotenv_entry *e = &f->parsed.entries[j];
@@ -380,7 +393,8 @@ static void compose_file(struct environ *env, const struct profile *p, size_t i,
 			v->prev_set = had;
 			v->prev_value = old_value;
 			v->prev_source = old_source;
-			touched[ntouched++] = (size_t)(v - env->vars);
+			if (touched)
+				touched[ntouched++] = (size_t)(v - env->vars);
 		}
 	}
 	/* what the file's last binding of each key leaves (load_dotenv's loop) */
