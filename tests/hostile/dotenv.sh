@@ -28,6 +28,19 @@ for c in $CASES; do
 	rm -rf "$APP/.env" "$APP/.env.loop"
 done
 
+# bindings os.environ refuses: env.parse at the line, never in the server's
+# environment; a key holding "=" in development too
+for c in "'A=B'=c" "'X=Y'=\${APP_NAME}" 'K=a\0b' "'K\0L'=1"; do
+	{ cat "$T/good.env"; printf "$c\n"; } >"$APP/.env"
+	hostile "refused $c" 1 '\.env:5: .* cannot be an environment variable' --profiles "$P" check prod
+	hostile "refused $c" 125 '\.env:5' --profiles "$P" run prod
+done
+sed -i 's/^stage = production/stage = development/' "$P/prod.ini"
+printf "'A=B'=c\n" >>"$APP/.env"
+hostile "refused in development" 1 '\.env:6: A=B cannot be' --profiles "$P" check prod
+hostile "refused in development" 125 '\.env:6' --profiles "$P" run prod
+sed -i 's/^stage = development/stage = production/' "$P/prod.ini"
+
 # many bad or repeated lines: 20 findings of each id and one that counts the rest
 { cat "$T/good.env"; yes = | head -n 100000; yes A=1 | head -n 100000; } >"$APP/.env"
 run_dr --profiles "$P" check prod --format json

@@ -20,6 +20,14 @@ if [ "$what" = all ] || [ "$what" = lock ]; then
 	# UTF-16 with a BOM is read as pip reads it (and checked like UTF-8)
 	OK_CASES=utf16 hostile_file "$APP/requirements.txt" "$T/good.requirements.txt" \
 		'requirements\.txt' 'foo==1'
+	# what pip refuses: a byte that is not UTF-8 (in a comment too), a
+	# Windows path; one finding at the line
+	for c in '# caf\xe9' 'C:\\wheels\\foo-1.0-py3-none-any.whl' '# coding: koi8-r'; do
+		{ printf '%b\n' "$c"; cat "$T/good.requirements.txt"; } >"$APP/requirements.txt"
+		hostile "lock: $c" 1 'requirements\.txt:1' --profiles "$P" check prod
+		hostile "lock: $c" 125 'requirements\.txt:1' --profiles "$P" run prod
+	done
+	cp "$T/good.requirements.txt" "$APP/requirements.txt"
 fi
 if [ "$what" = all ] || [ "$what" = include ]; then
 	# the lock includes the hashed pins (-r): every case in place of the included
