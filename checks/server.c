@@ -2,6 +2,7 @@
 #include "fileio.h"
 #include "hash.h"
 #include "path.h"
+#include "pep440.h"
 #include "pyenv.h"
 #include "pyimport.h"
 #include "servercfg.h"
@@ -1134,6 +1135,52 @@ static void check_outside(const struct context *ctx, struct report *r)
 	pyenv_found_finish(&found);
 }
 
+/* --- the worker memory ceiling ------------------------------------------ */
+
+/*
+ * [server] max_worker_memory needs a server that replaces a worker that
+ * exits (launcher/memwatch.h): gunicorn always, uvicorn's own process
+ * manager only from 0.30 on and only with more than one worker.
+ */
+static void check_memory_ceiling(const struct context *ctx, struct report *r)
+{
+	const struct profile *p = ctx->profile;
+	struct profile_loc loc = profile_loc(p, "server", "max_worker_memory");
+	long workers = ctx->workers ? ctx->workers : p->workers;
+	struct pep440_version v, min;
+	struct error err = ERROR_INIT;
+	struct pyenv_found found;
+	struct pyenv pe;
+	bool old = true;
+
+	if (!p->max_worker_memory || p->server != SERVER_UVICORN)
+		return;
+	memset(&found, 0, sizeof(found));
+	if (pyenv_open(&pe, p->venv, ctx->env, &err) == 0) {
+		pyenv_find(&pe, "uvicorn", "uvicorn", &found);
+		pyenv_finish(&pe);
+	}
+	if (found.version && pep440_version_parses(&v, found.version, &err) == 0) {
+		if (pep440_version_parses(&min, "0.30", &err) == 0) {
+			old = pep440_version_compare(&v, &min) < 0;
+			pep440_version_finish(&min);
+		}
+		pep440_version_finish(&v);
+	}
+	if (old || workers == 1)
+		report_add(r, "server.memory-ceiling-unsupported",
+			   p->stage == STAGE_DEVELOPMENT ? SEVERITY_WARNING : SEVERITY_ERROR,
+			   loc.file, loc.line,
+			   "run the app under gunicorn with worker_class = uvicorn.workers.UvicornWorker "
+			   "(server = gunicorn), or install uvicorn 0.30 or later with workers = 2 or more",
+			   "max_worker_memory cannot take effect: %s%s%s",
+			   old ? "uvicorn " : "a single uvicorn process cannot be replaced without "
+			   "downtime", old ? (found.version ? found.version : "of unknown version") : "",
+			   old ? " does not restart a worker that exits (its process manager does from "
+			   "0.30 on), so a worker recycled for its memory would not come back" : "");
+	pyenv_found_finish(&found);
+}
+
 void server_check(const struct context *ctx, struct report *r)
 {
 	struct binds bs;
@@ -1148,5 +1195,6 @@ void server_check(const struct context *ctx, struct report *r)
 	check_workers(ctx, r);
 	check_proxy(ctx, r, &bs);
 	check_worker_class(ctx, r);
+	check_memory_ceiling(ctx, r);
 	binds_finish(&bs);
 }

@@ -27,6 +27,11 @@ static void type_text(const struct key_def *d, char *buf, size_t size)
 
 		keys_choices_text(d, choices, sizeof(choices));
 		snprintf(buf, size, "one of %s", choices);
+	} else if (d->choices) {
+		char choices[256];
+
+		keys_choices_text(d, choices, sizeof(choices));
+		snprintf(buf, size, "%s, or %s", keys_type_name(d->type), choices);
 	} else if (d->type == KT_INT || d->type == KT_WORKERS) {
 		snprintf(buf, size, "%s (%ld to %ld)", keys_type_name(d->type), d->min, d->max);
 	} else {

@@ -4,11 +4,13 @@
 #include "control.h"
 #include "health.h"
 #include "log.h"
+#include "memwatch.h"
 #include "progress.h"
 #include "notify.h"
 #include "path.h"
 #include "report.h"
 #include "privdrop.h"
+#include "server.h"
 #include "signame.h"
 #include "start.h"
 #include "status.h"
@@ -122,6 +124,7 @@ struct readiness {
 	struct health_watch *watch;
 	struct upgrade *upgrade;    /* `deploy-run reload` */
 	struct control *control;    /* `deploy-run status` and `reload` ask here */
+	struct memwatch *memwatch;  /* [server] max_worker_memory, NULL when off */
 	struct status_source status;
 	struct supervisor *sv;      /* once started */
 	pid_t server;               /* the server's master (a reload may replace it) */
@@ -162,6 +165,7 @@ static void readiness_stopping(struct supervisor *sv, int sig, void *data)
 	ready_stopping(r, why);
 	free(why);
 	upgrade_stopping(r->upgrade, sv);
+	memwatch_stop(r->memwatch, sv);
 }
 
 static void on_server_exit(struct supervisor *sv, int wstatus, void *data)
@@ -169,6 +173,7 @@ static void on_server_exit(struct supervisor *sv, int wstatus, void *data)
 	struct readiness *r = data;
 
 	upgrade_server_exited(r->upgrade, sv, wstatus);
+	memwatch_stop(r->memwatch, sv);
 	/* said now, before the supervisor's exit summary, which ends the output */
 	if (r->probing && !r->ready && !r->gave_up) {
 		log_error("the server exited before it became ready (%s)", r->target.display);
@@ -345,6 +350,11 @@ static void readiness_started(struct supervisor *sv, pid_t server, void *data)
 	supervisor_set_server_hooks(sv, &hooks);
 	r->status.sv = sv;
 	r->status.started_ns = now_ns();
+	if (r->memwatch && memwatch_start(r->memwatch, sv, &err) < 0) {
+		log_warn("%s: the memory ceiling is off", err.message);
+		error_clear(&err);
+	}
+	supervisor_set_recycled(sv, memwatch_recycled(r->memwatch));
 	if (r->control && control_attach(r->control, sv, &err) < 0) {
 		log_warn("%s: status and reload will not answer", err.message);
 		error_clear(&err);
@@ -514,10 +524,36 @@ static void readiness_finish(struct readiness *r)
 
 	control_destroy(steal_pointer(&r->control));
 	health_watch_destroy(steal_pointer(&r->watch));
+	memwatch_destroy(steal_pointer(&r->memwatch));
 	upgrade_destroy(steal_pointer(&r->upgrade));
 	notify_finish(&r->notify);
 	health_target_finish(&r->target);
 	errno = saved;
+}
+
+static int64_t host_memory_limit(void)
+{
+	return server_memory_limit("/");
+}
+
+/* [server] max_worker_memory: *out NULL when off (said when it was asked for). */
+static int setup_memwatch(const struct loaded *l, struct memwatch **out, struct error *err)
+{
+	const struct profile *p = l->profile;
+	struct memwatch_config mc;
+	const char *why;
+	int r = memwatch_configure(p, l->launch.workers,
+				   p->server == SERVER_UVICORN ? l->launch.version : NULL,
+				   host_memory_limit, &mc, &why, err);
+
+	*out = NULL;
+	if (r < 0)
+		return -1;
+	if (r == 0)
+		*out = memwatch_create(&mc);
+	else if (p->max_worker_memory)
+		log_warn("the worker memory ceiling is off: %s", why);
+	return 0;
 }
 
 static int run_supervised(struct loaded *l, const struct globals *g)
@@ -547,14 +583,15 @@ static int run_supervised(struct loaded *l, const struct globals *g)
 	if (l->profile->health_ready_file && *l->profile->health_ready_file)
 		unlink(l->profile->health_ready_file); /* stale, from a run that was killed */
 	r.upgrade = make_upgrade(l, &r, &server_version);
-	r.control = control_open(l->profile, &err);
-	if (!r.control && error_is_set(&err)) {
+	if (setup_memwatch(l, &r.memwatch, &err) < 0 ||
+	    (!(r.control = control_open(l->profile, &err)) && error_is_set(&err))) {
 		cmd_print_error(&err);
 		return EXIT_REFUSED;
 	}
 	r.status = (struct status_source){.profile = l->profile->name,
 					  .server = profile_server_name(l->profile->server),
-					  .ready = &r.ready};
+					  .ready = &r.ready,
+					  .recycled = memwatch_recycled(r.memwatch)};
 	if (r.control) {
 		status_register(r.control, &r.status);
 		control_register(r.control, "reload", on_reload_request, &r);

@@ -65,6 +65,7 @@ struct supervisor {
 	long orphans_termed;      /* descendants signalled when the server exited */
 	long killed;              /* processes that got SIGKILL from us (first sweep) */
 	bool kill_after_stop;     /* the kill timer of a stop fired */
+	const unsigned long *recycled; /* workers the memory ceiling replaced */
 	pid_t successor;          /* takes over when the server exits, or 0 */
 	int stop_sig;             /* the stop signal forwarded (PHASE_STOPPING) */
 	struct supervisor_server_hooks hooks;
@@ -221,6 +222,11 @@ void supervisor_cancel_timer(struct supervisor *sv, int id)
 
 static void on_pidfd(struct supervisor *sv, int fd, uint32_t events, void *data);
 static void send_to_server(struct supervisor *sv, int sig);
+
+void supervisor_set_recycled(struct supervisor *sv, const unsigned long *count)
+{
+	sv->recycled = count;
+}
 
 pid_t supervisor_server_pid(const struct supervisor *sv)
 {
@@ -765,6 +771,9 @@ static void print_summary(const struct supervisor *sv, int code, const char *why
 		strbuf_addf(&sb, ", %ld process%s killed", sv->killed, sv->killed == 1 ? "" : "es");
 	if (sv->reaped)
 		strbuf_addf(&sb, ", %lu orphan%s reaped", sv->reaped, sv->reaped == 1 ? "" : "s");
+	if (sv->recycled && *sv->recycled)
+		strbuf_addf(&sb, ", %lu worker%s recycled", *sv->recycled,
+			    *sv->recycled == 1 ? "" : "s");
 	strbuf_addf(&sb, ", cleaned: %s", cl && cleanup_count(cl) ? cleanup_summary(cl) : "nothing");
 	log_info("%s", sb.buf);
 	strbuf_finish(&sb);

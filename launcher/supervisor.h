@@ -144,6 +144,12 @@ void supervisor_cancel_timer(struct supervisor *sv, int id);
  */
 void supervisor_stop(struct supervisor *sv, int sig, const char *reason);
 
+/*
+ * The number the exit summary reports as "N workers recycled" (the memory
+ * ceiling's, memwatch.h), read at exit; NULL: none.
+ */
+void supervisor_set_recycled(struct supervisor *sv, const unsigned long *count);
+
 /* The server's pid, or 0 once it has been reaped. */
 pid_t supervisor_server_pid(const struct supervisor *sv);
 

@@ -14,6 +14,7 @@ static const char *const levels[] = {"default", "error", "warn", "off", NULL};
 static const char *const shm_modes[] = {"remove", "report", "off", NULL};
 static const char *const on_timeouts[] = {"stop", "warn", NULL};
 static const char *const off_word[] = {"off", NULL};
+static const char *const off_auto[] = {"off", "auto", NULL};
 static const char *const interfaces[] = {"auto", "wsgi", "asgi", NULL};
 static const char *const log_levels[] = {"critical", "error", "warning", "info", "debug",
 					 "trace", NULL};
@@ -87,6 +88,12 @@ const struct key_def profile_keys[] = {
 	 "Honour X-Forwarded-Proto and X-Forwarded-For from the trusted proxies."},
 	{"server", "worker_memory", KT_SIZE, F(worker_memory), "0", NULL, 0, 0,
 	 "Expected resident memory of one worker, compared with the cgroup memory limit; 0: unknown."},
+	{"server", "max_worker_memory", KT_SIZE, F(max_worker_memory), "off", off_auto, 0, 0,
+	 "A worker whose own memory (USS: the pages only it holds, from /proc/PID/smaps_rollup) stays above this for max_worker_memory_for is replaced without a refused request (gunicorn; uvicorn needs 0.30 or gunicorn's UvicornWorker). auto: 90 % of the cgroup memory limit divided by workers + 1 (the master), off when there is no limit; off: never."},
+	{"server", "max_worker_memory_for", KT_DURATION, F(max_worker_memory_for_ms), "30s", NULL, 0, 0,
+	 "How long a worker must stay above max_worker_memory before it is replaced: a brief peak (one large request) is tolerated."},
+	{"server", "memory_interval", KT_DURATION, F(memory_interval_ms), "5s", NULL, 0, 0,
+	 "How often the supervisor reads the workers' memory while max_worker_memory is on (one wake-up each time; none while it is off)."},
 	{"server", "config", KT_PATH_ROOT, F(server_config), "", NULL, 0, 0,
 	 "gunicorn's config file (-c), relative to root; empty: none, and gunicorn is kept from loading ./gunicorn.conf.py of its working directory."},
 	{"server", "args", KT_WORDS, F(args), "", NULL, 0, 0,
@@ -129,7 +136,7 @@ const struct key_def profile_keys[] = {
 	{"run", "success_signals", KT_LIST, F(success_signals), "", NULL, 0, 0,
 	 "Signals (TERM, INT, ...) whose death of the server counts as exit 0. Unset: none for gunicorn; TERM and INT for uvicorn, which re-raises them since 0.29 (exit 143 after a clean stop)."},
 
-	{"run", "control_socket", KT_PATH_FILE, F(control_socket), NULL, off_word, 0, 0,
+	{"run", "control_socket", KT_PATH_FILE, F(control_socket), "", off_word, 0, 0,
 	 "The unix socket `deploy-run status` and `reload` talk to the running supervisor through (mode 0600, removed at exit); `off`: none. Unset: /run/deploy-run/NAME-HASH.sock for root, else $XDG_RUNTIME_DIR/deploy-run/ (/tmp/deploy-run-UID/ without it), HASH from the profile file's path."},
 
 	{"cleanup", "shm", KT_ENUM, F(shm), "remove", shm_modes, 0, 0,

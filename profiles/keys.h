@@ -13,7 +13,7 @@ enum key_type {
 	KT_BOOL,       /* bool */
 	KT_INT,        /* long, within [min, max] */
 	KT_DURATION,   /* int64_t milliseconds */
-	KT_SIZE,       /* int64_t bytes */
+	KT_SIZE,       /* int64_t bytes; with choices, choice i is the value -i */
 	KT_ENUM,       /* int: index into choices */
 	KT_LIST,       /* struct strv, comma-separated */
 	KT_WORDS,      /* struct strv, split into words without a shell */

@@ -460,9 +460,13 @@ static int assign(struct profile *p, const struct key_def *d, const char *value,
 		*(char **)fp = xstrdup(value);
 		return 0;
 	case KT_PATH_FILE:
+		free(*(char **)fp);
+		*(char **)fp = NULL;
+		/* a path key with words of its own ("off") may be empty: unset */
+		if (!*value && d->choices)
+			return 0;
 		if (!*value)
 			return error_set(err, 0, "expected a path, not an empty value");
-		free(*(char **)fp);
 		/* a path key with a word of its own ("off") keeps that word */
 		if (d->choices && str_eq(value, d->choices[0]))
 			*(char **)fp = xstrdup(value);
@@ -476,7 +480,16 @@ static int assign(struct profile *p, const struct key_def *d, const char *value,
 	case KT_DURATION:
 		return value_parse_duration(value, (int64_t *)fp, err);
 	case KT_SIZE:
-		return value_parse_size(value, (int64_t *)fp, err);
+		for (long i = 0; d->choices && d->choices[i]; i++)
+			if (str_eq(value, d->choices[i])) {
+				*(int64_t *)fp = -i;
+				return 0;
+			}
+		if (value_parse_size(value, (int64_t *)fp, err) < 0)
+			return -1;
+		if (d->choices && *(int64_t *)fp <= 0)
+			return error_set(err, 0, "expected a size above 0, or %s", d->choices[0]);
+		return 0;
 	case KT_STATUSES:
 		return value_parse_statuses(value, (struct value_statuses *)fp, err);
 	case KT_WORKERS:
@@ -977,6 +990,8 @@ char *profile_value_text(const struct profile *p, const struct key_def *d)
 		value_format_duration(*(const int64_t *)fp, buf, sizeof(buf));
 		return xstrdup(buf);
 	case KT_SIZE:
+		if (d->choices && *(const int64_t *)fp <= 0)
+			return xstrdup(d->choices[-*(const int64_t *)fp]);
 		value_format_size(*(const int64_t *)fp, buf, sizeof(buf));
 		return xstrdup(buf);
 	case KT_STATUSES: {

@@ -83,6 +83,9 @@ struct profile {
 	struct strv forwarded_allow_ips;
 	bool proxy_headers;
 	int64_t worker_memory; /* bytes; expected per worker, 0 unknown */
+	int64_t max_worker_memory; /* bytes; 0 off, -1 auto (launcher/memwatch.h) */
+	int64_t max_worker_memory_for_ms;
+	int64_t memory_interval_ms;
 	struct strv args;   /* split into words */
 
 	/* [env] */
