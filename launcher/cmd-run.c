@@ -15,6 +15,7 @@
 #include "start.h"
 #include "status.h"
 #include "supervisor.h"
+#include "lean.h"
 #include "upgrade.h"
 #include "strbuf.h"
 #include "util.h"
@@ -250,6 +251,9 @@ static void become_ready(struct supervisor *sv, struct readiness *r, const char 
 		ready_notify(r, "WATCHDOG=1");
 		arm_watchdog(sv, r);
 	}
+	/* from here on the supervisor waits: what the preflight and the start
+	 * touched need not stay resident (launcher/lean.c) */
+	lean_release(NULL);
 }
 
 static void on_ready(struct supervisor *sv, const struct health_result *res, uint64_t elapsed,
@@ -443,6 +447,7 @@ static void reload_done(struct supervisor *sv, const struct upgrade_outcome *o, 
 				    o->message);
 	}
 	free(q);
+	lean_release(NULL); /* the reload's pages, as after the start */
 }
 
 static void on_reload_request(struct control_conn *c, void *data)
