@@ -51,6 +51,9 @@ dr_bg g
 ready() { answers g --format json && [ "$(jget 'd["ready"]')" = True ] &&
 	[ "$(jget 'len(d["workers"])')" = 2 ]; }
 wait_for ready || fail "status never said ready with 2 workers: $(cat "$T/st.out" "$T/st.err")"
+# a worker's memory grows while it boots: compare with /proc once both have settled
+sleep 3
+answers g --format json || fail "status after 3 s: $(cat "$T/st.out" "$T/st.err")"
 master=$(awk '{print $1}' "/proc/$SV/task/$SV/children")
 $PY - "$T/st.out" "$SV" "$master" "$PROFILES/g.ini" <<'EOF' || fail "status JSON against /proc: $(cat "$T/st.out")"
 import json, os, sys, time
