@@ -1,7 +1,7 @@
 /*
  * The control socket: how `deploy-run status` (and `reload`) talk to the
- * supervisor of a running profile.  /work/notes/control-api.md and
- * docs/control.md hold the design; this header is the contract.
+ * supervisor of a running profile.  This header is the design and the
+ * contract.
  *
  * Where: [run] control_socket = PATH, else
  *   /run/deploy-run/NAME-HASH.sock                     (euid 0)
