@@ -541,8 +541,17 @@ static int64_t host_memory_limit(void)
 	return server_memory_limit("/");
 }
 
+/* No recycle begins while a reload replaces the workers. */
+static bool reload_in_progress(void *data)
+{
+	const struct readiness *r = data;
+
+	return upgrade_busy(r->upgrade);
+}
+
 /* [server] max_worker_memory: *out NULL when off (said when it was asked for). */
-static int setup_memwatch(const struct loaded *l, struct memwatch **out, struct error *err)
+static int setup_memwatch(const struct loaded *l, struct readiness *rd, struct memwatch **out,
+			  struct error *err)
 {
 	const struct profile *p = l->profile;
 	struct memwatch_config mc;
@@ -554,6 +563,8 @@ static int setup_memwatch(const struct loaded *l, struct memwatch **out, struct 
 	*out = NULL;
 	if (r < 0)
 		return -1;
+	mc.hold = reload_in_progress;
+	mc.hold_data = rd;
 	if (r == 0)
 		*out = memwatch_create(&mc);
 	else if (p->max_worker_memory)
@@ -588,7 +599,7 @@ static int run_supervised(struct loaded *l, const struct globals *g)
 	if (l->profile->health_ready_file && *l->profile->health_ready_file)
 		unlink(l->profile->health_ready_file); /* stale, from a run that was killed */
 	r.upgrade = make_upgrade(l, &r, &server_version);
-	if (setup_memwatch(l, &r.memwatch, &err) < 0 ||
+	if (setup_memwatch(l, &r, &r.memwatch, &err) < 0 ||
 	    (!(r.control = control_open(l->profile, &err)) && error_is_set(&err))) {
 		cmd_print_error(&err);
 		return EXIT_REFUSED;

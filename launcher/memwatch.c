@@ -418,7 +418,7 @@ static void tick(struct memwatch *mw)
 		return;
 	n = look(mw, &pids);
 	now = now_ns(); /* after the look, which dates what it finds */
-	if (mw->phase != IDLE || mw->disabled) {
+	if (mw->phase != IDLE || mw->disabled || (mw->cfg.hold && mw->cfg.hold(mw->cfg.hold_data))) {
 		free(pids);
 		return;
 	}

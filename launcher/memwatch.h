@@ -71,6 +71,13 @@ struct memwatch_config {
 	int64_t boot_timeout_ms;    /* a new worker must boot within this */
 	int64_t retire_timeout_ms;  /* the old worker must exit within this */
 	bool gunicorn;              /* false: uvicorn >= 0.30 multi-process */
+	/*
+	 * NULL, or asked before a recycle begins: true holds it off (a reload
+	 * is replacing the workers, and an extra or retired worker would be
+	 * counted in the wrong generation).  The look still runs.
+	 */
+	bool (*hold)(void *data);
+	void *hold_data;
 };
 
 /*
