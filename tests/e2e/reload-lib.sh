@@ -65,6 +65,17 @@ start() {
 	return 1
 }
 
+# settled SUPERVISOR [N]: waits (10 s at most) until the server's master runs N
+# workers (default 2): ready means one worker answered, not that all booted
+settled() {
+	local i
+	for i in $(seq 1 200); do
+		[ "$(children "$(master "$1")" | wc -l)" -ge "${2:-2}" ] && return 0
+		sleep 0.05
+	done
+	return 1
+}
+
 # children PID: its direct children, sorted
 children() { cat /proc/"$1"/task/*/children 2>/dev/null | tr ' ' '\n' | sed '/^$/d' | sort -n; }
 # tree PID: PID's descendants, sorted

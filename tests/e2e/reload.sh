@@ -17,9 +17,10 @@
 
 # expect_load NAME WHAT VERSIONS...: every request answered 200, and the
 # sequential client saw the VERSIONS come in this order and end on the last.
-# With USR2 both generations answer while the new one is gated, so the
-# answers may go back and forth meanwhile (v1 v2 v1 v2); with HUP the old
-# workers are retired as the new ones start: strictly in order.
+# Both generations may answer for a moment, so the answers may go back and
+# forth meanwhile (v1 v2 v1 v2): with USR2 while the new one is gated; with HUP
+# because gunicorn 20.1's reload() forks the new workers and then TERMs the old
+# ones, and a new worker can accept before an old one has seen its TERM.
 expect_load() {
 	local name=$1 what=$2
 	shift 2
@@ -31,9 +32,6 @@ expect_load() {
 	firsts=$(load_get "$name" '",".join(dict.fromkeys(d["sequence"])) + ","')
 	check "$what: the answers switched ${want%,} in order and stayed on the last (saw $seq)" \
 		[ "$firsts" = "$want" ] && [ "${seq##*,}" = "${*: -1}" ]
-	if [ "${STRICT:-}" ]; then
-		check "$what: no answer from an old version after a new one ($seq)" [ "$seq," = "$want" ]
-	fi
 }
 
 # ---- not running: 3 ----
@@ -108,6 +106,7 @@ kill -TTOU "$pid"
 for i in $(seq 1 200); do [ "$(children "$M5" | wc -l)" = 2 ] && break; sleep 0.05; done
 
 # ---- broken releases: the old version keeps serving ----
+settled "$pid"
 BEFORE=$(tree "$pid")
 load_start pb "$port"
 version import-error
@@ -164,7 +163,7 @@ check "HUP reload: exit 0 (got $rc)" [ "$rc" = 0 ]
 check "HUP reload: HUP named" grep -q "HUP" "$T/out"
 sleep 0.3
 load_stop h
-STRICT=1 expect_load h "HUP reload" v1 v2
+expect_load h "HUP reload" v1 v2
 check "HUP reload: the same master" [ "$(master "$pid")" = "$M" ]
 check "HUP reload: the old workers are gone" none_alive $OLDW
 check "HUP reload: two new workers" [ "$(children "$M" | wc -l)" = 2 ]
@@ -189,8 +188,11 @@ version v1
 HEALTH_PATH=/to-healthz reload_profile r "$port" '[server]' 'preload = true' '[health]' \
 	'follow_redirects = true'
 start r
+settled "$pid"
 M=$(master "$pid")
-RTREE=$(tree "$pid")
+# the old master's tree: the supervisor's own probe helpers (libcurl runs in
+# them here) may come and go beside it
+RTREE=$(tree "$M")
 load_start r "$port"
 version unhealthy
 reload r --timeout 10s
@@ -198,7 +200,7 @@ check "redirects followed, /healthz 500: exit 1 (got $rc; answers of the old wor
 	[ "$rc" = 1 ]
 check "redirects followed, /healthz 500: the new generation's 500 named" \
 	grep -q "answered 500 in .* from the new generation" "$T/err"
-check "redirects followed: no process of the failed generation left" [ "$(tree "$pid")" = "$RTREE" ]
+check "redirects followed: no process of the failed generation left" [ "$(tree "$M")" = "$RTREE" ]
 version v2
 reload r
 check "redirects followed, healthy: exit 0 (got $rc)" [ "$rc" = 0 ]
