@@ -101,7 +101,7 @@ static void test_uvicorn(void)
 {
 	struct memwatch_config c;
 	struct error err = ERROR_INIT;
-	const char *why;
+	const char *why = NULL;
 	struct profile *p = load("uvicorn", "max_worker_memory = 1G\n");
 
 	CHECK(p && memwatch_configure(p, 2, "0.17.6", fake_limit, &c, &why, &err) == 1);
