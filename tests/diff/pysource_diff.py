@@ -246,8 +246,9 @@ def parse_dump(out):
 def main():
     dump = sys.argv[1]
     verbose = "--verbose" in sys.argv
-    import tempfile
+    import atexit, shutil, tempfile
     tmp = tempfile.mkdtemp(prefix="pysource-diff.")
+    atexit.register(shutil.rmtree, tmp, True)
     sources = {"example": example_files()}
     for tree in TREES:
         sources[tree] = sample(tree, SAMPLE_PER_TREE)

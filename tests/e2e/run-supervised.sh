@@ -175,7 +175,9 @@ if [ "$(id -u)" = 0 ]; then
 	[ "$rc" = 0 ] || fail "as nobody gave $rc: $(cat "$T/err")"
 	[ "$(count " ids uid=$uid gid=$gid groups=$gid\$")" = 1 ] || fail "not dropped: $(cat "$LOG")"
 	: >"$LOG"
-	setpriv --reuid="$uid" --regid="$gid" --clear-groups \
+	# its control socket in a runtime directory of the test's, not /tmp/deploy-run-UID
+	install -d -m 0700 -o "$uid" -g "$gid" "$T/run-nobody"
+	setpriv --reuid="$uid" --regid="$gid" --clear-groups env XDG_RUNTIME_DIR="$T/run-nobody" \
 		"$DEPLOY_RUN" --profiles "$PROFILES" run asnobody -- --payload "$PAYLOAD" --report-ids \
 		--exit 0 2>"$T/err" || fail "nobody running a profile for nobody: $(cat "$T/err")"
 	[ "$(count " ids uid=$uid gid=$gid ")" = 1 ] || fail "nobody to nobody: $(cat "$LOG")"
