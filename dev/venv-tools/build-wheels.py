@@ -320,14 +320,33 @@ def setuptools_requires(reqs):
 
 @contextlib.contextmanager
 def locked_build_root():
-    """The fixed directory builds happen in, held exclusively (builds share the path)."""
+    """The fixed directory builds happen in (builds share the path, so that the wheels come
+    out the same), held exclusively by a lock on the directory itself and removed after:
+    nothing of it outlives the build.  A directory removed while this process waited for
+    it, or not this user's own, is not used."""
     root = f"/tmp/deploy-run-wheel-build.{os.getuid()}"
-    os.makedirs(root, mode=0o700, exist_ok=True)
-    fd = os.open(root + ".lock", os.O_RDWR | os.O_CREAT, 0o600)
-    try:
+    while True:
+        try:
+            os.mkdir(root, 0o700)
+        except FileExistsError:
+            pass
+        fd = os.open(root, os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW)
         fcntl.flock(fd, fcntl.LOCK_EX)
+        held = os.fstat(fd)
+        try:
+            now = os.lstat(root)
+        except FileNotFoundError:
+            now = None
+        if now and (now.st_dev, now.st_ino) == (held.st_dev, held.st_ino):
+            break
+        os.close(fd)  # the previous holder removed it: make it again
+    if held.st_uid != os.getuid() or held.st_mode & 0o077:
+        os.close(fd)
+        sys.exit(f"build-wheels: {root} is not this user's own private directory")
+    try:
         yield root
     finally:
+        shutil.rmtree(root, ignore_errors=True)
         os.close(fd)
 
 

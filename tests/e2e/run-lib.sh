@@ -106,6 +106,12 @@ ini=\$(mktemp "$PROFILES/sv.XXXXXX.ini")
 	if [ \${#run[@]} -gt 0 ]; then printf '[run]\nsuccess_signals = %s\n' "\${run[*]}"; fi
 	if [ \${#binds[@]} -gt 0 ]; then (IFS=,; printf '[server]\nbind = %s\n' "\${binds[*]}"); fi
 } >"\$ini"
+# run as another user (supervisor-user.sh): its control socket in the test's directory,
+# not in /tmp/deploy-run-UID, which would outlive the test
+if [ "\$(id -u)" != 0 ]; then
+	export XDG_RUNTIME_DIR="$PROFILES/run-\$(id -u)"
+	mkdir -p -m 700 "\$XDG_RUNTIME_DIR"
+fi
 exec "$DEPLOY_RUN" "\${q[@]}" run "\$ini" -- --payload "\$@"
 EOF2
 	chmod 755 "$T/supervise"

@@ -27,6 +27,8 @@ fail() {
 	echo "FAIL: $*" >&2
 	if [ -s "$LOG" ]; then sed 's/^/  log: /' "$LOG" >&2; fi
 	if [ -s "$T/err" ]; then sed 's/^/  stderr: /' "$T/err" >&2; fi
+	# again after the logs, which may be longer than what meson shows of them
+	if [ -s "$LOG" ] || [ -s "$T/err" ]; then echo "FAIL: $*" | head -n 3 | cut -c1-400 >&2; fi
 	exit 1
 }
 ok() { echo "ok - $*"; }
