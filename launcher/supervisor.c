@@ -845,21 +845,68 @@ static void loop(struct supervisor *sv)
 	}
 }
 
+/* The loop's own resources: its watches, helpers and descriptors. */
+static void supervisor_teardown(struct supervisor *sv)
+{
+	int saved = errno;
+
+	for (size_t i = 0; i < sv->n_watches; i++)
+		kill_watch(sv, sv->watches[i]);
+	free_dead_watches(sv);
+	free(sv->watches);
+	free(sv->helpers);
+	closep(&sv->pidfd);
+	closep(&sv->epfd);
+	closep(&sv->sfd);
+	errno = saved;
+}
+
+DEFINE_POINTER_CLEANUP(struct cleanup *, cleanup_destroyp, cleanup_destroy)
+
+/* Watches what the server's tree adds to the shm directory (cleanup rule 4). */
+static void track_segments(struct supervisor *sv)
+{
+	struct error terr = ERROR_INIT;
+	int wfd = cleanup_track(sv->cl, &terr);
+
+	if (wfd < 0)
+		log_debug("%s: a new segment nothing maps at exit counts as the run's", terr.message);
+	else if (supervisor_watch_fd(sv, wfd, EPOLLIN, on_shm_created, NULL, &terr) < 0)
+		log_debug("%s: segments are attributed to the tree at a stop only", terr.message);
+}
+
+/* Watches the server's pidfd; without one (old kernels) SIGCHLD alone says it exited. */
+static void watch_server(struct supervisor *sv)
+{
+	struct error terr = ERROR_INIT;
+
+	sv->pidfd = pidfd_open(sv->server, 0);
+	if (sv->pidfd < 0)
+		return;
+	fcntl(sv->pidfd, F_SETFD, FD_CLOEXEC);
+	if (supervisor_watch_fd(sv, sv->pidfd, EPOLLIN, on_pidfd, NULL, &terr) < 0)
+		close(steal_fd(&sv->pidfd));
+}
+
 int supervisor_run(const struct supervisor_config *cfg, struct error *err)
 {
-	struct supervisor sv = {.cfg = cfg, .epfd = -1, .sfd = -1, .pidfd = -1};
-	struct privdrop pd = {0};
+	/* released in the reverse order: the loop first, the user's ids last */
+	_cleanup_(privdrop_finish) struct privdrop pd = {0};
+	_cleanup_free_ char *exe = NULL, *slot = NULL, *tmp_dir = NULL;
+	_cleanup_free_ char **envp = NULL;
+	_cleanup_(cleanup_destroyp) struct cleanup *cl = NULL;
+	_cleanup_close_ int report_rd = -1, report_wr = -1;
+	_cleanup_(supervisor_teardown) struct supervisor sv = {.cfg = cfg, .epfd = -1, .sfd = -1,
+							       .pidfd = -1};
 	struct cleanup_config ccfg = {0};
-	struct child_args child = {0};
+	struct child_args child;
 	struct child_report rep;
-	struct cleanup *cl = NULL;
-	char **envp = NULL;
-	char *exe = NULL, *slot = NULL, *tmp_dir = NULL;
-	int pipefd[2] = {-1, -1};
+	struct strbuf why;
+	int pipefd[2];
 	sigset_t blocked;
 	uint64_t start;
 	ssize_t got;
-	int rc = 125;
+	int rc;
 	bool drop = cfg->user && *cfg->user;
 
 	if (!cfg->argv || !cfg->argv[0] || !*cfg->argv[0]) {
@@ -869,10 +916,8 @@ int supervisor_run(const struct supervisor_config *cfg, struct error *err)
 	if (drop && privdrop_init(&pd, cfg->user, err) < 0)
 		return 125;
 	exe = find_executable(cfg->argv[0], cfg->envp ? cfg->envp : environ, err);
-	if (!exe) {
-		rc = 127;
-		goto out;
-	}
+	if (!exe)
+		return 127;
 	envp = prepare_env(cfg->envp ? cfg->envp : environ, &slot);
 
 	ccfg.shm = cfg->shm;
@@ -886,111 +931,68 @@ int supervisor_run(const struct supervisor_config *cfg, struct error *err)
 	ccfg.tmp_dir = tmp_dir;
 	cl = cleanup_create(&ccfg, err);
 	if (!cl || cleanup_prepare(cl, err) < 0)
-		goto out;
+		return 125;
 
 	block_signals(&blocked);
 	sv.self = getpid();
 	sv.sfd = signalfd(-1, &blocked, SFD_CLOEXEC | SFD_NONBLOCK);
 	if (sv.sfd < 0) {
 		error_set(err, errno, "cannot create a signalfd");
-		goto out;
+		return 125;
 	}
 	sv.epfd = epoll_create1(EPOLL_CLOEXEC);
 	if (sv.epfd < 0) {
 		error_set(err, errno, "cannot create an epoll instance");
-		goto out;
+		return 125;
 	}
 	if (supervisor_watch_fd(&sv, sv.sfd, EPOLLIN, on_signal, NULL, err) < 0)
-		goto out;
+		return 125;
 	/* which new segments the tree uses, so that only those are removed */
 	sv.cl = cl;
-	if (cfg->shm != CLEANUP_SHM_OFF) {
-		struct error terr = ERROR_INIT;
-		int wfd = cleanup_track(cl, &terr);
-
-		if (wfd < 0)
-			log_debug("%s: a new segment nothing maps at exit counts as the run's",
-				  terr.message);
-		else if (supervisor_watch_fd(&sv, wfd, EPOLLIN, on_shm_created, NULL, &terr) < 0)
-			log_debug("%s: segments are attributed to the tree at a stop only",
-				  terr.message);
-	}
+	if (cfg->shm != CLEANUP_SHM_OFF)
+		track_segments(&sv);
 	/* orphans of the tree come to us, as they would to PID 1 */
 	if (sv.self != 1 && prctl(PR_SET_CHILD_SUBREAPER, 1) < 0) {
 		error_set(err, errno, "cannot become a child subreaper");
-		goto out;
+		return 125;
 	}
+	/* the child reports a failure to start on this pipe; exec closes it */
 	if (pipe2(pipefd, O_CLOEXEC) < 0) {
 		error_set(err, errno, "cannot create a pipe");
-		goto out;
+		return 125;
 	}
+	report_rd = pipefd[0];
+	report_wr = pipefd[1];
 
 	child = (struct child_args){exe, cfg->argv, envp, slot, cfg->cwd,
-				    drop ? &pd : NULL, !cfg->keep_process_group, sv.self, pipefd[1]};
+				    drop ? &pd : NULL, !cfg->keep_process_group, sv.self, report_wr};
 	start = now_ns();
 	sv.server = fork();
 	if (sv.server < 0) {
 		error_set(err, errno, "cannot fork");
-		goto out;
+		return 125;
 	}
 	if (sv.server == 0)
 		child_exec(&child);
-	close(pipefd[1]);
-	pipefd[1] = -1;
+	close(steal_fd(&report_wr));
 	do
-		got = read(pipefd[0], &rep, sizeof(rep));
+		got = read(report_rd, &rep, sizeof(rep));
 	while (got < 0 && errno == EINTR);
 	if (got == (ssize_t)sizeof(rep)) {
 		waitpid(sv.server, NULL, 0);
-		rc = start_failure(cfg, exe, &rep, err);
-		goto out;
+		return start_failure(cfg, exe, &rep, err);
 	}
 
-	sv.pidfd = pidfd_open(sv.server, 0);
-	if (sv.pidfd >= 0) {
-		fcntl(sv.pidfd, F_SETFD, FD_CLOEXEC);
-		if (supervisor_watch_fd(&sv, sv.pidfd, EPOLLIN, on_pidfd, NULL, err) < 0) {
-			close(sv.pidfd);
-			sv.pidfd = -1;
-			error_clear(err);
-		}
-	}
+	watch_server(&sv);
 	if (cfg->on_started)
 		cfg->on_started(&sv, sv.server, cfg->data);
 	loop(&sv);
 
-	{
-		struct strbuf why;
-
-		strbuf_init(&why);
-		rc = exit_code(&sv, &why);
-		cleanup_finish(cl);
-		if (!cfg->quiet)
-			print_summary(&sv, rc, why.buf, now_ns() - start, cl);
-		strbuf_finish(&why);
-	}
-out:
-	for (size_t i = 0; i < sv.n_watches; i++)
-		kill_watch(&sv, sv.watches[i]);
-	free_dead_watches(&sv);
-	free(sv.watches);
-	free(sv.helpers);
-	if (sv.pidfd >= 0)
-		close(sv.pidfd);
-	if (sv.epfd >= 0)
-		close(sv.epfd);
-	if (sv.sfd >= 0)
-		close(sv.sfd);
-	if (pipefd[0] >= 0)
-		close(pipefd[0]);
-	if (pipefd[1] >= 0)
-		close(pipefd[1]);
-	cleanup_destroy(cl);
-	free(tmp_dir);
-	free(envp);
-	free(slot);
-	free(exe);
-	if (drop)
-		privdrop_finish(&pd);
+	strbuf_init(&why);
+	rc = exit_code(&sv, &why);
+	cleanup_finish(cl);
+	if (!cfg->quiet)
+		print_summary(&sv, rc, why.buf, now_ns() - start, cl);
+	strbuf_finish(&why);
 	return rc;
 }
