@@ -78,6 +78,13 @@ static int exec_server(struct loaded *l)
 	struct error err = ERROR_INIT;
 	int rc;
 
+	if (l->profile->max_worker_memory != 0) {
+		struct profile_loc at = profile_loc(l->profile, "server", "max_worker_memory");
+
+		log_warn("%s:%d: [server] max_worker_memory is set, but with --exec nothing watches "
+			 "the workers' memory: only `run` without --exec recycles them", at.file,
+			 at.line);
+	}
 	if (!(user && *user) && exec_prepare(l->profile, geteuid(), getegid()) < 0)
 		return EXIT_REFUSED;
 	if (user && *user) {

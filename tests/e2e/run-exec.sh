@@ -113,6 +113,19 @@ run_dr --profiles "$P" run prom --exec
 check "prometheus_dir --exec with other files: 125 (got $rc)" [ "$rc" = 125 ]
 check "prometheus_dir --exec with other files: kept" [ -e "$T/prom/notes.txt" ]
 
+# [server] max_worker_memory: nothing watches it after the exec, which is said, at its line
+mkdir -p "$T/ceil/.venv/bin"
+printf '#!/bin/sh\nexit 0\n' >"$T/ceil/.venv/bin/gunicorn"
+chmod 755 "$T/ceil/.venv/bin/gunicorn"
+printf '[app]\nroot = %s\nmodule = a:b\nrequirements =\n[checks]\nvenv = off\n[server]\nmax_worker_memory = 256M\n' \
+	"$T/ceil" >"$P/ceil.ini"
+run_dr --profiles "$P" run ceil --exec
+check "max_worker_memory --exec: exit 0 (got $rc)" [ "$rc" = 0 ]
+check "max_worker_memory --exec: said at its line" \
+	grep -q "ceil.ini:8: \[server\] max_worker_memory is set, but with --exec nothing watches" "$T/err"
+run_dr --profiles "$P" run prom --exec
+check "no ceiling, --exec: nothing said of it" bash -c '! grep -q max_worker_memory "$1"' _ "$T/err"
+
 # [app] user: --exec drops privileges as gosu does; an unknown user is refused
 if [ "$(id -u)" = 0 ]; then
 	chmod 755 "$T"
