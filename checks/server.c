@@ -1,4 +1,5 @@
 #include "server.h"
+#include "cgroup.h"
 #include "fileio.h"
 #include "hash.h"
 #include "path.h"
@@ -385,17 +386,6 @@ static bool conflicts(bool v6, const unsigned char *addr, const struct server_li
 	return memcmp(addr, l->addr, 16) == 0;
 }
 
-static char *read_text(const char *path, size_t max)
-{
-	struct error err = ERROR_INIT;
-	char *buf = NULL;
-	size_t len;
-
-	if (file_read(path, max, &buf, &len, NULL, &err) < 0)
-		return NULL;
-	return buf;
-}
-
 /* /proc/net/tcp does not say how big it is (st_size 0): read it with stdio. */
 static char *read_proc(const char *path)
 {
@@ -748,11 +738,10 @@ static void check_port(const struct context *ctx, struct report *r, const struct
 
 /* --- workers ----------------------------------------------------------- */
 
-/* A limit file's value in bytes; 0 for "max" or v1's "unlimited" (huge). */
-static int64_t limit_in(const char *dir, const char *file)
+/* A memory limit file's value in bytes; 0 for "max" or v1's "unlimited" (huge). */
+static int64_t bytes_in(const char *dir, const char *file)
 {
-	_cleanup_free_ char *path = path_join(dir, file);
-	_cleanup_free_ char *buf = read_text(path, 4096);
+	_cleanup_free_ char *buf = cgroup_read(dir, file);
 	long long v;
 
 	if (!buf || sscanf(buf, "%lld", &v) != 1 || v <= 0 || v >= (1LL << 62))
@@ -760,65 +749,22 @@ static int64_t limit_in(const char *dir, const char *file)
 	return (int64_t)v;
 }
 
-static int64_t min_nonzero(int64_t a, int64_t b)
+static int64_t v2_memory_in(const char *dir)
 {
-	return !a ? b : !b ? a : a < b ? a : b;
+	return bytes_in(dir, "memory.max");
 }
 
-/* Smallest limit from mount/cgpath up to mount (the mount alone when the
- * path is not visible, as inside a container). */
-static int64_t limit_along(const char *mount, const char *cgpath, const char *file)
+static int64_t v1_memory_in(const char *dir)
 {
-	_cleanup_free_ char *dir = path_join(mount, cgpath[0] == '/' ? cgpath + 1 : cgpath);
-	int64_t best = 0;
-	size_t root_len = strlen(mount);
-
-	if (!path_is_dir(dir))
-		return limit_in(mount, file);
-	while (strlen(dir) >= root_len) {
-		char *up = path_dirname(dir);
-
-		best = min_nonzero(best, limit_in(dir, file));
-		if (strlen(dir) == root_len) {
-			free(up);
-			break;
-		}
-		free(dir);
-		dir = up;
-	}
-	return best;
+	return bytes_in(dir, "memory.limit_in_bytes");
 }
 
 int64_t server_memory_limit(const char *root)
 {
-	_cleanup_free_ char *cgfile = path_join(root, "proc/self/cgroup");
-	_cleanup_free_ char *cgroot = path_join(root, "sys/fs/cgroup");
-	_cleanup_free_ char *buf = read_text(cgfile, 64 * 1024);
-	char *line, *save = NULL;
-	int64_t limit = 0;
+	static const char *const mounts[] = {"memory", NULL};
+	static const struct cgroup_limit memory = {"memory", mounts, v1_memory_in, v2_memory_in};
 
-	for (line = buf ? strtok_r(buf, "\n", &save) : NULL; line;
-	     line = strtok_r(NULL, "\n", &save)) {
-		char *c1 = strchr(line, ':'), *c2 = c1 ? strchr(c1 + 1, ':') : NULL;
-		_cleanup_free_ char *ctrls = NULL;
-
-		if (!c2)
-			continue;
-		ctrls = xstrndup(c1 + 1, (size_t)(c2 - c1 - 1));
-		if (strncmp(line, "0:", 2) == 0 && !*ctrls) {
-			_cleanup_free_ char *probe = path_join(cgroot, "cgroup.controllers");
-
-			if (path_exists(probe))
-				limit = min_nonzero(limit, limit_along(cgroot, c2 + 1, "memory.max"));
-		} else if (strcmp(ctrls, "memory") == 0) {
-			_cleanup_free_ char *m = path_join(cgroot, "memory");
-
-			if (path_is_dir(m))
-				limit = min_nonzero(limit, limit_along(m, c2 + 1,
-								       "memory.limit_in_bytes"));
-		}
-	}
-	return limit;
+	return cgroup_smallest_limit(root, &memory);
 }
 
 static void check_workers(const struct context *ctx, struct report *r)
