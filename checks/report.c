@@ -119,12 +119,11 @@ struct finding *report_add(struct report *r, const char *id, enum severity sever
 			   const char *file, int line, const char *hint, const char *fmt, ...)
 {
 	struct finding *f;
-	char *message = NULL;
+	char *message;
 	va_list ap;
 
 	va_start(ap, fmt);
-	if (vasprintf(&message, fmt, ap) < 0)
-		message = NULL;
+	message = xvasprintf(fmt, ap);
 	va_end(ap);
 
 	grow_array((void **)&r->findings, &r->cap_findings, r->n_findings + 1, sizeof(*f));
@@ -133,7 +132,7 @@ struct finding *report_add(struct report *r, const char *id, enum severity sever
 	f->id = utf8_sanitize(id);
 	f->check = xstrndup(f->id, family_len(f->id));
 	f->severity = severity;
-	f->message = utf8_sanitize(message ? message : fmt);
+	f->message = utf8_sanitize(message);
 	f->hint = hint && *hint ? utf8_sanitize(hint) : NULL;
 	f->file = utf8_sanitize(file);
 	f->line = file && line > 0 ? line : 0;

@@ -21,15 +21,10 @@ void strv_push(struct strv *sv, const char *s)
 void strv_pushf(struct strv *sv, const char *fmt, ...)
 {
 	va_list ap;
-	char *p = NULL;
 
 	va_start(ap, fmt);
-	if (vasprintf(&p, fmt, ap) < 0)
-		p = NULL;
+	strv_push_owned(sv, xvasprintf(fmt, ap));
 	va_end(ap);
-	if (!p)
-		abort();
-	strv_push_owned(sv, p);
 }
 
 void strv_finish(struct strv *sv)

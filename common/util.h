@@ -6,6 +6,7 @@
 #ifndef DEPLOY_RUN_UTIL_H
 #define DEPLOY_RUN_UTIL_H
 
+#include <stdarg.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -21,6 +22,7 @@ void *xrealloc(void *p, size_t size);
 char *xstrdup(const char *s);
 char *xstrndup(const char *s, size_t n);
 char *xasprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+char *xvasprintf(const char *fmt, va_list ap) __attribute__((format(printf, 1, 0)));
 
 /* Grows *p (of *cap elements of size elem) so that it holds at least need. */
 void grow_array(void **p, size_t *cap, size_t need, size_t elem);

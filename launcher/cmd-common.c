@@ -31,13 +31,10 @@ void cmd_print_line(FILE *f, const char *fmt, ...)
 {
 	char *line;
 	va_list ap;
-	int n;
 
 	va_start(ap, fmt);
-	n = vasprintf(&line, fmt, ap);
+	line = xvasprintf(fmt, ap);
 	va_end(ap);
-	if (n < 0)
-		return;
 	error_mask_controls(line);
 	fprintf(f, "%s\n", line);
 	free(line);

@@ -430,46 +430,41 @@ void control_reply(struct control_conn *c, const char *json)
 	queue_line(c, json);
 }
 
+/* Starts line as {"NAME": "the formatted text" (the caller closes it). */
+static void json_line_start(struct strbuf *line, const char *name, const char *fmt, va_list ap)
+	__attribute__((format(printf, 3, 0)));
+static void json_line_start(struct strbuf *line, const char *name, const char *fmt, va_list ap)
+{
+	char *s = xvasprintf(fmt, ap);
+
+	strbuf_init(line);
+	strbuf_addf(line, "{\"%s\": ", name);
+	strbuf_add_json(line, s);
+	free(s);
+}
+
 void control_reply_error(struct control_conn *c, int exit_code, const char *fmt, ...)
 {
-	struct strbuf msg, line;
+	struct strbuf line;
 	va_list ap;
 
-	strbuf_init(&msg);
-	strbuf_init(&line);
 	va_start(ap, fmt);
-	{
-		char *s = NULL;
-
-		if (vasprintf(&s, fmt, ap) < 0)
-			s = NULL;
-		strbuf_adds(&msg, s ? s : "error");
-		free(s);
-	}
+	json_line_start(&line, "error", fmt, ap);
 	va_end(ap);
-	strbuf_adds(&line, "{\"error\": ");
-	strbuf_add_json(&line, msg.buf);
 	strbuf_addf(&line, ", \"exit\": %d}", exit_code);
 	control_reply(c, line.buf);
-	strbuf_finish(&msg);
 	strbuf_finish(&line);
 }
 
 void control_progress(struct control_conn *c, const char *fmt, ...)
 {
 	struct strbuf line;
-	char *s = NULL;
 	va_list ap;
 
 	va_start(ap, fmt);
-	if (vasprintf(&s, fmt, ap) < 0)
-		s = NULL;
+	json_line_start(&line, "progress", fmt, ap);
 	va_end(ap);
-	strbuf_init(&line);
-	strbuf_adds(&line, "{\"progress\": ");
-	strbuf_add_json(&line, s ? s : "");
 	strbuf_addc(&line, '}');
-	free(s);
 	queue_line(c, line.buf);
 	strbuf_finish(&line);
 }
