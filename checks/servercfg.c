@@ -792,6 +792,32 @@ static struct servercfg_outside *outside_add(struct outside_ctx *o, const char *
 	return x;
 }
 
+/* The next variable of the environment that comes from outside deploy-run
+ * (the one it reads from, o->var), from *i on; NULL at the end. */
+static const struct env_var *outside_next(struct outside_ctx *o, size_t *i)
+{
+	const struct environ *env = o->env;
+
+	o->var = NULL;
+	while (*i < env->n) {
+		const struct env_var *v = &env->vars[(*i)++];
+
+		if (!v->removed && v->value && !str_eq(v->source, "deploy-run"))
+			return o->var = v;
+	}
+	return NULL;
+}
+
+static void outside_free(struct servercfg_outside *x)
+{
+	free(x->variable);
+	free(x->origin);
+	free(x->file);
+	free(x->setting);
+	free(x->value);
+	free(x->why);
+}
+
 static void cmd_args_option(const char *setting, const char *value, void *data)
 {
 	struct outside_ctx *o = data;
@@ -841,16 +867,12 @@ static bool click_bool(const char *s, bool *out)
 
 static void gunicorn_outside(struct outside_ctx *o, const char *version, const char *cwd)
 {
-	const struct environ *env = o->env;
-	size_t i;
+	const struct env_var *v;
+	size_t i = 0;
 
-	for (i = 0; i < env->n; i++) {
-		const struct env_var *v = &env->vars[i];
+	while ((v = outside_next(o, &i))) {
 		struct servercfg_outside *x;
 
-		if (v->removed || !v->value || str_eq(v->source, "deploy-run"))
-			continue;
-		o->var = v;
 		if (str_eq(v->key, "GUNICORN_CMD_ARGS")) {
 			struct strv words = STRV_INIT;
 			struct error err = ERROR_INIT;
@@ -897,7 +919,6 @@ static void gunicorn_outside(struct outside_ctx *o, const char *version, const c
 					 "reports the old master as promoted");
 		}
 	}
-	o->var = NULL;
 	if (cwd && !(o->p->server_config && *o->p->server_config)) {
 		_cleanup_free_ char *conf = path_join(cwd, "gunicorn.conf.py");
 
@@ -916,18 +937,14 @@ static void gunicorn_outside(struct outside_ctx *o, const char *version, const c
 
 static void uvicorn_outside(struct outside_ctx *o, const char *version)
 {
-	const struct environ *env = o->env;
 	unsigned vers = uvicorn_versions(version);
 	bool reload = setting_find(o->sc, "reload") != NULL;
-	size_t i;
+	const struct env_var *v;
+	size_t i = 0;
 
-	for (i = 0; i < env->n; i++) {
-		const struct env_var *v = &env->vars[i];
+	while ((v = outside_next(o, &i))) {
 		struct servercfg_outside *x;
 
-		if (v->removed || !v->value || str_eq(v->source, "deploy-run"))
-			continue;
-		o->var = v;
 		if (str_starts_with(v->key, "UVICORN_") && v->key[8]) {
 			_cleanup_free_ char *param = xstrdup(v->key + 8);
 			const struct uopt *u;
@@ -980,7 +997,6 @@ static void uvicorn_outside(struct outside_ctx *o, const char *version)
 			outside_add(o, "forwarded_allow_ips", v->value);
 		}
 	}
-	o->var = NULL;
 }
 
 /* Settings the profile has a value for that deploy-run passes only when
@@ -1085,12 +1101,7 @@ int servercfg_build(struct servercfg *sc, const struct profile *p, const struct 
 			i++;
 			continue;
 		}
-		free(x->variable);
-		free(x->origin);
-		free(x->file);
-		free(x->setting);
-		free(x->value);
-		free(x->why);
+		outside_free(x);
 		memmove(x, x + 1, (sc->noutside - i - 1) * sizeof(*x));
 		sc->noutside--;
 	}
@@ -1144,16 +1155,8 @@ void servercfg_finish(struct servercfg *sc)
 		free(sc->settings[i].source);
 		free(sc->settings[i].overridden);
 	}
-	for (i = 0; i < sc->noutside; i++) {
-		struct servercfg_outside *x = &sc->outside[i];
-
-		free(x->variable);
-		free(x->origin);
-		free(x->file);
-		free(x->setting);
-		free(x->value);
-		free(x->why);
-	}
+	for (i = 0; i < sc->noutside; i++)
+		outside_free(&sc->outside[i]);
 	free(sc->settings);
 	free(sc->outside);
 	strv_finish(&sc->args);
