@@ -17,36 +17,6 @@
 #include <sys/un.h>
 #include <unistd.h>
 
-/* Sends one request (no dump) and reads its one answer into buf. */
-static ssize_t ask(void *req, size_t len, char *buf, size_t size)
-{
-	struct sockaddr_nl kernel = {.nl_family = AF_NETLINK};
-	ssize_t n;
-	int fd = socket(AF_NETLINK, SOCK_DGRAM | SOCK_CLOEXEC, NETLINK_SOCK_DIAG);
-
-	if (fd < 0)
-		return -1;
-	if (sendto(fd, req, len, 0, (struct sockaddr *)&kernel, sizeof(kernel)) < 0) {
-		int e = errno;
-
-		close(fd);
-		errno = e;
-		return -1;
-	}
-	do
-		n = recv(fd, buf, size, 0);
-	while (n < 0 && errno == EINTR);
-	if (n < 0) {
-		int e = errno;
-
-		close(fd);
-		errno = e;
-		return -1;
-	}
-	close(fd);
-	return n;
-}
-
 /* The first message of an answer, or NULL with errno (an NLMSG_ERROR). */
 static struct nlmsghdr *first_message(char *buf, ssize_t n, uint16_t type)
 {
@@ -69,6 +39,31 @@ static struct nlmsghdr *first_message(char *buf, ssize_t n, uint16_t type)
 	return h;
 }
 
+/* Sends one sock_diag request of len bytes (no dump), filling in its netlink
+ * header, reads its one answer into buf and returns the answer's first
+ * message, or NULL with errno. */
+static struct nlmsghdr *ask(struct nlmsghdr *req, size_t len, char *buf, size_t size)
+{
+	struct sockaddr_nl kernel = {.nl_family = AF_NETLINK};
+	ssize_t n = -1;
+	int e, fd = socket(AF_NETLINK, SOCK_DGRAM | SOCK_CLOEXEC, NETLINK_SOCK_DIAG);
+
+	if (fd < 0)
+		return NULL;
+	req->nlmsg_len = (uint32_t)len;
+	req->nlmsg_type = SOCK_DIAG_BY_FAMILY;
+	req->nlmsg_flags = NLM_F_REQUEST;
+	if (sendto(fd, req, len, 0, (struct sockaddr *)&kernel, sizeof(kernel)) >= 0) {
+		do
+			n = recv(fd, buf, size, 0);
+		while (n < 0 && errno == EINTR);
+	}
+	e = errno;
+	close(fd);
+	errno = e;
+	return n < 0 ? NULL : first_message(buf, n, SOCK_DIAG_BY_FAMILY);
+}
+
 static int64_t tcp_peer(int fd)
 {
 	struct sockaddr_storage me, them;
@@ -79,15 +74,11 @@ static int64_t tcp_peer(int fd)
 	} req;
 	char buf[8192];
 	struct nlmsghdr *h;
-	ssize_t n;
 
 	if (getsockname(fd, (struct sockaddr *)&me, &ml) < 0 ||
 	    getpeername(fd, (struct sockaddr *)&them, &tl) < 0)
 		return -1;
 	memset(&req, 0, sizeof(req));
-	req.nlh.nlmsg_len = sizeof(req);
-	req.nlh.nlmsg_type = SOCK_DIAG_BY_FAMILY;
-	req.nlh.nlmsg_flags = NLM_F_REQUEST;
 	req.r.sdiag_family = (uint8_t)me.ss_family;
 	req.r.sdiag_protocol = IPPROTO_TCP;
 	req.r.idiag_states = ~0u;
@@ -111,10 +102,7 @@ static int64_t tcp_peer(int fd)
 		return -1;
 	}
 	req.r.id.idiag_cookie[0] = req.r.id.idiag_cookie[1] = INET_DIAG_NOCOOKIE;
-	n = ask(&req, sizeof(req), buf, sizeof(buf));
-	if (n < 0)
-		return -1;
-	h = first_message(buf, n, SOCK_DIAG_BY_FAMILY);
+	h = ask(&req.nlh, sizeof(req), buf, sizeof(buf));
 	if (!h)
 		return -1;
 	return ((struct inet_diag_msg *)NLMSG_DATA(h))->idiag_inode;
@@ -130,24 +118,17 @@ static int64_t unix_peer(int fd)
 	struct nlmsghdr *h;
 	struct stat st;
 	struct rtattr *a;
-	ssize_t n;
 	int len;
 
 	if (fstat(fd, &st) < 0)
 		return -1;
 	memset(&req, 0, sizeof(req));
-	req.nlh.nlmsg_len = sizeof(req);
-	req.nlh.nlmsg_type = SOCK_DIAG_BY_FAMILY;
-	req.nlh.nlmsg_flags = NLM_F_REQUEST;
 	req.r.sdiag_family = AF_UNIX;
 	req.r.udiag_states = ~0u;
 	req.r.udiag_ino = (uint32_t)st.st_ino;
 	req.r.udiag_show = UDIAG_SHOW_PEER;
 	req.r.udiag_cookie[0] = req.r.udiag_cookie[1] = INET_DIAG_NOCOOKIE;
-	n = ask(&req, sizeof(req), buf, sizeof(buf));
-	if (n < 0)
-		return -1;
-	h = first_message(buf, n, SOCK_DIAG_BY_FAMILY);
+	h = ask(&req.nlh, sizeof(req), buf, sizeof(buf));
 	if (!h)
 		return -1;
 	len = (int)(h->nlmsg_len - NLMSG_LENGTH(sizeof(struct unix_diag_msg)));
