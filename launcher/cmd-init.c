@@ -526,13 +526,6 @@ static void render(struct strbuf *out, const char *header, const struct settings
 	}
 }
 
-static char *env_files_value(const struct detected *d, int stage)
-{
-	if (d->dotenv && d->env_stage[stage])
-		return xasprintf(".env, %s", d->env_stage[stage]);
-	return xstrdup(d->dotenv ? ".env" : d->env_stage[stage]);
-}
-
 struct plan {
 	const struct entry *main;      /* base's entry */
 	bool main_uvicorn;             /* base's server */
@@ -604,6 +597,16 @@ static void base_settings(const struct detected *d, const struct plan *p, const 
 		set(s, "health", "path", xstrdup(d->health), xstrdup("a route found in the sources"));
 }
 
+/* The stage's own .env file (stage 0, 1, 2: dev, staging, prod), after
+ * base's .env when there is one. */
+static void stage_env_files(const struct detected *d, struct settings *s, int stage)
+{
+	const char *own = d->env_stage[stage];
+
+	if (own)
+		set(s, "env", "files", d->dotenv ? xasprintf(".env, %s", own) : xstrdup(own), NULL);
+}
+
 /* What every stage file starts with. */
 static void stage_head(struct settings *s, const char *description, const char *stage)
 {
@@ -624,8 +627,7 @@ static void dev_settings(const struct detected *d, const struct plan *p, struct 
 	set(s, "server", "workers", xstrdup("1"), NULL);
 	set(s, "server", "reload", xstrdup("true"), NULL);
 	set(s, "server", "log_level", xstrdup("debug"), NULL);
-	if (d->env_stage[0])
-		set(s, "env", "files", env_files_value(d, 0), NULL);
+	stage_env_files(d, s, 0);
 }
 
 static void staging_settings(const struct detected *d, struct settings *s)
@@ -635,8 +637,7 @@ static void staging_settings(const struct detected *d, struct settings *s)
 	set(s, "server", "workers", xstrdup("2"), NULL);
 	set(s, "server", "forwarded_allow_ips", xstrdup("127.0.0.1"),
 	    xstrdup("the proxy in front of the app"));
-	if (d->env_stage[1])
-		set(s, "env", "files", env_files_value(d, 1), NULL);
+	stage_env_files(d, s, 1);
 }
 
 static void prod_settings(const struct detected *d, struct settings *s)
@@ -649,8 +650,7 @@ static void prod_settings(const struct detected *d, struct settings *s)
 	set(s, "server", "max_requests_jitter", xstrdup("100"), NULL);
 	set(s, "server", "forwarded_allow_ips", xstrdup("127.0.0.1"),
 	    xstrdup("the proxy in front of the app"));
-	if (d->env_stage[2])
-		set(s, "env", "files", env_files_value(d, 2), NULL);
+	stage_env_files(d, s, 2);
 }
 
 static const char base_header[] =
