@@ -8,6 +8,8 @@
 #include <ctype.h>
 #include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -574,17 +576,66 @@ static void read_direct_url(struct dist *d, const char *buf, size_t len)
 
 /* ---- scanning ---- */
 
-/* Reads DIR/FILE when it exists; 0 with *out NULL when it does not. */
-static int read_member(const char *dir, const char *file, size_t max, char **out, size_t *len,
-		       struct error *err)
-{
-	_cleanup_free_ char *p = path_join(dir, file);
+/*
+ * A scan of one directory: its descriptor, and the member files read
+ * relative to it ("NAME.dist-info/METADATA"), one path lookup each instead
+ * of the full path's; messages still name the full path.
+ */
+struct scan {
+	int dfd;          /* the directory, or AT_FDCWD with full paths */
+	const char *dir;
+	bool relative;    /* members are read relative to dfd */
+};
 
-	*out = NULL;
-	*len = 0;
-	if (access(p, F_OK) < 0 && errno == ENOENT)
-		return 0;
-	return file_read(p, max, out, len, NULL, err);
+/* a + "/" + b as path_join() writes it, with one malloc and no printf */
+static char *join(const char *a, const char *b)
+{
+	size_t la = strlen(a), lb = strlen(b);
+	bool slash = la && a[la - 1] != '/';
+	char *p;
+
+	if (b[0] == '/' || !la)
+		return xstrdup(b);
+	p = xmalloc(la + slash + lb + 1);
+	memcpy(p, a, la);
+	if (slash)
+		p[la] = '/';
+	memcpy(p + la + slash, b, lb + 1);
+	return p;
+}
+
+/* "base/file", relative to the scanned directory, in buf; NULL when the scan
+ * goes by full paths (or the name does not fit). */
+static const char *member_rel(const struct scan *sc, const char *base, const char *file,
+			      char *buf, size_t size)
+{
+	size_t lb = strlen(base), lf = strlen(file);
+
+	if (!sc->relative || lb + 1 + lf >= size)
+		return NULL;
+	memcpy(buf, base, lb);
+	buf[lb] = '/';
+	memcpy(buf + lb + 1, file, lf + 1);
+	return buf;
+}
+
+/*
+ * Reads member file of d when it exists; 0 with *out NULL when it does not
+ * (as access(F_OK) would say: ENOENT).  Errors name the full path.
+ */
+static int read_member(const struct scan *sc, const struct dist *d, const char *base,
+		       const char *file, size_t max, char **out, size_t *len, struct error *err)
+{
+	_cleanup_free_ char *p = join(d->path, file);
+	char rel[PATH_MAX];
+	const char *r = member_rel(sc, base, file, rel, sizeof(rel));
+
+	if (file_read_at(r ? sc->dfd : AT_FDCWD, r ? r : p, p, max, out, len, NULL, err) < 0) {
+		if (err->errnum != ENOENT)
+			return -1;
+		error_clear(err);
+	}
+	return 0;
 }
 
 static void set_error(struct dist *d, const struct error *err)
@@ -596,14 +647,19 @@ static void set_error(struct dist *d, const struct error *err)
 	d->error = xstrdup(msg);
 }
 
-static void load_metadata(struct dist *d, const char *file, bool is_file)
+static void load_metadata(const struct scan *sc, struct dist *d, const char *base,
+			  const char *file, bool is_file)
 {
 	struct error err = ERROR_INIT;
 	_cleanup_free_ char *buf = NULL;
-	_cleanup_free_ char *mpath = is_file ? xstrdup(d->path) : path_join(d->path, file);
+	_cleanup_free_ char *mpath = is_file ? xstrdup(d->path) : join(d->path, file);
+	char rel[PATH_MAX];
+	const char *r = is_file ? (sc->relative ? base : NULL)
+				: member_rel(sc, base, file, rel, sizeof(rel));
 	size_t len = 0;
 
-	if (file_read(mpath, METADATA_MAX, &buf, &len, NULL, &err) < 0 ||
+	if (file_read_at(r ? sc->dfd : AT_FDCWD, r ? r : mpath, mpath, METADATA_MAX, &buf, &len,
+			 NULL, &err) < 0 ||
 	    dist_metadata_parse(&d->md, buf, len, mpath, &err) < 0) {
 		set_error(d, &err);
 		return;
@@ -614,18 +670,23 @@ static void load_metadata(struct dist *d, const char *file, bool is_file)
 	d->version = xstrdup(d->md.version);
 }
 
-static void load_extras(struct dist *d)
+static void load_extras(const struct scan *sc, struct dist *d, const char *base)
 {
 	struct error err = ERROR_INIT;
 	_cleanup_free_ char *buf = NULL;
 	size_t len;
 
 	if (!d->egg_info) {
-		_cleanup_free_ char *rec = path_join(d->path, "RECORD");
+		char rel[PATH_MAX];
+		const char *r = member_rel(sc, base, "RECORD", rel, sizeof(rel));
+		char *rec = join(d->path, "RECORD");
+		struct stat st;
 
-		if (path_exists(rec))
-			d->record_path = xstrdup(rec);
-		if (read_member(d->path, "INSTALLER", METADATA_MAX, &buf, &len, &err) < 0) {
+		if (r ? fstatat(sc->dfd, r, &st, AT_SYMLINK_NOFOLLOW) == 0 : path_exists(rec))
+			d->record_path = rec;
+		else
+			free(rec);
+		if (read_member(sc, d, base, "INSTALLER", METADATA_MAX, &buf, &len, &err) < 0) {
 			set_error(d, &err);
 		} else if (buf) {
 			buf[strcspn(buf, "\r\n")] = '\0';
@@ -633,7 +694,7 @@ static void load_extras(struct dist *d)
 		}
 		free(buf);
 		buf = NULL;
-		if (read_member(d->path, "direct_url.json", METADATA_MAX, &buf, &len, &err) < 0)
+		if (read_member(sc, d, base, "direct_url.json", METADATA_MAX, &buf, &len, &err) < 0)
 			set_error(d, &err);
 		else if (buf)
 			read_direct_url(d, buf, len);
@@ -642,10 +703,10 @@ static void load_extras(struct dist *d)
 	/* importlib.metadata reads requires.txt only when PKG-INFO has no Requires-Dist */
 	if (d->md.requires.n || d->error)
 		return;
-	if (read_member(d->path, "requires.txt", METADATA_MAX, &buf, &len, &err) < 0 ||
+	if (read_member(sc, d, base, "requires.txt", METADATA_MAX, &buf, &len, &err) < 0 ||
 	    (buf && dist_requires_txt_parse(&d->md.requires, buf, len, "requires.txt", &err) < 0)) {
 		if (!err.file[0] || str_eq(err.file, "requires.txt")) {
-			_cleanup_free_ char *p = path_join(d->path, "requires.txt");
+			_cleanup_free_ char *p = join(d->path, "requires.txt");
 
 			snprintf(err.file, sizeof(err.file), "%s", p);
 		}
@@ -661,7 +722,12 @@ static void name_from_dirname(struct dist *d, const char *base, size_t stem)
 	d->name = xstrndup(base, dash ? (size_t)(dash - base) : stem);
 }
 
-static void scan_entry(struct dist_set *set, const char *dir, const char *base)
+/*
+ * One directory entry: type is its d_type (DT_UNKNOWN when the caller does
+ * not know it; a symlink is followed, as stat() does).
+ */
+static void scan_entry(struct dist_set *set, const struct scan *sc, const char *base,
+		       unsigned char type)
 {
 	size_t blen = strlen(base), stem;
 	bool egg = false, is_file = false;
@@ -669,22 +735,23 @@ static void scan_entry(struct dist_set *set, const char *dir, const char *base)
 	struct stat st;
 	_cleanup_free_ char *p = NULL;
 
-	if (str_ends_with(base, ".dist-info")) {
-		stem = blen - strlen(".dist-info");
-	} else if (str_ends_with(base, ".egg-info")) {
-		stem = blen - strlen(".egg-info");
+	if (blen > 10 && !memcmp(base + blen - 10, ".dist-info", 10)) {
+		stem = blen - 10;
+	} else if (blen > 9 && !memcmp(base + blen - 9, ".egg-info", 9)) {
+		stem = blen - 9;
 		egg = true;
 	} else {
 		return;
 	}
-	if (!stem)
-		return;
-	p = path_join(dir, base);
-	if (stat(p, &st) < 0)
-		return;
-	if (S_ISREG(st.st_mode) && egg)
+	p = join(sc->dir, base);
+	if (type != DT_DIR && type != DT_REG) {
+		if ((sc->relative ? fstatat(sc->dfd, base, &st, 0) : stat(p, &st)) < 0)
+			return;
+		type = S_ISDIR(st.st_mode) ? DT_DIR : S_ISREG(st.st_mode) ? DT_REG : DT_UNKNOWN;
+	}
+	if (type == DT_REG && egg)
 		is_file = true;
-	else if (!S_ISDIR(st.st_mode))
+	else if (type != DT_DIR)
 		return;
 
 	grow_array((void **)&set->d, &set->cap, set->n + 1, sizeof(*set->d));
@@ -692,13 +759,13 @@ static void scan_entry(struct dist_set *set, const char *dir, const char *base)
 	memset(d, 0, sizeof(*d));
 	d->path = p;
 	p = NULL;
-	d->location = xstrdup(dir);
+	d->location = xstrdup(sc->dir);
 	d->egg_info = egg;
-	load_metadata(d, egg ? "PKG-INFO" : "METADATA", is_file);
+	load_metadata(sc, d, base, egg ? "PKG-INFO" : "METADATA", is_file);
 	if (!d->name)
 		name_from_dirname(d, base, stem);
 	if (!is_file)
-		load_extras(d);
+		load_extras(sc, d, base);
 	d->normalized = pep440_canonicalize_name(d->name, strlen(d->name));
 }
 
@@ -710,15 +777,44 @@ static int dist_cmp(const void *a, const void *b)
 	return r ? r : strcmp(x->path, y->path);
 }
 
+/*
+ * Opens dir for a scan.  Its entries are then read relative to it, and
+ * their d_type spares a stat each, when the directory is searchable (a
+ * lookup of "." in it works); else each goes by its full path, as stat()
+ * and open() of the full path would see it.
+ */
+static DIR *scan_open(struct scan *sc, const char *dir)
+{
+	int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	struct stat st;
+	DIR *dp;
+
+	sc->dir = dir;
+	sc->dfd = AT_FDCWD;
+	sc->relative = false;
+	if (fd < 0)
+		return NULL;
+	if (!(dp = fdopendir(fd))) {
+		close(fd);
+		return NULL;
+	}
+	if (fstatat(fd, ".", &st, 0) == 0) {
+		sc->dfd = fd;
+		sc->relative = true;
+	}
+	return dp;
+}
+
 int dist_scan_dir(struct dist_set *set, const char *dir, struct error *err)
 {
-	DIR *dp = opendir(dir);
+	struct scan sc;
+	DIR *dp = scan_open(&sc, dir);
 	struct dirent *de;
 
 	if (!dp)
 		return error_set(err, errno, "cannot read %s", dir);
 	while ((de = readdir(dp)))
-		scan_entry(set, dir, de->d_name);
+		scan_entry(set, &sc, de->d_name, sc.relative ? de->d_type : DT_UNKNOWN);
 	closedir(dp);
 	if (set->n)
 		qsort(set->d, set->n, sizeof(*set->d), dist_cmp);
@@ -770,7 +866,8 @@ int dist_scan_venv(struct dist_set *set, const char *venv, struct error *err)
 
 int dist_scan_named(struct dist_set *set, const char *dir, const char *normalized)
 {
-	DIR *dp = opendir(dir);
+	struct scan sc;
+	DIR *dp = scan_open(&sc, dir);
 	struct dirent *de;
 	size_t before = set->n;
 
@@ -788,7 +885,7 @@ int dist_scan_named(struct dist_set *set, const char *dir, const char *normalize
 								: ".dist-info");
 		name = pep440_canonicalize_name(b, stem);
 		if (str_eq(name, normalized))
-			scan_entry(set, dir, b);
+			scan_entry(set, &sc, b, sc.relative ? de->d_type : DT_UNKNOWN);
 	}
 	closedir(dp);
 	return (int)(set->n - before);
@@ -796,12 +893,18 @@ int dist_scan_named(struct dist_set *set, const char *dir, const char *normalize
 
 const struct dist *dist_set_find(const struct dist_set *set, const char *normalized)
 {
-	size_t i;
+	size_t lo = 0, hi = set->n;
 
-	for (i = 0; i < set->n; i++)
-		if (str_eq(set->d[i].normalized, normalized))
-			return &set->d[i];
-	return NULL;
+	/* the first of the run of that name */
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (strcmp(set->d[mid].normalized, normalized) < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo < set->n && str_eq(set->d[lo].normalized, normalized) ? &set->d[lo] : NULL;
 }
 
 void dist_set_finish(struct dist_set *set)

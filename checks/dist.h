@@ -125,7 +125,11 @@ int dist_scan_venv(struct dist_set *set, const char *venv, struct error *err);
  */
 int dist_scan_named(struct dist_set *set, const char *dir, const char *normalized);
 
-/* The first distribution with that normalised name, or NULL. */
+/*
+ * The first distribution with that normalised name, or NULL.  A binary
+ * search: the set must be sorted, as dist_scan_dir() and dist_scan_venv()
+ * leave it (not one that dist_scan_named() added to).
+ */
 const struct dist *dist_set_find(const struct dist_set *set, const char *normalized);
 
 void dist_set_finish(struct dist_set *set);

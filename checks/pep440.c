@@ -859,47 +859,68 @@ static bool equal_wildcard(const struct pep440_version *v, const char *spec)
 	return r;
 }
 
-static int equal(const struct pep440_specifier *spec, const struct pep440_version *v,
-		 struct error *err)
+/*
+ * Whether str(v) parses back to v itself: its labels are the normalised
+ * ones (a, b, rc, post), not an odd spelling packaging keeps and may not
+ * read back.  Then Version(v.public) is v without its local label, and
+ * packaging's re-parse of the printed string can be skipped.
+ */
+static bool reads_back(const struct pep440_version *v)
 {
-	struct pep440_version pub;
-	int r;
-
-	if (spec->wildcard)
-		return equal_wildcard(v, spec->version);
-	if (spec->parsed.nlocal)
-		return pep440_version_compare(v, &spec->parsed) == 0;
-	if (reparse(&pub, v, STR_NO_LOCAL, err) < 0)
-		return -1;
-	r = pep440_version_compare(&pub, &spec->parsed) == 0;
-	pep440_version_finish(&pub);
-	return r;
+	return (!v->pre_label || !strcmp(v->pre_label, "a") || !strcmp(v->pre_label, "b") ||
+		!strcmp(v->pre_label, "rc")) &&
+	       (!v->post_label || !strcmp(v->post_label, "post"));
 }
 
-/* Version(a.base_version) == Version(b.base_version) */
-static bool same_base(const struct pep440_version *a, const struct pep440_version *b)
-{
-	struct pep440_version ba, bb;
-	bool r;
-
-	reparse(&ba, a, STR_BASE, NULL);
-	reparse(&bb, b, STR_BASE, NULL);
-	r = pep440_version_compare(&ba, &bb) == 0;
-	pep440_version_finish(&ba);
-	pep440_version_finish(&bb);
-	return r;
-}
-
+/* Version(v.public) compared with spec; -1 when packaging raises. */
 static int compare_public(const struct pep440_version *v, const struct pep440_version *spec,
 			  int *cmp, struct error *err)
 {
 	struct pep440_version pub;
 
+	if (reads_back(v)) {
+		pub = *v;
+		pub.local = NULL;
+		pub.nlocal = 0;
+		*cmp = pep440_version_compare(&pub, spec);
+		return 0;
+	}
 	if (reparse(&pub, v, STR_NO_LOCAL, err) < 0)
 		return -1;
 	*cmp = pep440_version_compare(&pub, spec);
 	pep440_version_finish(&pub);
 	return 0;
+}
+
+static int equal(const struct pep440_specifier *spec, const struct pep440_version *v,
+		 struct error *err)
+{
+	int c;
+
+	if (spec->wildcard)
+		return equal_wildcard(v, spec->version);
+	if (spec->parsed.nlocal)
+		return pep440_version_compare(v, &spec->parsed) == 0;
+	if (compare_public(v, &spec->parsed, &c, err) < 0)
+		return -1;
+	return c == 0;
+}
+
+/* Version(a.base_version) == Version(b.base_version): the epochs and releases
+ * (what base_version prints, which always reads back) */
+static bool same_base(const struct pep440_version *a, const struct pep440_version *b)
+{
+	struct pep440_version ba, bb;
+
+	memset(&ba, 0, sizeof(ba));
+	memset(&bb, 0, sizeof(bb));
+	ba.epoch = a->epoch;
+	ba.release = a->release;
+	ba.nrelease = a->nrelease;
+	bb.epoch = b->epoch;
+	bb.release = b->release;
+	bb.nrelease = b->nrelease;
+	return pep440_version_compare(&ba, &bb) == 0;
 }
 
 static int compare_op(const struct pep440_specifier *spec, const struct pep440_version *v,

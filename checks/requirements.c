@@ -62,11 +62,33 @@ bool requirements_seeded_by_venv(const char *normalized, const char *python)
 
 /* ---- pip check ---- */
 
+/*
+ * One distinct Requires-Dist string, parsed and its marker evaluated once
+ * however many distributions carry it (in a venv, many require the same
+ * "typing-extensions>=4"): the outcome depends on the text and the
+ * environment only.
+ */
+struct dep {
+	const char *text;            /* the Requires-Dist, borrowed from the set */
+	struct pep508_requirement q; /* when parsed */
+	bool parsed;
+	int on;                      /* the marker: 1 holds, 0 not, -1 error */
+	char *why;                   /* why the string breaks its distribution, or NULL */
+	char *normalized;            /* PEP 503 name, when parsed */
+};
+
+struct deps {
+	struct dep *v;
+	size_t n;
+	size_t *index;               /* open addressing over v by text, 1-based */
+	size_t mask;
+};
+
 struct pkg {
 	const struct dist *dist;
 	struct pep440_version version;
 	bool version_ok;
-	struct pep508_requirement *deps;
+	const struct dep **deps;     /* those whose marker holds */
 	size_t ndeps;
 	bool in_set;  /* pip's package_set holds it */
 };
@@ -86,11 +108,73 @@ static void add_problem(struct requirements_problems *out, enum requirements_pro
 	p->installed = installed;
 }
 
+static size_t hash_text(const char *s)
+{
+	size_t h = 14695981039346656037ull;
+
+	for (; *s; s++)
+		h = (h ^ (unsigned char)*s) * 1099511628211ull;
+	return h;
+}
+
+/* The parsed form of one Requires-Dist string, made on its first use. */
+static const struct dep *dep_get(struct deps *ds, const char *text, const struct pep508_env *env)
+{
+	size_t h = hash_text(text) & ds->mask;
+	struct error err = ERROR_INIT;
+	struct dep *d;
+
+	for (; ds->index[h]; h = (h + 1) & ds->mask)
+		if (str_eq(ds->v[ds->index[h] - 1].text, text))
+			return &ds->v[ds->index[h] - 1];
+	d = &ds->v[ds->n++];
+	ds->index[h] = ds->n;
+	memset(d, 0, sizeof(*d));
+	d->text = text;
+	if (pep508_requirement_parse(&d->q, text, strlen(text), &err) < 0) {
+		d->why = xasprintf("invalid Requires-Dist '%s': %s", text, err.message);
+		return d;
+	}
+	d->parsed = true;
+	d->on = d->q.marker ? pep508_marker_evaluate(d->q.marker, env, &err) : 1;
+	if (d->on < 0)
+		d->why = xasprintf("Requires-Dist '%s': %s", text, err.message);
+	d->normalized = pep440_canonicalize_name(d->q.name, strlen(d->q.name));
+	return d;
+}
+
+static void deps_init(struct deps *ds, const struct dist_set *set)
+{
+	size_t i, total = 0, cap = 16;
+
+	for (i = 0; i < set->n; i++)
+		total += set->d[i].md.requires.n;
+	while (cap < total * 2)
+		cap *= 2;
+	ds->v = xcalloc(total + 1, sizeof(*ds->v));
+	ds->n = 0;
+	ds->index = xcalloc(cap, sizeof(*ds->index));
+	ds->mask = cap - 1;
+}
+
+static void deps_finish(struct deps *ds)
+{
+	size_t i;
+
+	for (i = 0; i < ds->n; i++) {
+		if (ds->v[i].parsed)
+			pep508_requirement_finish(&ds->v[i].q);
+		free(ds->v[i].why);
+		free(ds->v[i].normalized);
+	}
+	free(ds->v);
+	free(ds->index);
+}
+
 /* Dependencies as pip's iter_dependencies(extras=()) yields them; -1 and why when it raises. */
-static int load_deps(struct pkg *k, const struct pep508_env *env, char **why)
+static int load_deps(struct pkg *k, struct deps *ds, const struct pep508_env *env, char **why)
 {
 	const struct strv *req = &k->dist->md.requires;
-	struct error err = ERROR_INIT;
 	size_t i;
 
 	if (k->dist->error) {
@@ -99,24 +183,14 @@ static int load_deps(struct pkg *k, const struct pep508_env *env, char **why)
 	}
 	k->deps = xcalloc(req->n + 1, sizeof(*k->deps));
 	for (i = 0; i < req->n; i++) {
-		struct pep508_requirement *q = &k->deps[k->ndeps];
-		int on = 1;
+		const struct dep *d = dep_get(ds, req->v[i], env);
 
-		if (pep508_requirement_parse(q, req->v[i], strlen(req->v[i]), &err) < 0) {
-			*why = xasprintf("invalid Requires-Dist '%s': %s", req->v[i], err.message);
+		if (d->why) {
+			*why = xstrdup(d->why);
 			return -1;
 		}
-		if (q->marker)
-			on = pep508_marker_evaluate(q->marker, env, &err);
-		if (on < 0) {
-			*why = xasprintf("Requires-Dist '%s': %s", req->v[i], err.message);
-			pep508_requirement_finish(q);
-			return -1;
-		}
-		if (on)
-			k->ndeps++;
-		else
-			pep508_requirement_finish(q);
+		if (d->on)
+			k->deps[k->ndeps++] = d;
 	}
 	return 0;
 }
@@ -142,11 +216,9 @@ static const struct pkg *find_pkg(const struct pkg *pkgs, size_t n, const char *
 
 static bool satisfied(const struct pep508_requirement *q, const struct pkg *dep)
 {
-	struct error err = ERROR_INIT;
-
 	if (!dep->version_ok)
 		return q->specset.n == 0;
-	return pep440_specset_contains(&q->specset, &dep->version, PEP440_PRE_ALLOW, &err) == 1;
+	return pep440_specset_contains(&q->specset, &dep->version, PEP440_PRE_ALLOW, NULL) == 1;
 }
 
 void requirements_pip_check(const struct dist_set *set, const struct pep508_env *env,
@@ -154,6 +226,7 @@ void requirements_pip_check(const struct dist_set *set, const struct pep508_env 
 {
 	struct pep508_env e;
 	struct pkg *pkgs = xcalloc(set->n + 1, sizeof(*pkgs));
+	struct deps ds;
 	size_t i, j;
 	int pass;
 
@@ -161,21 +234,21 @@ void requirements_pip_check(const struct dist_set *set, const struct pep508_env 
 	memset(&e, 0, sizeof(e));
 	for (i = 0; i < PEP508_NVARS; i++)
 		e.values[i] = (char *)(i == PEP508_EXTRA ? "" : env->values[i] ? env->values[i] : "");
+	deps_init(&ds, set);
 	for (i = 0; i < set->n; i++) {
 		struct pkg *k = &pkgs[i];
-		struct error err = ERROR_INIT;
 		char *why = NULL;
 
 		k->dist = &set->d[i];
 		if (i && str_eq(set->d[i - 1].normalized, k->dist->normalized))
 			continue; /* importlib.metadata yields a name once */
-		if (load_deps(k, &e, &why) < 0) {
+		if (load_deps(k, &ds, &e, &why) < 0) {
 			add_problem(out, REQUIREMENTS_BROKEN, k->dist, NULL, why, NULL);
 			continue;
 		}
 		k->in_set = true;
 		k->version_ok = k->dist->version &&
-				pep440_version_parses(&k->version, k->dist->version, &err) == 0;
+				pep440_version_parses(&k->version, k->dist->version, NULL) == 0;
 	}
 	/* pip prints every missing dependency first, then the conflicts */
 	for (pass = 0; pass < 2; pass++) {
@@ -185,27 +258,24 @@ void requirements_pip_check(const struct dist_set *set, const struct pep508_env 
 			if (!k->in_set)
 				continue;
 			for (j = 0; j < k->ndeps; j++) {
-				const struct pep508_requirement *q = &k->deps[j];
-				_cleanup_free_ char *name = pep440_canonicalize_name(q->name,
-										     strlen(q->name));
-				const struct pkg *dep = find_pkg(pkgs, set->n, name);
+				const struct dep *d = k->deps[j];
+				const struct pkg *dep = find_pkg(pkgs, set->n, d->normalized);
 
 				if (!dep && pass == 0)
-					add_problem(out, REQUIREMENTS_MISSING, k->dist, name, NULL,
-						    NULL);
-				else if (dep && pass == 1 && !satisfied(q, dep))
-					add_problem(out, REQUIREMENTS_CONFLICT, k->dist, name,
-						    pep508_requirement_str(q), dep->dist);
+					add_problem(out, REQUIREMENTS_MISSING, k->dist, d->normalized,
+						    NULL, NULL);
+				else if (dep && pass == 1 && !satisfied(&d->q, dep))
+					add_problem(out, REQUIREMENTS_CONFLICT, k->dist, d->normalized,
+						    pep508_requirement_str(&d->q), dep->dist);
 			}
 		}
 	}
 	for (i = 0; i < set->n; i++) {
-		for (j = 0; j < pkgs[i].ndeps; j++)
-			pep508_requirement_finish(&pkgs[i].deps[j]);
 		free(pkgs[i].deps);
 		if (pkgs[i].version_ok)
 			pep440_version_finish(&pkgs[i].version);
 	}
+	deps_finish(&ds);
 	free(pkgs);
 }
 

@@ -28,6 +28,12 @@ static const char *file_kind(mode_t mode)
 int file_read(const char *path, size_t max, char **out, size_t *len, struct stat *st_out,
 	      struct error *err)
 {
+	return file_read_at(AT_FDCWD, path, path, max, out, len, st_out, err);
+}
+
+int file_read_at(int dirfd, const char *path, const char *name, size_t max, char **out,
+		 size_t *len, struct stat *st_out, struct error *err)
+{
 	_cleanup_close_ int fd = -1;
 	struct stat st;
 	char *buf;
@@ -38,23 +44,23 @@ int file_read(const char *path, size_t max, char **out, size_t *len, struct stat
 	if (!max)
 		max = FILE_READ_DEFAULT_MAX;
 	/* O_NONBLOCK: opening a FIFO without a writer must not block us */
-	fd = open(path, O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
+	fd = openat(dirfd, path, O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
 	if (fd < 0) {
 		if (errno == ELOOP)
-			return error_at(err, path, 0, 0, "cannot open: too many levels of symbolic links");
-		error_at(err, path, 0, 0, "cannot open");
+			return error_at(err, name, 0, 0, "cannot open: too many levels of symbolic links");
+		error_at(err, name, 0, 0, "cannot open");
 		err->errnum = errno;
 		return -1;
 	}
 	if (fstat(fd, &st) < 0) {
-		error_at(err, path, 0, 0, "cannot stat");
+		error_at(err, name, 0, 0, "cannot stat");
 		err->errnum = errno;
 		return -1;
 	}
 	if (!S_ISREG(st.st_mode))
-		return error_at(err, path, 0, 0, "is %s, expected a regular file", file_kind(st.st_mode));
+		return error_at(err, name, 0, 0, "is %s, expected a regular file", file_kind(st.st_mode));
 	if ((unsigned long long)st.st_size > max)
-		return error_at(err, path, 0, 0, "file is too large (%lld bytes, at most %zu accepted)",
+		return error_at(err, name, 0, 0, "file is too large (%lld bytes, at most %zu accepted)",
 				(long long)st.st_size, max);
 	/* room for the NUL and for the read that sees the end of the file:
 	 * a file that did not grow is read without growing the buffer */
@@ -62,20 +68,22 @@ int file_read(const char *path, size_t max, char **out, size_t *len, struct stat
 	buf = xmalloc(cap);
 	for (;;) {
 		ssize_t r;
+		size_t want;
 
 		if (n + 1 >= cap) {
 			if (cap > max + 1) {
 				free(buf);
-				return error_at(err, path, 0, 0, "file is too large (at most %zu bytes accepted)", max);
+				return error_at(err, name, 0, 0, "file is too large (at most %zu bytes accepted)", max);
 			}
 			cap *= 2;
 			buf = xrealloc(buf, cap);
 		}
-		r = read(fd, buf + n, cap - n - 1);
+		want = cap - n - 1;
+		r = read(fd, buf + n, want);
 		if (r < 0) {
 			if (errno == EINTR)
 				continue;
-			error_at(err, path, 0, 0, "cannot read");
+			error_at(err, name, 0, 0, "cannot read");
 			err->errnum = errno;
 			free(buf);
 			return -1;
@@ -83,10 +91,14 @@ int file_read(const char *path, size_t max, char **out, size_t *len, struct stat
 		if (r == 0)
 			break;
 		n += (size_t)r;
+		/* a regular file that gave fewer bytes than asked, and as many as
+		 * fstat said it had, is at its end: no read to see it */
+		if ((size_t)r < want && st.st_size > 0 && n == (size_t)st.st_size)
+			break;
 	}
 	if (n > max) {
 		free(buf);
-		return error_at(err, path, 0, 0, "file is too large (at most %zu bytes accepted)", max);
+		return error_at(err, name, 0, 0, "file is too large (at most %zu bytes accepted)", max);
 	}
 	buf[n] = '\0';
 	*out = buf;

@@ -23,6 +23,13 @@
  */
 int file_read(const char *path, size_t max, char **out, size_t *len, struct stat *st,
 	      struct error *err);
+/*
+ * The same for path relative to the directory open as dirfd (AT_FDCWD: the
+ * working directory), errors naming name: what a scan of many files in one
+ * directory uses, without a full path to resolve for each.
+ */
+int file_read_at(int dirfd, const char *path, const char *name, size_t max, char **out,
+		 size_t *len, struct stat *st, struct error *err);
 
 /* Writes data to path atomically (temporary file in the same directory, rename). */
 int file_write_atomic(const char *path, const void *data, size_t len, mode_t mode,
