@@ -12,6 +12,7 @@
 #include <limits.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -45,22 +46,31 @@ static size_t skip_bom(const char *buf, size_t len)
 
 /* ---- METADATA / PKG-INFO ---- */
 
-static void metadata_store(struct dist_metadata *md, const char *key, struct strbuf *value)
+/* Whether the header name key (klen bytes) is name, case-insensitively. */
+static bool key_is(const char *key, size_t klen, const char *name)
 {
-	char *v = str_trim(value->buf);
+	return strlen(name) == klen && !strncasecmp(key, name, klen);
+}
 
-	if (str_case_eq(key, "Name")) {
+static void metadata_store(struct dist_metadata *md, const char *key, size_t klen,
+			   struct strbuf *value)
+{
+	char *v;
+
+	if (key_is(key, klen, "Name")) {
 		if (!md->name)
-			md->name = xstrdup(v);
-	} else if (str_case_eq(key, "Version")) {
+			md->name = xstrdup(str_trim(value->buf));
+	} else if (key_is(key, klen, "Version")) {
 		if (!md->version)
-			md->version = xstrdup(v);
-	} else if (str_case_eq(key, "Requires-Python")) {
+			md->version = xstrdup(str_trim(value->buf));
+	} else if (key_is(key, klen, "Requires-Python")) {
 		if (!md->requires_python)
-			md->requires_python = xstrdup(v);
-	} else if (str_case_eq(key, "Requires-Dist")) {
+			md->requires_python = xstrdup(str_trim(value->buf));
+	} else if (key_is(key, klen, "Requires-Dist")) {
+		v = str_trim(value->buf);
 		strv_push(&md->requires, v);
-	} else if (str_case_eq(key, "Provides-Extra")) {
+	} else if (key_is(key, klen, "Provides-Extra")) {
+		v = str_trim(value->buf);
 		strv_push(&md->extras, v);
 	}
 }
@@ -85,7 +95,8 @@ int dist_metadata_parse(struct dist_metadata *md, const char *buf, size_t len,
 			const char *name, struct error *err)
 {
 	struct strbuf value;
-	char key[128] = "";
+	const char *key = NULL; /* the current header's name, in buf */
+	size_t keylen = 0;
 	size_t pos = skip_bom(buf, len), s, e;
 	int line = 0;
 
@@ -102,7 +113,7 @@ int dist_metadata_parse(struct dist_metadata *md, const char *buf, size_t len,
 			goto fail;
 		}
 		if (buf[s] == ' ' || buf[s] == '\t') {
-			if (!key[0]) {
+			if (!key) {
 				error_at(err, name, line, 1,
 					 "continuation line before the first header");
 				goto fail;
@@ -113,14 +124,15 @@ int dist_metadata_parse(struct dist_metadata *md, const char *buf, size_t len,
 		klen = header_name_len(buf + s, e - s);
 		if (!klen)
 			break; /* not a header: Python's parser starts the body here */
-		if (key[0])
-			metadata_store(md, key, &value);
-		snprintf(key, sizeof(key), "%.*s", (int)(klen < sizeof(key) ? klen : sizeof(key) - 1), buf + s);
+		if (key)
+			metadata_store(md, key, keylen, &value);
+		key = buf + s;
+		keylen = klen;
 		strbuf_reset(&value);
 		strbuf_add(&value, buf + s + klen + 1, e - s - klen - 1);
 	}
-	if (key[0])
-		metadata_store(md, key, &value);
+	if (key)
+		metadata_store(md, key, keylen, &value);
 	strbuf_finish(&value);
 	if (!md->name || !md->name[0]) {
 		error_at(err, name, 0, 0, "no Name header");

@@ -583,10 +583,31 @@ char *pep440_canonicalize_version(const char *s, size_t len, bool strip_trailing
 char *pep440_canonicalize_name(const char *name, size_t len)
 {
 	struct strbuf sb;
-	size_t i = 0;
+	size_t i = 0, n = 0;
 	char *r;
 
+	/* ASCII (every real name): one pass into one allocation */
+	for (i = 0; i < len && !((unsigned char)name[i] & 0x80); i++)
+		;
+	if (i == len) {
+		r = xmalloc(len + 1);
+		for (i = 0; i < len;) {
+			char c = name[i];
+
+			if (is_sep(c)) {
+				while (i < len && is_sep(name[i]))
+					i++;
+				r[n++] = '-';
+			} else {
+				r[n++] = c >= 'A' && c <= 'Z' ? (char)(c + 32) : c;
+				i++;
+			}
+		}
+		r[n] = '\0';
+		return r;
+	}
 	strbuf_init(&sb);
+	i = 0;
 	while (i < len) {
 		if (is_sep(name[i])) {
 			while (i < len && is_sep(name[i]))

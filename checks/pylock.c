@@ -32,6 +32,42 @@ struct ctx {
 	struct error *err;
 };
 
+/*
+ * Where a key is, as messages name it ("packages[3] (flask).wheels[0]."):
+ * formatted only when a message needs it.
+ */
+struct where {
+	bool package;          /* else the top level: "" */
+	size_t idx;            /* packages[idx] */
+	const char *name;      /* the package's name once known (at most 100 bytes shown) */
+	const char *part;      /* "wheels", "sdist", "archive", "vcs", "directory", or NULL */
+	size_t sub;            /* wheels[sub] */
+};
+
+/* The prefix of w with its final '.', or without it when bare is true. */
+static const char *where_str(const struct where *w, char *buf, size_t size, bool bare)
+{
+	size_t n;
+
+	buf[0] = '\0';
+	if (!w->package)
+		return buf;
+	if (!w->name)
+		snprintf(buf, size, "packages[%zu].", w->idx);
+	else if (!w->part)
+		snprintf(buf, size, "packages[%zu] (%.100s).", w->idx, w->name);
+	else if (!strcmp(w->part, "wheels"))
+		snprintf(buf, size, "packages[%zu] (%.100s).wheels[%zu].", w->idx, w->name, w->sub);
+	else
+		snprintf(buf, size, "packages[%zu] (%.100s).%s.", w->idx, w->name, w->part);
+	n = strlen(buf);
+	if (bare && n)
+		buf[n - 1] = '\0';
+	return buf;
+}
+
+#define WHERE_MAX 256
+
 static int bad(struct ctx *c, int line, int column, const char *fmt, ...) PRINTF_LIKE(4, 5);
 
 static int bad(struct ctx *c, int line, int column, const char *fmt, ...)
@@ -46,16 +82,18 @@ static int bad(struct ctx *c, int line, int column, const char *fmt, ...)
 }
 
 /* A key of table t of the given type: 1 with *out, 0 when absent, -1 when mistyped. */
-static int get(struct ctx *c, const struct toml_value *t, const char *where, const char *key,
+static int get(struct ctx *c, const struct toml_value *t, const struct where *w, const char *key,
 	       enum toml_type type, const struct toml_value **out)
 {
 	const struct toml_kv *kv = toml_get_kv(t, key);
+	char wb[WHERE_MAX];
 
 	*out = NULL;
 	if (!kv)
 		return 0;
 	if (kv->value->type != type)
-		return bad(c, kv->line, kv->column, "%s%s: expected %s %s, not %s %s", where, key,
+		return bad(c, kv->line, kv->column, "%s%s: expected %s %s, not %s %s",
+			   where_str(w, wb, sizeof(wb), false), key,
 			   type == TOML_ARRAY || type == TOML_INTEGER ? "an" : "a",
 			   toml_type_name(type),
 			   kv->value->type == TOML_ARRAY || kv->value->type == TOML_INTEGER ||
@@ -65,32 +103,37 @@ static int get(struct ctx *c, const struct toml_value *t, const char *where, con
 	return 1;
 }
 
-static int required(struct ctx *c, const struct toml_value *t, const char *where, const char *key,
-		    enum toml_type type, const struct toml_value **out)
+static int required(struct ctx *c, const struct toml_value *t, const struct where *w,
+		    const char *key, enum toml_type type, const struct toml_value **out)
 {
-	int r = get(c, t, where, key, type, out);
+	int r = get(c, t, w, key, type, out);
+	char wb[WHERE_MAX];
 
 	if (r == 0)
 		return bad(c, t->line, t->column, "%s%s: required by the pylock.toml specification, "
-			   "and missing", where, key);
+			   "and missing", where_str(w, wb, sizeof(wb), false), key);
 	return r;
 }
 
 /* A string without a NUL, or an error at v. */
-static int text(struct ctx *c, const struct toml_value *v, const char *where, const char *key)
+static int text(struct ctx *c, const struct toml_value *v, const struct where *w, const char *key)
 {
+	char wb[WHERE_MAX];
+
 	if (strlen(v->u.s.ptr) != v->u.s.len)
-		return bad(c, v->line, v->column, "%s%s: a NUL character in the string", where, key);
+		return bad(c, v->line, v->column, "%s%s: a NUL character in the string",
+			   where_str(w, wb, sizeof(wb), false), key);
 	return 0;
 }
 
 /* An array of strings into out. */
-static int strings(struct ctx *c, const struct toml_value *t, const char *where, const char *key,
-		   struct strv *out)
+static int strings(struct ctx *c, const struct toml_value *t, const struct where *w,
+		   const char *key, struct strv *out)
 {
 	const struct toml_value *a;
 	size_t i;
-	int r = get(c, t, where, key, TOML_ARRAY, &a);
+	int r = get(c, t, w, key, TOML_ARRAY, &a);
+	char wb[WHERE_MAX];
 
 	if (r <= 0)
 		return r;
@@ -99,76 +142,92 @@ static int strings(struct ctx *c, const struct toml_value *t, const char *where,
 
 		if (s->type != TOML_STRING)
 			return bad(c, s->line, s->column, "%s%s[%zu]: expected a string, not %s",
-				   where, key, i, toml_type_name(s->type));
-		if (text(c, s, where, key) < 0)
+				   where_str(w, wb, sizeof(wb), false), key, i,
+				   toml_type_name(s->type));
+		if (text(c, s, w, key) < 0)
 			return -1;
 		strv_push(out, s->u.s.ptr);
 	}
 	return 1;
 }
 
-static int check_marker(struct ctx *c, const struct toml_value *v, const char *where,
+static int check_marker(struct ctx *c, const struct toml_value *v, const struct where *w,
 			const char *key)
 {
 	struct error e = ERROR_INIT;
 	struct pep508_marker *m = pep508_marker_parse_lock(v->u.s.ptr, v->u.s.len, &e);
+	char wb[WHERE_MAX];
 
 	if (!m)
 		return bad(c, v->line, v->column, "%s%s: '%s' is not a valid environment marker: %s",
-			   where, key, v->u.s.ptr, e.message);
+			   where_str(w, wb, sizeof(wb), false), key, v->u.s.ptr, e.message);
 	pep508_marker_destroy(m);
 	return 0;
 }
 
-static int check_specifier(struct ctx *c, const struct toml_value *v, const char *where,
+static int check_specifier(struct ctx *c, const struct toml_value *v, const struct where *w,
 			   const char *key)
 {
 	struct error e = ERROR_INIT;
 	struct pep440_specset set = PEP440_SPECSET_INIT;
+	char wb[WHERE_MAX];
 
 	if (pep440_specset_parse(&set, v->u.s.ptr, v->u.s.len, &e) < 0)
 		return bad(c, v->line, v->column, "%s%s: '%s' is not a valid version specifier: %s",
-			   where, key, v->u.s.ptr, e.message);
+			   where_str(w, wb, sizeof(wb), false), key, v->u.s.ptr, e.message);
 	pep440_specset_finish(&set);
 	return 0;
 }
 
+/* a, b and c joined, malloc'd */
+static char *concat(const char *a, const char *b, const char *c)
+{
+	size_t la = strlen(a), lb = strlen(b), lc = strlen(c);
+	char *s = xmalloc(la + lb + lc + 1);
+
+	memcpy(s, a, la);
+	memcpy(s + la, b, lb);
+	memcpy(s + la + lb, c, lc + 1);
+	return s;
+}
+
 /* A file of the package (a wheel, the sdist, the archive): url or path, and hashes. */
-static int file_entry(struct ctx *c, const struct toml_value *f, const char *where,
+static int file_entry(struct ctx *c, const struct toml_value *f, const struct where *w,
 		      struct reqfile_req *q, char **location)
 {
 	const struct toml_value *url, *path, *hashes;
-	int wl = (int)strlen(where) - 1; /* where without its final '.' */
+	char wb[WHERE_MAX];
 	size_t i;
 	int r;
 
 	if (f->type != TOML_TABLE)
-		return bad(c, f->line, f->column, "%.*s: expected a table, not %s", wl, where,
-			   toml_type_name(f->type));
-	if (get(c, f, where, "url", TOML_STRING, &url) < 0 ||
-	    get(c, f, where, "path", TOML_STRING, &path) < 0)
+		return bad(c, f->line, f->column, "%s: expected a table, not %s",
+			   where_str(w, wb, sizeof(wb), true), toml_type_name(f->type));
+	if (get(c, f, w, "url", TOML_STRING, &url) < 0 ||
+	    get(c, f, w, "path", TOML_STRING, &path) < 0)
 		return -1;
 	if (!url && !path)
-		return bad(c, f->line, f->column, "%.*s: needs a url or a path (the pylock.toml "
-			   "specification requires one of them)", wl, where);
-	if ((url && text(c, url, where, "url") < 0) || (path && text(c, path, where, "path") < 0))
+		return bad(c, f->line, f->column, "%s: needs a url or a path (the pylock.toml "
+			   "specification requires one of them)", where_str(w, wb, sizeof(wb), true));
+	if ((url && text(c, url, w, "url") < 0) || (path && text(c, path, w, "path") < 0))
 		return -1;
 	if (location && !*location)
 		*location = xstrdup(url ? url->u.s.ptr : path->u.s.ptr);
-	if ((r = get(c, f, where, "hashes", TOML_TABLE, &hashes)) < 0)
+	if ((r = get(c, f, w, "hashes", TOML_TABLE, &hashes)) < 0)
 		return -1;
 	if (!r || !hashes->u.t.n)
 		return bad(c, r ? hashes->line : f->line, r ? hashes->column : f->column,
 			   "%shashes: %s (the pylock.toml specification requires a table of at "
-			   "least one ALGORITHM = 'DIGEST')", where, r ? "empty" : "missing");
+			   "least one ALGORITHM = 'DIGEST')", where_str(w, wb, sizeof(wb), false),
+			   r ? "empty" : "missing");
 	for (i = 0; i < hashes->u.t.n; i++) {
 		const struct toml_kv *kv = &hashes->u.t.v[i];
 
 		if (kv->value->type != TOML_STRING || !kv->value->u.s.len ||
-		    text(c, kv->value, where, kv->key) < 0)
+		    text(c, kv->value, w, kv->key) < 0)
 			return bad(c, kv->line, kv->column, "%shashes.%s: expected the digest as a "
-				   "non-empty string", where, kv->key);
-		strv_pushf(&q->hashes, "%s:%s", kv->key, kv->value->u.s.ptr);
+				   "non-empty string", where_str(w, wb, sizeof(wb), false), kv->key);
+		strv_push_owned(&q->hashes, concat(kv->key, ":", kv->value->u.s.ptr));
 	}
 	return 0;
 }
@@ -178,35 +237,36 @@ static int package(struct ctx *c, struct lockfile *lf, const struct toml_value *
 	struct reqfile_req *q;
 	const struct toml_value *name, *version, *marker, *rp, *wheels, *sdist, *archive, *vcs,
 		*dir;
-	char where[160];
+	struct where w = {true, idx, NULL, NULL, 0};
+	char wb[WHERE_MAX];
 	_cleanup_free_ char *location = NULL;
 	size_t i, sources, cap;
 	int line = pk->line;
 
-	snprintf(where, sizeof(where), "packages[%zu].", idx);
 	if (pk->type != TOML_TABLE)
 		return bad(c, pk->line, pk->column, "packages[%zu]: expected a table, not %s", idx,
 			   toml_type_name(pk->type));
-	if (required(c, pk, where, "name", TOML_STRING, &name) < 0 ||
-	    text(c, name, where, "name") < 0)
+	if (required(c, pk, &w, "name", TOML_STRING, &name) < 0 ||
+	    text(c, name, &w, "name") < 0)
 		return -1;
 	if (!name->u.s.len)
-		return bad(c, name->line, name->column, "%sname: empty", where);
-	snprintf(where, sizeof(where), "packages[%zu] (%.100s).", idx, name->u.s.ptr);
-	if (get(c, pk, where, "version", TOML_STRING, &version) < 0 ||
-	    get(c, pk, where, "marker", TOML_STRING, &marker) < 0 ||
-	    get(c, pk, where, "requires-python", TOML_STRING, &rp) < 0 ||
-	    get(c, pk, where, "wheels", TOML_ARRAY, &wheels) < 0 ||
-	    get(c, pk, where, "sdist", TOML_TABLE, &sdist) < 0 ||
-	    get(c, pk, where, "archive", TOML_TABLE, &archive) < 0 ||
-	    get(c, pk, where, "vcs", TOML_TABLE, &vcs) < 0 ||
-	    get(c, pk, where, "directory", TOML_TABLE, &dir) < 0)
+		return bad(c, name->line, name->column, "%sname: empty",
+			   where_str(&w, wb, sizeof(wb), false));
+	w.name = name->u.s.ptr;
+	if (get(c, pk, &w, "version", TOML_STRING, &version) < 0 ||
+	    get(c, pk, &w, "marker", TOML_STRING, &marker) < 0 ||
+	    get(c, pk, &w, "requires-python", TOML_STRING, &rp) < 0 ||
+	    get(c, pk, &w, "wheels", TOML_ARRAY, &wheels) < 0 ||
+	    get(c, pk, &w, "sdist", TOML_TABLE, &sdist) < 0 ||
+	    get(c, pk, &w, "archive", TOML_TABLE, &archive) < 0 ||
+	    get(c, pk, &w, "vcs", TOML_TABLE, &vcs) < 0 ||
+	    get(c, pk, &w, "directory", TOML_TABLE, &dir) < 0)
 		return -1;
-	if ((version && text(c, version, where, "version") < 0) ||
-	    (marker && (text(c, marker, where, "marker") < 0 ||
-			check_marker(c, marker, where, "marker") < 0)) ||
-	    (rp && (text(c, rp, where, "requires-python") < 0 ||
-		    check_specifier(c, rp, where, "requires-python") < 0)))
+	if ((version && text(c, version, &w, "version") < 0) ||
+	    (marker && (text(c, marker, &w, "marker") < 0 ||
+			check_marker(c, marker, &w, "marker") < 0)) ||
+	    (rp && (text(c, rp, &w, "requires-python") < 0 ||
+		    check_specifier(c, rp, &w, "requires-python") < 0)))
 		return -1;
 	if (version) {
 		struct error e = ERROR_INIT;
@@ -214,24 +274,23 @@ static int package(struct ctx *c, struct lockfile *lf, const struct toml_value *
 
 		if (pep440_version_parses(&v, version->u.s.ptr, &e) < 0)
 			return bad(c, version->line, version->column,
-				   "%sversion: '%s' is not a valid version: %s", where,
-				   version->u.s.ptr, e.message);
+				   "%sversion: '%s' is not a valid version: %s",
+				   where_str(&w, wb, sizeof(wb), false), version->u.s.ptr, e.message);
 		pep440_version_finish(&v);
 	}
 	sources = !!vcs + !!dir + !!archive + !!(wheels || sdist);
 	if (!sources)
 		return bad(c, pk->line, pk->column, "%s: no source: the pylock.toml specification "
 			   "requires one of wheels, sdist, archive, vcs or directory",
-			   (where[strlen(where) - 1] = '\0', where));
+			   where_str(&w, wb, sizeof(wb), true));
 	if (sources > 1) {
 		const struct toml_value *second = vcs && (dir || archive || wheels || sdist) ? vcs
 						  : dir && (archive || wheels || sdist) ? dir
 						  : archive;
 
-		where[strlen(where) - 1] = '\0';
 		return bad(c, second->line, second->column, "%s: vcs, directory and archive each "
 			   "exclude every other source (the pylock.toml specification), and this "
-			   "package has more than one", where);
+			   "package has more than one", where_str(&w, wb, sizeof(wb), true));
 	}
 
 	cap = lf->cap_reqs;
@@ -249,42 +308,43 @@ static int package(struct ctx *c, struct lockfile *lf, const struct toml_value *
 	q->marker = marker ? xstrdup(marker->u.s.ptr) : NULL;
 	q->pinned = version != NULL;
 	q->version = version ? xstrdup(version->u.s.ptr) : NULL;
-	q->specifier = version ? xasprintf("==%s", version->u.s.ptr) : xstrdup("");
+	q->specifier = version ? concat("==", version->u.s.ptr, "") : xstrdup("");
 
 	if (wheels) {
+		w.part = "wheels";
 		for (i = 0; i < wheels->u.a.n; i++) {
-			char w[200];
-
-			snprintf(w, sizeof(w), "%swheels[%zu].", where, i);
-			if (file_entry(c, wheels->u.a.v[i], w, q, NULL) < 0)
+			w.sub = i;
+			if (file_entry(c, wheels->u.a.v[i], &w, q, NULL) < 0)
 				return -1;
 		}
+		w.part = NULL;
 	}
-	if (sdist && file_entry(c, sdist, (strcat(where, "sdist."), where), q, NULL) < 0)
+	if (sdist && file_entry(c, sdist, (w.part = "sdist", &w), q, NULL) < 0)
 		return -1;
-	if (archive && file_entry(c, archive, (strcat(where, "archive."), where), q, &location) < 0)
+	if (archive && file_entry(c, archive, (w.part = "archive", &w), q, &location) < 0)
 		return -1;
 	if (vcs) {
 		const struct toml_value *type, *url, *path, *commit;
 
-		strcat(where, "vcs.");
-		if (required(c, vcs, where, "type", TOML_STRING, &type) < 0 ||
-		    get(c, vcs, where, "url", TOML_STRING, &url) < 0 ||
-		    get(c, vcs, where, "path", TOML_STRING, &path) < 0 ||
-		    required(c, vcs, where, "commit-id", TOML_STRING, &commit) < 0)
+		w.part = "vcs";
+		if (required(c, vcs, &w, "type", TOML_STRING, &type) < 0 ||
+		    get(c, vcs, &w, "url", TOML_STRING, &url) < 0 ||
+		    get(c, vcs, &w, "path", TOML_STRING, &path) < 0 ||
+		    required(c, vcs, &w, "commit-id", TOML_STRING, &commit) < 0)
 			return -1;
 		if (!url && !path)
 			return bad(c, vcs->line, vcs->column, "%surl: needs a url or a path (the "
-				   "pylock.toml specification requires one of them)", where);
+				   "pylock.toml specification requires one of them)",
+				   where_str(&w, wb, sizeof(wb), false));
 		q->url = xasprintf("%s+%s@%s", type->u.s.ptr, url ? url->u.s.ptr : path->u.s.ptr,
 				   commit->u.s.ptr);
 	}
 	if (dir) {
 		const struct toml_value *path, *editable;
 
-		strcat(where, "directory.");
-		if (required(c, dir, where, "path", TOML_STRING, &path) < 0 ||
-		    get(c, dir, where, "editable", TOML_BOOLEAN, &editable) < 0)
+		w.part = "directory";
+		if (required(c, dir, &w, "path", TOML_STRING, &path) < 0 ||
+		    get(c, dir, &w, "editable", TOML_BOOLEAN, &editable) < 0)
 			return -1;
 		q->url = xstrdup(path->u.s.ptr);
 		q->editable = editable && editable->u.b;
@@ -292,7 +352,7 @@ static int package(struct ctx *c, struct lockfile *lf, const struct toml_value *
 	if (location)
 		q->url = xstrdup(location);
 	q->text = q->url ? xasprintf("%s @ %s", q->name, q->url)
-		: version ? xasprintf("%s==%s", q->name, version->u.s.ptr) : xstrdup(q->name);
+		: version ? concat(q->name, "==", version->u.s.ptr) : xstrdup(q->name);
 	return 0;
 }
 
@@ -300,6 +360,7 @@ int pylock_parse(struct lockfile *lf, const char *buf, size_t len, const char *n
 		 struct error *err)
 {
 	struct ctx c = {name, err};
+	struct where top = {false, 0, NULL, NULL, 0};
 	struct toml_value *root = toml_parse(buf, len, name, err);
 	const struct toml_value *lv, *cb, *rp, *env, *pk;
 	const struct toml_kv *kv;
@@ -310,8 +371,8 @@ int pylock_parse(struct lockfile *lf, const char *buf, size_t len, const char *n
 
 	if (!root)
 		return -1;
-	if (required(&c, root, "", "lock-version", TOML_STRING, &lv) < 0 ||
-	    text(&c, lv, "", "lock-version") < 0)
+	if (required(&c, root, &top, "lock-version", TOML_STRING, &lv) < 0 ||
+	    text(&c, lv, &top, "lock-version") < 0)
 		goto out;
 	major = strtoul(lv->u.s.ptr, &end, 10);
 	if (end == lv->u.s.ptr || (*end && *end != '.')) {
@@ -326,12 +387,12 @@ int pylock_parse(struct lockfile *lf, const char *buf, size_t len, const char *n
 		goto out;
 	}
 	lf->pylock.lock_version = xstrdup(lv->u.s.ptr);
-	if (required(&c, root, "", "created-by", TOML_STRING, &cb) < 0)
+	if (required(&c, root, &top, "created-by", TOML_STRING, &cb) < 0)
 		goto out;
 	lf->pylock.created_by = xstrdup(cb->u.s.ptr);
-	if (get(&c, root, "", "requires-python", TOML_STRING, &rp) < 0 ||
-	    (rp && (text(&c, rp, "", "requires-python") < 0 ||
-		    check_specifier(&c, rp, "", "requires-python") < 0)))
+	if (get(&c, root, &top, "requires-python", TOML_STRING, &rp) < 0 ||
+	    (rp && (text(&c, rp, &top, "requires-python") < 0 ||
+		    check_specifier(&c, rp, &top, "requires-python") < 0)))
 		goto out;
 	if (rp) {
 		kv = toml_get_kv(root, "requires-python");
@@ -339,10 +400,10 @@ int pylock_parse(struct lockfile *lf, const char *buf, size_t len, const char *n
 		lf->pylock.requires_python_line = kv->line;
 		lf->pylock.requires_python_column = kv->column;
 	}
-	if (strings(&c, root, "", "environments", &lf->pylock.environments) < 0 ||
-	    strings(&c, root, "", "extras", &lf->pylock.extras) < 0 ||
-	    strings(&c, root, "", "dependency-groups", &lf->pylock.dependency_groups) < 0 ||
-	    strings(&c, root, "", "default-groups", &lf->pylock.default_groups) < 0)
+	if (strings(&c, root, &top, "environments", &lf->pylock.environments) < 0 ||
+	    strings(&c, root, &top, "extras", &lf->pylock.extras) < 0 ||
+	    strings(&c, root, &top, "dependency-groups", &lf->pylock.dependency_groups) < 0 ||
+	    strings(&c, root, &top, "default-groups", &lf->pylock.default_groups) < 0)
 		goto out;
 	if ((env = toml_get(root, "environments"))) {
 		kv = toml_get_kv(root, "environments");
@@ -352,11 +413,11 @@ int pylock_parse(struct lockfile *lf, const char *buf, size_t len, const char *n
 			char key[32];
 
 			snprintf(key, sizeof(key), "environments[%zu]", i);
-			if (check_marker(&c, env->u.a.v[i], "", key) < 0)
+			if (check_marker(&c, env->u.a.v[i], &top, key) < 0)
 				goto out;
 		}
 	}
-	if (required(&c, root, "", "packages", TOML_ARRAY, &pk) < 0)
+	if (required(&c, root, &top, "packages", TOML_ARRAY, &pk) < 0)
 		goto out;
 	for (i = 0; i < pk->u.a.n; i++)
 		if (package(&c, lf, pk->u.a.v[i], i) < 0)

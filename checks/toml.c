@@ -27,6 +27,7 @@
 
 struct parser {
 	const char *s;      /* the document, CRLF read as LF */
+	char *buf;          /* the same, writable: string values end with a NUL put there */
 	size_t len;
 	const char *name;
 	struct error *err;
@@ -34,27 +35,83 @@ struct parser {
 	size_t n_pending, cap_pending;
 	struct arena *arena; /* where the values go: the root's */
 	size_t lc_pos;      /* locate()'s last answer, to go on from */
+	size_t lc_bol;      /* where the line of lc_pos begins */
 	int lc_line, lc_column;
+	bool ascii;         /* no byte above 0x7F: a column is a byte offset */
+};
+
+/* A string's bytes: a slice of the document, or of the arena when escapes were decoded. */
+struct slice {
+	const char *s;
+	size_t len;
+	bool in_doc;  /* s points into the document (no escape was decoded) */
+};
+
+#define KEY_INLINE 8
+
+/* A key's parts: slices of the document (or of the arena for decoded escapes). */
+struct key_part {
+	const char *s;
+	size_t len;
+	size_t pos;
+	int line, column;
 };
 
 struct key {
-	struct {
-		char *s;
-		size_t len;
-		size_t pos;
-		int line, column;
-	} *v;
+	struct key_part *v; /* inl, or malloc'd beyond KEY_INLINE parts */
 	size_t n, cap;
+	struct key_part inl[KEY_INLINE];
 };
+
+static void key_init(struct key *k)
+{
+	k->v = k->inl;
+	k->n = 0;
+	k->cap = KEY_INLINE;
+}
 
 static void key_finish(struct key *k)
 {
-	size_t i;
+	if (k->v != k->inl)
+		free(k->v);
+	key_init(k);
+}
 
-	for (i = 0; i < k->n; i++)
-		free(k->v[i].s);
-	free(k->v);
-	memset(k, 0, sizeof(*k));
+static struct key_part *key_push(struct key *k)
+{
+	if (k->n == k->cap) {
+		struct key_part *v = xmalloc(2 * k->cap * sizeof(*v));
+
+		memcpy(v, k->v, k->n * sizeof(*v));
+		if (k->v != k->inl)
+			free(k->v);
+		k->v = v;
+		k->cap *= 2;
+	}
+	return &k->v[k->n++];
+}
+
+/*
+ * Room for need elements of elem bytes at *v (n of them in use) in the
+ * arena: the vectors of the tree live there too, so that freeing it is
+ * freeing the arena.  A vector outgrown stays behind in the arena, which
+ * at most doubles what the vectors take.
+ */
+static void arena_vec_grow(struct arena *a, void **v, size_t *cap, size_t n, size_t need,
+			   size_t elem)
+{
+	size_t c = *cap ? *cap * 2 : 4;
+	void *nv;
+
+	if (need <= *cap)
+		return;
+	while (c < need)
+		c *= 2;
+	nv = arena_alloc(a, c * elem);
+	if (n)
+		memcpy(nv, *v, n * elem);
+	*v = nv;
+	*cap = c;
 }
 
 /* ---- positions and errors ---- */
@@ -69,6 +126,7 @@ static void locate(struct parser *p, size_t pos, int *line, int *column)
 		pos = p->len;
 	if (pos < p->lc_pos || !p->lc_line) {
 		p->lc_pos = 0;
+		p->lc_bol = 0;
 		p->lc_line = 1;
 		p->lc_column = 1;
 	}
@@ -77,10 +135,15 @@ static void locate(struct parser *p, size_t pos, int *line, int *column)
 		p->lc_line++;
 		p->lc_column = 1;
 		from = (size_t)(nl - p->s) + 1;
+		p->lc_bol = from;
 	}
-	for (i = from; i < pos; i++)
-		if (((unsigned char)p->s[i] & 0xC0) != 0x80)
-			p->lc_column++;
+	if (p->ascii) {
+		p->lc_column = (int)(pos - p->lc_bol) + 1;
+	} else {
+		for (i = from; i < pos; i++)
+			if (((unsigned char)p->s[i] & 0xC0) != 0x80)
+				p->lc_column++;
+	}
 	p->lc_pos = pos;
 	*line = p->lc_line;
 	*column = p->lc_column;
@@ -128,28 +191,6 @@ static struct toml_value *new_value(struct parser *p, enum toml_type type, size_
 	return new_value_at(p, type, line, column);
 }
 
-/* Frees the arrays of v and what it holds; the values themselves are the arena's. */
-static void free_vectors(struct toml_value *v)
-{
-	size_t i;
-
-	if (v->type == TOML_ARRAY) {
-		for (i = 0; i < v->u.a.n; i++)
-			free_vectors(v->u.a.v[i]);
-		free(v->u.a.v);
-		v->u.a.v = NULL;
-		v->u.a.n = 0;
-	} else if (v->type == TOML_TABLE) {
-		for (i = 0; i < v->u.t.n; i++)
-			free_vectors(v->u.t.v[i].value);
-		free(v->u.t.v);
-		free(v->u.t.index);
-		v->u.t.v = NULL;
-		v->u.t.index = NULL;
-		v->u.t.n = 0;
-	}
-}
-
 void toml_value_destroy(struct toml_value *v)
 {
 	struct arena *a;
@@ -157,7 +198,6 @@ void toml_value_destroy(struct toml_value *v)
 	if (!v)
 		return;
 	a = v->arena;
-	free_vectors(v);
 	if (a) {
 		arena_finish(a);
 		free(a);
@@ -184,15 +224,15 @@ static void index_put(struct toml_value *t, size_t at)
 	t->u.t.index[h] = at + 1;
 }
 
-static void index_rebuild(struct toml_value *t)
+static void index_rebuild(struct parser *p, struct toml_value *t)
 {
 	size_t i;
 
-	free(t->u.t.index);
 	t->u.t.index_cap = 16;
 	while (t->u.t.index_cap < t->u.t.n * 2)
 		t->u.t.index_cap *= 2;
-	t->u.t.index = xcalloc(t->u.t.index_cap, sizeof(*t->u.t.index));
+	t->u.t.index = arena_alloc(p->arena, t->u.t.index_cap * sizeof(*t->u.t.index));
+	memset(t->u.t.index, 0, t->u.t.index_cap * sizeof(*t->u.t.index));
 	for (i = 0; i < t->u.t.n; i++)
 		index_put(t, i);
 }
@@ -225,7 +265,8 @@ static void table_add(struct parser *p, struct toml_value *t, const char *key, s
 {
 	struct toml_kv *kv;
 
-	grow_array((void **)&t->u.t.v, &t->u.t.cap, t->u.t.n + 1, sizeof(*t->u.t.v));
+	arena_vec_grow(p->arena, (void **)&t->u.t.v, &t->u.t.cap, t->u.t.n, t->u.t.n + 1,
+		       sizeof(*t->u.t.v));
 	kv = &t->u.t.v[t->u.t.n++];
 	kv->key = arena_strndup(p->arena, key, len);
 	kv->key_len = len;
@@ -233,7 +274,7 @@ static void table_add(struct parser *p, struct toml_value *t, const char *key, s
 	kv->column = column;
 	kv->value = v;
 	if (t->u.t.n == INDEX_FROM || (t->u.t.index && t->u.t.n * 2 > t->u.t.index_cap))
-		index_rebuild(t);
+		index_rebuild(p, t);
 	else if (t->u.t.index)
 		index_put(t, t->u.t.n - 1);
 }
@@ -422,8 +463,45 @@ static int escape(struct parser *p, size_t *pos, bool multiline, struct strbuf *
 	return 0;
 }
 
-/* A basic string from after its opening quote(s). */
-static int basic_string(struct parser *p, size_t *pos, bool multiline, struct strbuf *out)
+/*
+ * Eight bytes at a time: whether none of the bytes of w is a control
+ * character (below 0x20, or DEL) or one of the stop bytes a and b.  The
+ * tests are exact ("a byte less than n", "a zero byte", from Bit
+ * Twiddling Hacks), so a word that fails only hands the scan to the byte
+ * loop.
+ */
+static bool plain8(uint64_t w, unsigned char a, unsigned char b)
+{
+	const uint64_t lo = 0x0101010101010101ull, hi = 0x8080808080808080ull;
+	uint64_t xa = w ^ (lo * a), xb = w ^ (lo * b), xd = w ^ (lo * 0x7f);
+	uint64_t stop = ((w - lo * 0x20) & ~w) | ((xa - lo) & ~xa) | ((xb - lo) & ~xb) |
+			((xd - lo) & ~xd);
+
+	return !(stop & hi);
+}
+
+/* Past the plain bytes (no control, a or b) from pos, a word at a time. */
+static size_t plain_run(const struct parser *p, size_t pos, unsigned char a, unsigned char b)
+{
+	uint64_t w;
+
+	while (p->len - pos >= 8) {
+		memcpy(&w, p->s + pos, 8);
+		if (!plain8(w, a, b))
+			break;
+		pos += 8;
+	}
+	return pos;
+}
+
+/*
+ * A basic string from after its opening quote(s), up to and past its
+ * closing quote(s).  Text without escapes stays where it is; at the first
+ * escape *dec becomes true and out (initialised then) gets the decoded
+ * bytes from there on, the text before included.
+ */
+static int basic_string(struct parser *p, size_t *pos, bool multiline, struct strbuf *out,
+			bool *dec)
 {
 	size_t start = *pos;
 	char buf[32];
@@ -432,6 +510,7 @@ static int basic_string(struct parser *p, size_t *pos, bool multiline, struct st
 		const unsigned char *u = (const unsigned char *)p->s;
 		int c;
 
+		*pos = plain_run(p, *pos, '"', '\\');
 		while (*pos < p->len && u[*pos] != '"' && u[*pos] != '\\' && u[*pos] >= 0x20 &&
 		       u[*pos] != 0x7f)
 			(*pos)++;
@@ -440,7 +519,8 @@ static int basic_string(struct parser *p, size_t *pos, bool multiline, struct st
 			return fail(p, *pos, "unterminated string");
 		if (c == '"') {
 			if (!multiline || starts(p, *pos, "\"\"\"")) {
-				strbuf_add(out, p->s + start, *pos - start);
+				if (*dec)
+					strbuf_add(out, p->s + start, *pos - start);
 				*pos += multiline ? 3 : 1;
 				return 0;
 			}
@@ -448,6 +528,10 @@ static int basic_string(struct parser *p, size_t *pos, bool multiline, struct st
 			continue;
 		}
 		if (c == '\\') {
+			if (!*dec) {
+				strbuf_init(out);
+				*dec = true;
+			}
 			strbuf_add(out, p->s + start, *pos - start);
 			if (escape(p, pos, multiline, out) < 0)
 				return -1;
@@ -461,18 +545,22 @@ static int basic_string(struct parser *p, size_t *pos, bool multiline, struct st
 	}
 }
 
-static int literal_string(struct parser *p, size_t *pos, bool multiline, struct strbuf *out)
+/* A literal string from after its opening quote(s), up to and past its closing quote(s). */
+static int literal_string(struct parser *p, size_t *pos, bool multiline)
 {
-	size_t start = *pos;
 	char buf[32];
 
 	for (;;) {
-		int c = at(p, *pos);
+		const unsigned char *u = (const unsigned char *)p->s;
+		int c;
 
+		*pos = plain_run(p, *pos, '\'', '\'');
+		while (*pos < p->len && u[*pos] != '\'' && u[*pos] >= 0x20 && u[*pos] != 0x7f)
+			(*pos)++;
+		c = at(p, *pos);
 		if (c < 0)
 			return fail(p, *pos, "unterminated string");
 		if (c == '\'' && (!multiline || starts(p, *pos, "'''"))) {
-			strbuf_add(out, p->s + start, *pos - start);
 			*pos += multiline ? 3 : 1;
 			return 0;
 		}
@@ -483,31 +571,53 @@ static int literal_string(struct parser *p, size_t *pos, bool multiline, struct 
 	}
 }
 
-/* A string value or quoted key at pos; out gets its bytes. */
-static int string(struct parser *p, size_t *pos, bool allow_multiline, struct strbuf *out)
+/*
+ * A string value or quoted key at pos: out is its bytes, a slice of the
+ * document when it has no escape (not NUL-terminated: the closing quote
+ * follows), else decoded into the arena (NUL-terminated).
+ */
+static int string(struct parser *p, size_t *pos, bool allow_multiline, struct slice *out)
 {
 	char q = p->s[*pos];
 	bool ml = allow_multiline && starts(p, *pos, q == '"' ? "\"\"\"" : "'''");
+	bool dec = false;
+	struct strbuf b;
+	size_t start, end;
 	int r;
 
-	if (!ml) {
+	*pos += ml ? 3 : 1;
+	if (ml && at(p, *pos) == '\n')
 		(*pos)++;
-		return q == '"' ? basic_string(p, pos, false, out) : literal_string(p, pos, false, out);
-	}
-	*pos += 3;
-	if (at(p, *pos) == '\n')
-		(*pos)++;
-	r = q == '"' ? basic_string(p, pos, true, out) : literal_string(p, pos, true, out);
-	if (r < 0)
+	start = *pos;
+	r = q == '"' ? basic_string(p, pos, ml, &b, &dec) : literal_string(p, pos, ml);
+	if (r < 0) {
+		if (dec)
+			strbuf_finish(&b);
 		return -1;
+	}
+	end = *pos - (ml ? 3 : 1);
 	/* up to two quotes right before the closing three belong to the string */
-	if (at(p, *pos) == q) {
-		strbuf_add(out, &q, 1);
+	if (ml && at(p, *pos) == q) {
+		if (dec)
+			strbuf_add(&b, &q, 1);
 		(*pos)++;
+		end++;
 		if (at(p, *pos) == q) {
-			strbuf_add(out, &q, 1);
+			if (dec)
+				strbuf_add(&b, &q, 1);
 			(*pos)++;
+			end++;
 		}
+	}
+	if (dec) {
+		out->s = arena_strndup(p->arena, b.buf, b.len);
+		out->len = b.len;
+		out->in_doc = false;
+		strbuf_finish(&b);
+	} else {
+		out->s = p->s + start;
+		out->len = end - start;
+		out->in_doc = true;
 	}
 	return 0;
 }
@@ -517,31 +627,29 @@ static int string(struct parser *p, size_t *pos, bool allow_multiline, struct st
 static int parse_key(struct parser *p, size_t *pos, struct key *k)
 {
 	for (;;) {
-		struct strbuf b;
+		struct key_part *kp;
+		struct slice sl;
 		int c = at(p, *pos);
 		size_t start = *pos;
 
-		strbuf_init(&b);
 		if (is_bare(c)) {
 			while (is_bare(at(p, *pos)))
 				(*pos)++;
-			strbuf_add(&b, p->s + start, *pos - start);
+			sl.s = p->s + start;
+			sl.len = *pos - start;
+			sl.in_doc = true;
 		} else if (c == '"' || c == '\'') {
-			if (string(p, pos, false, &b) < 0) {
-				free(b.buf);
+			if (string(p, pos, false, &sl) < 0)
 				return -1;
-			}
 		} else {
-			free(b.buf);
 			return fail(p, *pos, k->n ? "expected a key after '.'"
 					     : "expected a key (letters, digits, - and _, or quoted)");
 		}
-		grow_array((void **)&k->v, &k->cap, k->n + 1, sizeof(*k->v));
-		k->v[k->n].s = b.buf;
-		k->v[k->n].len = b.len;
-		k->v[k->n].pos = start;
-		locate(p, start, &k->v[k->n].line, &k->v[k->n].column);
-		k->n++;
+		kp = key_push(k);
+		kp->s = sl.s;
+		kp->len = sl.len;
+		kp->pos = start;
+		locate(p, start, &kp->line, &kp->column);
 		*pos = skip_ws(p, *pos);
 		if (at(p, *pos) != '.')
 			return 0;
@@ -808,7 +916,8 @@ static int array(struct parser *p, size_t *pos, int depth, struct toml_value **o
 
 		if (parse_value(p, pos, depth + 1, &v) < 0)
 			goto fail;
-		grow_array((void **)&a->u.a.v, &a->u.a.cap, a->u.a.n + 1, sizeof(*a->u.a.v));
+		arena_vec_grow(p->arena, (void **)&a->u.a.v, &a->u.a.cap, a->u.a.n, a->u.a.n + 1,
+			       sizeof(*a->u.a.v));
 		a->u.a.v[a->u.a.n++] = v;
 		if (skip_array_ws(p, pos) < 0)
 			goto fail;
@@ -886,11 +995,12 @@ static struct toml_value *dotted_parent(struct parser *p, struct toml_value *t,
 /* Parses KEY = VALUE at pos into t. */
 static int key_value(struct parser *p, size_t *pos, struct toml_value *t, bool inline_table)
 {
-	struct key k = {NULL, 0, 0};
+	struct key k;
 	struct toml_value *parent, *v = NULL;
 	const struct toml_kv *dup;
 	size_t last;
 
+	key_init(&k);
 	if (parse_key(p, pos, &k) < 0)
 		goto fail;
 	if (at(p, *pos) != '=') {
@@ -960,19 +1070,19 @@ static int parse_value(struct parser *p, size_t *pos, int depth, struct toml_val
 	if (depth > TOML_DEPTH_MAX)
 		return fail(p, *pos, "values nested more than %d deep", TOML_DEPTH_MAX);
 	if (c == '"' || c == '\'') {
-		struct strbuf b;
+		struct slice sl;
 		int line, column;
 
-		strbuf_init(&b);
 		locate(p, *pos, &line, &column);
-		if (string(p, pos, true, &b) < 0) {
-			free(b.buf);
+		if (string(p, pos, true, &sl) < 0)
 			return -1;
-		}
 		*out = new_value_at(p, TOML_STRING, line, column);
-		(*out)->u.s.ptr = arena_strndup(p->arena, b.buf, b.len);
-		free(b.buf);
-		(*out)->u.s.len = b.len;
+		/* a slice of the document ends at its closing quote, behind the
+		 * parse now: that quote becomes its NUL */
+		if (sl.in_doc)
+			p->buf[sl.s - p->s + sl.len] = '\0';
+		(*out)->u.s.ptr = (char *)sl.s;
+		(*out)->u.s.len = sl.len;
 		(*out)->depth = depth;
 		return 0;
 	}
@@ -1061,13 +1171,14 @@ static int table_header(struct parser *p, size_t *pos, struct toml_value *root,
 			struct toml_value **section)
 {
 	size_t start = *pos;
-	struct key k = {NULL, 0, 0};
+	struct key k;
 	struct toml_value *parent, *t;
 	struct toml_kv *kv;
 	bool aot = starts(p, *pos, "[[");
 	size_t last;
 	int ret = -1, line, column;
 
+	key_init(&k);
 	locate(p, start, &line, &column);
 	*pos = skip_ws(p, *pos + (aot ? 2 : 1));
 	if (parse_key(p, pos, &k) < 0)
@@ -1110,7 +1221,8 @@ static int table_header(struct parser *p, size_t *pos, struct toml_value *root,
 		t = new_value_at(p, TOML_TABLE, line, column);
 		t->flags = F_EXPLICIT;
 		set_depth(a, t);
-		grow_array((void **)&a->u.a.v, &a->u.a.cap, a->u.a.n + 1, sizeof(*a->u.a.v));
+		arena_vec_grow(p->arena, (void **)&a->u.a.v, &a->u.a.cap, a->u.a.n, a->u.a.n + 1,
+			       sizeof(*a->u.a.v));
 		a->u.a.v[a->u.a.n++] = t;
 	} else if (kv) {
 		_cleanup_free_ char *name = key_text(&k, k.n);
@@ -1185,6 +1297,22 @@ static int statement_end(struct parser *p, size_t *pos)
 	return 0;
 }
 
+/* Bytes from i on that are ASCII, eight at a time while they can be. */
+static size_t ascii_run(const char *s, size_t i, size_t n)
+{
+	while (i + 8 <= n) {
+		uint64_t w;
+
+		memcpy(&w, s + i, 8);
+		if (w & 0x8080808080808080ull)
+			break;
+		i += 8;
+	}
+	while (i < n && !((unsigned char)s[i] & 0x80))
+		i++;
+	return i;
+}
+
 struct toml_value *toml_parse(const char *buf, size_t len, const char *name, struct error *err)
 {
 	struct parser p;
@@ -1195,8 +1323,10 @@ struct toml_value *toml_parse(const char *buf, size_t len, const char *name, str
 	memset(&p, 0, sizeof(p));
 	p.name = name;
 	p.err = err;
-	/* CRLF is LF (as tomli reads it, which TOML allows); lines and columns stay */
-	norm = xmalloc(len + 1);
+	p.arena = xcalloc(1, sizeof(*p.arena));
+	/* CRLF is LF (as tomli reads it, which TOML allows); lines and columns
+	 * stay.  The copy lives in the arena: string values are slices of it. */
+	norm = arena_alloc(p.arena, len + 1);
 	for (i = 0; i < len;) {
 		const char *cr = memchr(buf + i, '\r', len - i);
 		size_t run = cr ? (size_t)(cr - buf) - i : len - i;
@@ -1212,26 +1342,22 @@ struct toml_value *toml_parse(const char *buf, size_t len, const char *name, str
 		}
 	}
 	norm[n] = '\0';
-	p.s = norm;
+	p.s = p.buf = norm;
 	p.len = n;
-	for (i = 0; i < n;) {
-		size_t l;
+	p.ascii = true;
+	for (i = ascii_run(norm, 0, n); i < n; i = ascii_run(norm, i, n)) {
+		size_t l = utf8_len((const unsigned char *)norm + i, n - i);
 
-		if (!((unsigned char)norm[i] & 0x80)) {
-			i++;
-			continue;
-		}
-		l = utf8_len((const unsigned char *)norm + i, n - i);
-
+		p.ascii = false;
 		if (!l) {
 			fail(&p, i, "invalid UTF-8 (byte 0x%02X): TOML files are UTF-8",
 			     (unsigned char)norm[i]);
-			free(norm);
+			arena_finish(p.arena);
+			free(p.arena);
 			return NULL;
 		}
 		i += l;
 	}
-	p.arena = xcalloc(1, sizeof(*p.arena));
 	root = section = new_value(&p, TOML_TABLE, 0);
 	root->arena = p.arena;
 	if (starts(&p, 0, "\xEF\xBB\xBF")) {
@@ -1269,11 +1395,9 @@ struct toml_value *toml_parse(const char *buf, size_t len, const char *name, str
 		pos++;
 	}
 	free(p.pending);
-	free(norm);
 	return root;
 fail:
 	free(p.pending);
-	free(norm);
 	toml_value_destroy(root);
 	return NULL;
 }

@@ -16,9 +16,16 @@
  *
  * Bounds for hostile input: values (arrays, inline tables, tables by
  * headers and dotted keys) nest at most TOML_DEPTH_MAX deep; the size of
- * the input is the caller's bound (memory is linear in it, about 64 bytes
- * per value), and key lookups are hashed, so a table of a million keys
- * parses in linear time.
+ * the input is the caller's bound (memory is linear in it: a copy of the
+ * document, about 100 bytes per value, and vectors that at most double
+ * what they hold), and key lookups are hashed, so a table of a million
+ * keys parses in linear time.
+ *
+ * Everything the tree holds lives in one arena owned by the root: values,
+ * keys, the vectors of arrays and tables, and the copy of the document
+ * (CRLF read as LF), of which a string without escapes is a slice (its
+ * closing quote overwritten by the NUL).  Freeing the tree is freeing the
+ * arena.
  *
  * Floats beyond the double range become infinities (as in Python); fractions
  * of seconds are kept to the microsecond (digits beyond are dropped, as in
@@ -70,7 +77,7 @@ struct toml_value {
 	int line, column;          /* where the value, or the table's header, starts; 1-based */
 	unsigned flags;            /* the parser's */
 	int depth;
-	struct arena *arena;       /* the root only: where every value of the tree lives */
+	struct arena *arena;       /* the root only: where all of the tree lives */
 	union {
 		struct {
 			char *ptr;         /* NUL-terminated; may hold a NUL: see len */
