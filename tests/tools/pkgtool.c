@@ -17,6 +17,7 @@
  *                             is null when evaluation raises
  *   ["requirement", R]        the fields of Requirement(R) and its str()
  */
+#include "json-out.h"
 #include "pep440.h"
 #include "pep508.h"
 #include "strbuf.h"
@@ -109,28 +110,6 @@ static int parse_args(const char *p, struct arg *args)
 		args[n].len = sb.len;
 		args[n++].s = strbuf_detach(&sb);
 	}
-}
-
-static void json_str(struct strbuf *out, const char *s, size_t len)
-{
-	size_t i;
-
-	if (!s) {
-		strbuf_adds(out, "null");
-		return;
-	}
-	strbuf_addc(out, '"');
-	for (i = 0; i < len; i++) {
-		unsigned char c = (unsigned char)s[i];
-
-		if (c == '"' || c == '\\')
-			strbuf_addf(out, "\\%c", c);
-		else if (c < 0x20 || c == 0x7f)
-			strbuf_addf(out, "\\u%04x", c);
-		else
-			strbuf_addc(out, (char)c);
-	}
-	strbuf_addc(out, '"');
 }
 
 static void json_cstr(struct strbuf *out, const char *s)

@@ -20,26 +20,9 @@
 #include <string.h>
 
 #include "fileio.h"
+#include "json-out.h"
 #include "strbuf.h"
 #include "toml.h"
-
-static void json_str(struct strbuf *sb, const char *s, size_t len)
-{
-	size_t i;
-
-	strbuf_addc(sb, '"');
-	for (i = 0; i < len; i++) {
-		unsigned char c = (unsigned char)s[i];
-
-		if (c == '"' || c == '\\')
-			strbuf_addf(sb, "\\%c", c);
-		else if (c < 0x20 || c == 0x7f)
-			strbuf_addf(sb, "\\u%04x", c);
-		else
-			strbuf_addc(sb, (char)c);
-	}
-	strbuf_addc(sb, '"');
-}
 
 static void iso(struct strbuf *sb, const struct toml_value *v)
 {

@@ -54,16 +54,14 @@ static void test_error_print_controls(void)
 
 static void test_path(void)
 {
-	char *p;
-
-	p = path_normalize("/a/./b/../c//d/"); CHECK_STR(p, "/a/c/d"); free(p);
-	p = path_normalize("../x/../../y"); CHECK_STR(p, "../../y"); free(p);
-	p = path_normalize("/.."); CHECK_STR(p, "/"); free(p);
-	p = path_normalize("a/.."); CHECK_STR(p, "."); free(p);
-	p = path_absolute("..", "/srv/app/profiles"); CHECK_STR(p, "/srv/app"); free(p);
-	p = path_join("/srv", "/etc"); CHECK_STR(p, "/etc"); free(p);
-	p = path_dirname("/srv/app/x.ini"); CHECK_STR(p, "/srv/app"); free(p);
-	p = path_dirname("x.ini"); CHECK_STR(p, "."); free(p);
+	CHECK_STR_FREE(path_normalize("/a/./b/../c//d/"), "/a/c/d");
+	CHECK_STR_FREE(path_normalize("../x/../../y"), "../../y");
+	CHECK_STR_FREE(path_normalize("/.."), "/");
+	CHECK_STR_FREE(path_normalize("a/.."), ".");
+	CHECK_STR_FREE(path_absolute("..", "/srv/app/profiles"), "/srv/app");
+	CHECK_STR_FREE(path_join("/srv", "/etc"), "/etc");
+	CHECK_STR_FREE(path_dirname("/srv/app/x.ini"), "/srv/app");
+	CHECK_STR_FREE(path_dirname("x.ini"), ".");
 	CHECK_STR(path_basename("/a/b.ini"), "b.ini");
 	CHECK(path_is_dot("."));
 	CHECK(path_is_dot(".."));

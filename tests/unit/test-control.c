@@ -127,23 +127,12 @@ static void test_json(void)
 {
 	const char *j = "{\"error\": \"a \\\"quoted\\\" \\u0041\\n\", \"exit\": 2, \"list\": [1, {\"x\": "
 			"[]}, \"]\"], \"t\": true, \"o\": {\"exit\": 9}}";
-	char *v;
 
-	v = control_json_get(j, "error");
-	CHECK_STR(v, "a \"quoted\" A\n");
-	free(v);
-	v = control_json_get(j, "exit");
-	CHECK_STR(v, "2");
-	free(v);
-	v = control_json_get(j, "list");
-	CHECK_STR(v, "[1, {\"x\": []}, \"]\"]");
-	free(v);
-	v = control_json_raw(j, "error");
-	CHECK_STR(v, "\"a \\\"quoted\\\" \\u0041\\n\"");
-	free(v);
-	v = control_json_get(j, "t");
-	CHECK_STR(v, "true");
-	free(v);
+	CHECK_STR_FREE(control_json_get(j, "error"), "a \"quoted\" A\n");
+	CHECK_STR_FREE(control_json_get(j, "exit"), "2");
+	CHECK_STR_FREE(control_json_get(j, "list"), "[1, {\"x\": []}, \"]\"]");
+	CHECK_STR_FREE(control_json_raw(j, "error"), "\"a \\\"quoted\\\" \\u0041\\n\"");
+	CHECK_STR_FREE(control_json_get(j, "t"), "true");
 	CHECK(control_json_get(j, "x") == NULL); /* nested keys are not top-level */
 	CHECK(control_json_get(j, "missing") == NULL);
 	/* malformed: never a crash, never a value */

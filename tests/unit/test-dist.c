@@ -10,6 +10,7 @@
  */
 #include "t.h"
 #include "testutil.h"
+#include "json-out.h"
 #include "dist.h"
 #include "fileio.h"
 #include "path.h"
@@ -201,14 +202,12 @@ static void test_requires_txt(void)
 		"plain\n";
 
 	CHECK_INT(dist_requires_txt_parse(&out, text, strlen(text), "requires.txt", &err), 0);
-	CHECK_INT(out.n, 6);
-	CHECK_STR(out.v[0], "click>=8.0");
-	CHECK_STR(out.v[1], "importlib-metadata>=3.6.0; python_version < \"3.10\"");
-	CHECK_STR(out.v[2], "asgiref>=3.2; extra == \"async\"");
-	CHECK_STR(out.v[3], "python-dotenv; (sys_platform == \"win32\") and extra == \"dotenv\"");
-	CHECK_STR(out.v[4], "pkg @ https://example.com/pkg.whl ; (sys_platform == \"win32\") "
-		  "and extra == \"dotenv\"");
-	CHECK_STR(out.v[5], "plain");
+	CHECK_STRV(out.v, out.n, "click>=8.0",
+		   "importlib-metadata>=3.6.0; python_version < \"3.10\"",
+		   "asgiref>=3.2; extra == \"async\"",
+		   "python-dotenv; (sys_platform == \"win32\") and extra == \"dotenv\"",
+		   "pkg @ https://example.com/pkg.whl ; (sys_platform == \"win32\") and extra == \"dotenv\"",
+		   "plain");
 	strv_finish(&out);
 
 	CHECK_INT(dist_requires_txt_parse(&out, "a\n[extra\nb\n", 11, "requires.txt", &err), -1);
@@ -322,7 +321,7 @@ static int dump(int argc, char **argv)
 	struct dist_set set = {NULL, 0, 0};
 	struct error err = ERROR_INIT;
 	struct strbuf sb;
-	size_t i, j;
+	size_t i;
 	int k;
 
 	for (k = 2; k < argc; k++) {
@@ -341,25 +340,15 @@ static int dump(int argc, char **argv)
 
 		strbuf_adds(&sb, i ? ",\n {\"name\": " : "{\"name\": ");
 		strbuf_add_json(&sb, d->name);
-		strbuf_adds(&sb, ", \"normalized\": ");
-		strbuf_add_json(&sb, d->normalized);
-		strbuf_adds(&sb, ", \"version\": ");
-		strbuf_add_json(&sb, d->version);
-		strbuf_adds(&sb, ", \"path\": ");
-		strbuf_add_json(&sb, d->path);
-		strbuf_adds(&sb, ", \"installer\": ");
-		strbuf_add_json(&sb, d->installer);
-		strbuf_adds(&sb, ", \"record\": ");
-		strbuf_add_json(&sb, d->record_path);
-		strbuf_adds(&sb, ", \"error\": ");
-		strbuf_add_json(&sb, d->error);
-		strbuf_addf(&sb, ", \"editable\": %s, \"requires\": [", d->editable ? "true" : "false");
-		for (j = 0; j < d->md.requires.n; j++) {
-			if (j)
-				strbuf_adds(&sb, ", ");
-			strbuf_add_json(&sb, d->md.requires.v[j]);
-		}
-		strbuf_adds(&sb, "]}");
+		json_member(&sb, "normalized", d->normalized);
+		json_member(&sb, "version", d->version);
+		json_member(&sb, "path", d->path);
+		json_member(&sb, "installer", d->installer);
+		json_member(&sb, "record", d->record_path);
+		json_member(&sb, "error", d->error);
+		strbuf_addf(&sb, ", \"editable\": %s", d->editable ? "true" : "false");
+		json_strv_member(&sb, "requires", &d->md.requires);
+		strbuf_adds(&sb, "}");
 	}
 	strbuf_adds(&sb, "]\n");
 	fputs(sb.buf, stdout);

@@ -91,10 +91,10 @@ static void test_canonicalize(void)
 {
 	char *s;
 
-	s = pep440_canonicalize_version("1.0.0", 5, true); CHECK_STR(s, "1"); free(s);
-	s = pep440_canonicalize_version("1.0.0", 5, false); CHECK_STR(s, "1.0.0"); free(s);
-	s = pep440_canonicalize_version("0.0rc1", 6, true); CHECK_STR(s, "0rc1"); free(s);
-	s = pep440_canonicalize_version("not it", 6, true); CHECK_STR(s, "not it"); free(s);
+	CHECK_STR_FREE(pep440_canonicalize_version("1.0.0", 5, true), "1");
+	CHECK_STR_FREE(pep440_canonicalize_version("1.0.0", 5, false), "1.0.0");
+	CHECK_STR_FREE(pep440_canonicalize_version("0.0rc1", 6, true), "0rc1");
+	CHECK_STR_FREE(pep440_canonicalize_version("not it", 6, true), "not it");
 	s = pep440_canonicalize_name("Zope__Interface.-x", 18); CHECK_STR(s, "zope-interface-x");
 	free(s);
 }

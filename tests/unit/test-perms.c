@@ -35,25 +35,19 @@ static void test_files(void)
 {
 	char *s;
 
-	s = why(S_IFREG | 0644, 0, 1000); CHECK_STR(s, ""); free(s);
-	s = why(S_IFREG | 0600, 1000, 1000); CHECK_STR(s, ""); free(s);
-	s = why(S_IFREG | 0664, 0, 1000);
-	CHECK_STR(s, "is writable by its group (gid 50): its members can change what the server "
-		  "runs with");
-	free(s);
-	s = why(S_IFREG | 0646, 0, 1000);
-	CHECK_STR(s, "is writable by others: anyone on the host can change what the server runs "
-		  "with");
-	free(s);
+	CHECK_STR_FREE(why(S_IFREG | 0644, 0, 1000), "");
+	CHECK_STR_FREE(why(S_IFREG | 0600, 1000, 1000), "");
+	CHECK_STR_FREE(why(S_IFREG | 0664, 0, 1000), "is writable by its group (gid 50): its members can change what the server "
+		       "runs with");
+	CHECK_STR_FREE(why(S_IFREG | 0646, 0, 1000), "is writable by others: anyone on the host can change what the server runs "
+		       "with");
 	/* others-writable says it all: the group is not repeated */
 	s = why(S_IFREG | 0666, 0, 1000);
 	CHECK(strstr(s, "by others") && !strstr(s, "group"));
 	free(s);
 	/* uid 4242 has no passwd entry on the test hosts */
-	s = why(S_IFREG | 0644, 4242, 1000);
-	CHECK_STR(s, "is owned by an unknown user (uid 4242), neither root nor the user the server "
-		  "runs as");
-	free(s);
+	CHECK_STR_FREE(why(S_IFREG | 0644, 4242, 1000), "is owned by an unknown user (uid 4242), neither root nor the user the server "
+		       "runs as");
 	s = why(S_IFREG | 0666, 4242, 1000);
 	CHECK(s && strstr(s, "runs with; is owned by"));
 	free(s);
@@ -65,12 +59,12 @@ static void test_dirs(void)
 {
 	char *s;
 
-	s = why(S_IFDIR | 0755, 0, 1000); CHECK_STR(s, ""); free(s);
+	CHECK_STR_FREE(why(S_IFDIR | 0755, 0, 1000), "");
 	s = why(S_IFDIR | 0777, 0, 1000); CHECK(strstr(s, "by others") != NULL); free(s);
 	s = why(S_IFDIR | 0775, 1000, 1000); CHECK(strstr(s, "by its group") != NULL); free(s);
 	/* /tmp: others may add entries, not replace root's or the runtime user's */
-	s = why(S_IFDIR | 01777, 0, 1000); CHECK_STR(s, ""); free(s);
-	s = why(S_IFDIR | 01777, 1000, 1000); CHECK_STR(s, ""); free(s);
+	CHECK_STR_FREE(why(S_IFDIR | 01777, 0, 1000), "");
+	CHECK_STR_FREE(why(S_IFDIR | 01777, 1000, 1000), "");
 	s = why(S_IFDIR | 01777, 4242, 1000);
 	CHECK(strstr(s, "runs with; is owned by") != NULL);
 	free(s);

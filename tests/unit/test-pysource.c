@@ -136,13 +136,7 @@ static void test_literals(void)
 	struct lits l = {STRV_INIT, 0};
 
 	pysource_literals(src, strlen(src), on_literal, &l);
-	CHECK_INT(l.v.n, 4);
-	if (l.v.n == 4) {
-		CHECK_STR(l.v.v[0], "3:5:/home/a");
-		CHECK_STR(l.v.v[1], "4:6:r:C:\\Users");
-		CHECK_STR(l.v.v[2], "5:6:/root");
-		CHECK_STR(l.v.v[3], "7:12:/tmp/{x}");
-	}
+	CHECK_STRV(l.v.v, l.v.n, "3:5:/home/a", "4:6:r:C:\\Users", "5:6:/root", "7:12:/tmp/{x}");
 	strv_finish(&l.v);
 	l.stop_after = 2;
 	pysource_literals(src, strlen(src), on_literal, &l);
@@ -192,31 +186,24 @@ static void test_calls(void)
 	struct strv out = STRV_INIT;
 
 	pysource_calls(src, strlen(src), funcs, on_call, &out);
-	CHECK_INT(out.n, 7);
-	if (out.n == 7) {
-		CHECK_STR(out.v[0], "load_dotenv@2:1 pos=0");
-		CHECK_STR(out.v[1], "load_dotenv@3:8 pos=1 [0]=1 override=1");
-		CHECK_STR(out.v[2], "find_dotenv@10:1 pos=0 usecwd=1");
-		CHECK_STR(out.v[3], "load_dotenv@13:1 pos=0 star");
-		/* the lambda's commas (until its colon) and the generator's split nothing */
-		CHECK_STR(out.v[4], "load_dotenv@14:1 pos=2 [0]=6 [1]=7");
-		CHECK_STR(out.v[5], "load_dotenv@15:1 pos=4 [0]=6 [1]=5 [2]=9 [3]=3");
-		/* more than PYSOURCE_CALL_ARGS: counted, the first ones kept */
-		CHECK_STR(out.v[6], "load_dotenv@18:1 pos=9 [0]=1 [1]=1 [2]=1 [3]=1 [4]=1 [5]=1 "
-			  "[6]=1 [7]=1");
-	}
+	CHECK_STRV(out.v, out.n,
+		   "load_dotenv@2:1 pos=0",
+		   "load_dotenv@3:8 pos=1 [0]=1 override=1",
+		   "find_dotenv@10:1 pos=0 usecwd=1",
+		   "load_dotenv@13:1 pos=0 star",
+		   /* the lambda's commas (until its colon) and the generator's split nothing */
+		   "load_dotenv@14:1 pos=2 [0]=6 [1]=7",
+		   "load_dotenv@15:1 pos=4 [0]=6 [1]=5 [2]=9 [3]=3",
+		   /* more than PYSOURCE_CALL_ARGS: counted, the first ones kept */
+		   "load_dotenv@18:1 pos=9 [0]=1 [1]=1 [2]=1 [3]=1 [4]=1 [5]=1 [6]=1 [7]=1");
 	strv_finish(&out);
 
 	/* nested calls in one pass, given in the order they start; deeper than
 	 * PYSOURCE_CALLS_NESTED they are not followed */
 	src = "load_dotenv(find_dotenv(usecwd=True), override=find_dotenv(x))";
 	pysource_calls(src, strlen(src), funcs, on_call, &out);
-	CHECK_INT(out.n, 3);
-	if (out.n == 3) {
-		CHECK_STR(out.v[0], "load_dotenv@1:1 pos=1 [0]=6 override=4");
-		CHECK_STR(out.v[1], "find_dotenv@1:13 pos=0 usecwd=1");
-		CHECK_STR(out.v[2], "find_dotenv@1:48 pos=1 [0]=1");
-	}
+	CHECK_STRV(out.v, out.n, "load_dotenv@1:1 pos=1 [0]=6 override=4",
+		   "find_dotenv@1:13 pos=0 usecwd=1", "find_dotenv@1:48 pos=1 [0]=1");
 	strv_finish(&out);
 	{
 		struct strbuf deep;
@@ -265,15 +252,8 @@ static void test_assignments(void)
 	struct strv out = STRV_INIT;
 
 	pysource_assignments(src, strlen(src), on_assign, &out);
-	CHECK_INT(out.n, 6);
-	if (out.n == 6) {
-		CHECK_STR(out.v[0], "4 app=Flask");
-		CHECK_STR(out.v[1], "5 api=fastapi.FastAPI");
-		CHECK_STR(out.v[2], "8 asgi=falcon.asgi.App");
-		CHECK_STR(out.v[3], "14 app6=Flask");
-		CHECK_STR(out.v[4], "15 app7=Flask");
-		CHECK_STR(out.v[5], "21 d=dict");
-	}
+	CHECK_STRV(out.v, out.n, "4 app=Flask", "5 api=fastapi.FastAPI", "8 asgi=falcon.asgi.App",
+		   "14 app6=Flask", "15 app7=Flask", "21 d=dict");
 	strv_finish(&out);
 }
 
@@ -331,15 +311,9 @@ static void test_walk(void)
 	w.root = withslash;
 	w.venv = venv;
 	CHECK_INT(pysource_walk(&w, on_file, &out), 0);
-	CHECK_INT(out.n, 5);
-	if (out.n == 5) {
-		/* sorted, directory by directory; symlinks not followed */
-		CHECK_STR(out.v[0], "a.py:6");
-		CHECK_STR(out.v[1], "b/__init__.py:6");
-		CHECK_STR(out.v[2], "b/a.py:6");
-		CHECK_STR(out.v[3], "b/c/deep.py:6");
-		CHECK_STR(out.v[4], "wsgi.py:6");
-	}
+	/* sorted, directory by directory; symlinks not followed */
+	CHECK_STRV(out.v, out.n, "a.py:6", "b/__init__.py:6", "b/a.py:6", "b/c/deep.py:6",
+		   "wsgi.py:6");
 	CHECK_INT(w.files, 5);
 	CHECK(!w.truncated);
 	strv_finish(&out);

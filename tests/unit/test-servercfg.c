@@ -31,21 +31,13 @@ static char *words(const char *s)
 /* Python: shlex.split(s) */
 static void test_shlex(void)
 {
-	char *s;
-
-	CHECK_STR(s = words("--pid /tmp/x --reload"), "[--pid][/tmp/x][--reload]");
-	free(s);
-	CHECK_STR(s = words("  -w  3\t--name 'my app' \"a \\\"b\\\" \\c\""),
-		  "[-w][3][--name][my app][a \"b\" \\c]");
-	free(s);
-	CHECK_STR(s = words("a\\ b 'x'\"y\"z ''"), "[a b][xyz][]");
-	free(s);
-	CHECK_STR(s = words(""), "");
-	free(s);
-	CHECK_STR(s = words("'open"), "error: No closing quotation");
-	free(s);
-	CHECK_STR(s = words("trail\\"), "error: No escaped character");
-	free(s);
+	CHECK_STR_FREE(words("--pid /tmp/x --reload"), "[--pid][/tmp/x][--reload]");
+	CHECK_STR_FREE(words("  -w  3\t--name 'my app' \"a \\\"b\\\" \\c\""),
+		       "[-w][3][--name][my app][a \"b\" \\c]");
+	CHECK_STR_FREE(words("a\\ b 'x'\"y\"z ''"), "[a b][xyz][]");
+	CHECK_STR_FREE(words(""), "");
+	CHECK_STR_FREE(words("'open"), "error: No closing quotation");
+	CHECK_STR_FREE(words("trail\\"), "error: No escaped character");
 }
 
 static void collect(const char *setting, const char *value, void *data)
@@ -74,38 +66,26 @@ static void test_gunicorn_parse(void)
 {
 	char *s;
 
-	CHECK_STR(s = parsed("--pid /tmp/x --reload", "20.1.0"), "pidfile=/tmp/x;reload=(flag);");
-	free(s);
-	CHECK_STR(s = parsed("-w3 --bind=0.0.0.0:1 -b :2 app:app --threa 4", "20.1.0"),
-		  "workers=3;bind=0.0.0.0:1;bind=:2;threads=4;");
-	free(s);
-	CHECK_STR(s = parsed("--work 4", "20.1.0"), "error: ambiguous option: --work");
-	free(s);
-	CHECK_STR(s = parsed("--max-requests-jitter 5 --preload -- --reload", NULL),
-		  "max_requests_jitter=5;preload_app=(flag);");
-	free(s);
-	CHECK_STR(s = parsed("--no-such-option", "20.1.0"),
-		  "error: unrecognized arguments: --no-such-option");
-	free(s);
-	CHECK_STR(s = parsed("--max", "20.1.0"), "error: ambiguous option: --max");
-	free(s);
-	CHECK_STR(s = parsed("--workers", "20.1.0"), "error: argument -w/--workers: expected one argument");
-	free(s);
+	CHECK_STR_FREE(parsed("--pid /tmp/x --reload", "20.1.0"), "pidfile=/tmp/x;reload=(flag);");
+	CHECK_STR_FREE(parsed("-w3 --bind=0.0.0.0:1 -b :2 app:app --threa 4", "20.1.0"),
+		       "workers=3;bind=0.0.0.0:1;bind=:2;threads=4;");
+	CHECK_STR_FREE(parsed("--work 4", "20.1.0"), "error: ambiguous option: --work");
+	CHECK_STR_FREE(parsed("--max-requests-jitter 5 --preload -- --reload", NULL),
+		       "max_requests_jitter=5;preload_app=(flag);");
+	CHECK_STR_FREE(parsed("--no-such-option", "20.1.0"),
+		       "error: unrecognized arguments: --no-such-option");
+	CHECK_STR_FREE(parsed("--max", "20.1.0"), "error: ambiguous option: --max");
+	CHECK_STR_FREE(parsed("--workers", "20.1.0"), "error: argument -w/--workers: expected one argument");
 	/* an option of gunicorn 23 only */
 	CHECK(str_starts_with(s = parsed("--header-map drop", "20.1.0"), "error:"));
 	free(s);
-	CHECK_STR(s = parsed("--header-map drop", "23.0.0"), "header_map=drop;");
-	free(s);
+	CHECK_STR_FREE(parsed("--header-map drop", "23.0.0"), "header_map=drop;");
 	/* argparse's type=int, and one run of positionals (the app) */
-	CHECK_STR(s = parsed("--workers lots", "20.1.0"),
-		  "error: argument -w/--workers: invalid value: 'lots'");
-	free(s);
-	CHECK_STR(s = parsed("-m 0o22 --timeout=+3_0", "20.1.0"), "umask=0o22;timeout=+3_0;");
-	free(s);
-	CHECK_STR(s = parsed("app --reload other", "20.1.0"), "error: unrecognized arguments: other");
-	free(s);
-	CHECK_STR(s = parsed("app -- --reload", "20.1.0"), "");
-	free(s);
+	CHECK_STR_FREE(parsed("--workers lots", "20.1.0"),
+		       "error: argument -w/--workers: invalid value: 'lots'");
+	CHECK_STR_FREE(parsed("-m 0o22 --timeout=+3_0", "20.1.0"), "umask=0o22;timeout=+3_0;");
+	CHECK_STR_FREE(parsed("app --reload other", "20.1.0"), "error: unrecognized arguments: other");
+	CHECK_STR_FREE(parsed("app -- --reload", "20.1.0"), "");
 	CHECK_STR(servercfg_gunicorn_setting("-w"), "workers");
 	CHECK(servercfg_gunicorn_setting("--nope") == NULL);
 }

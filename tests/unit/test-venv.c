@@ -21,9 +21,7 @@ static void test_cfg(void)
 	CHECK_STR(v, "3.11.2");
 	CHECK_INT(line, 5);
 	free(v);
-	v = pyenv_cfg_get(cfg, "version_info", &line);
-	CHECK_STR(v, "3.11.2.final.0");
-	free(v);
+	CHECK_STR_FREE(pyenv_cfg_get(cfg, "version_info", &line), "3.11.2.final.0");
 	CHECK(pyenv_cfg_get(cfg, "prompt", &line) == NULL);
 	CHECK(pyenv_cfg_get("", "home", NULL) == NULL);
 }
@@ -36,21 +34,20 @@ static void test_shebang(void)
 			    "' '''\n";
 	const char *bare = "#!/bin/sh\n'''exec' /p/.venv/bin/python \"$0\" \"$@\"\n";
 	const char *sh = "#!/bin/sh\necho hi\n";
-	char *s;
 
-	s = venv_shebang(plain, strlen(plain)); CHECK_STR(s, "/srv/app/.venv/bin/python3"); free(s);
-	s = venv_shebang(spaced, strlen(spaced)); CHECK_STR(s, "/usr/bin/python3"); free(s);
-	s = venv_shebang(tramp, strlen(tramp)); CHECK_STR(s, "/very/long/path/.venv/bin/python"); free(s);
-	s = venv_shebang(bare, strlen(bare)); CHECK_STR(s, "/p/.venv/bin/python"); free(s);
-	s = venv_shebang(sh, strlen(sh)); CHECK_STR(s, "/bin/sh"); free(s);
+	CHECK_STR_FREE(venv_shebang(plain, strlen(plain)), "/srv/app/.venv/bin/python3");
+	CHECK_STR_FREE(venv_shebang(spaced, strlen(spaced)), "/usr/bin/python3");
+	CHECK_STR_FREE(venv_shebang(tramp, strlen(tramp)), "/very/long/path/.venv/bin/python");
+	CHECK_STR_FREE(venv_shebang(bare, strlen(bare)), "/p/.venv/bin/python");
+	CHECK_STR_FREE(venv_shebang(sh, strlen(sh)), "/bin/sh");
 	/* no newline, truncated */
-	s = venv_shebang("#!/x/python", 11); CHECK_STR(s, "/x/python"); free(s);
+	CHECK_STR_FREE(venv_shebang("#!/x/python", 11), "/x/python");
 	CHECK(venv_shebang("\x7f" "ELF", 4) == NULL);
 	CHECK(venv_shebang("#!", 2) == NULL);
 	CHECK(venv_shebang("#", 1) == NULL);
 	/* NUL bytes end the program name; none at all is no shebang (found by fuzz-pyvenv) */
 	CHECK(venv_shebang("#!\0/x/python\n", 12) == NULL);
-	s = venv_shebang("#!/x/py\0thon\n", 13); CHECK_STR(s, "/x/py"); free(s);
+	CHECK_STR_FREE(venv_shebang("#!/x/py\0thon\n", 13), "/x/py");
 }
 
 int main(void)
