@@ -283,6 +283,10 @@ static int package(struct ctx *c, struct lockfile *lf, const struct toml_value *
 		return bad(c, pk->line, pk->column, "%s: no source: the pylock.toml specification "
 			   "requires one of wheels, sdist, archive, vcs or directory",
 			   where_str(&w, wb, sizeof(wb), true));
+	/* an empty list of wheels is no file to install either */
+	if (wheels && !wheels->u.a.n && !sdist && sources == 1)
+		return bad(c, wheels->line, wheels->column, "%swheels: empty, and no sdist: the "
+			   "package has no file to install", where_str(&w, wb, sizeof(wb), false));
 	if (sources > 1) {
 		const struct toml_value *second = vcs && (dir || archive || wheels || sdist) ? vcs
 						  : dir && (archive || wheels || sdist) ? dir

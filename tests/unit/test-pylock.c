@@ -171,6 +171,8 @@ static void test_violations(void)
 	refused("[[packages]]\nversion = '1'\n", 1, 1, "packages[0].name: required");
 	refused("[[packages]]\nname = 'a'\nversion = '1'\n", 1, 1,
 		"packages[0] (a): no source");
+	refused("[[packages]]\nname = 'a'\nversion = '1'\nwheels = []\n", 4, 10,
+		"packages[0] (a).wheels: empty, and no sdist: the package has no file to install");
 	refused("[[packages]]\nname = 'a'\nversion = 'one two'\nwheels = []\n", 3, 11,
 		"packages[0] (a).version: 'one two' is not a valid version");
 	refused("[[packages]]\nname = 'a'\nmarker = 'extras = 1'\nwheels = []\n", 3, 10,
