@@ -642,12 +642,7 @@ static int read_member(const struct scan *sc, const struct dist *d, const char *
 	char rel[PATH_MAX];
 	const char *r = member_rel(sc, base, file, rel, sizeof(rel));
 
-	if (file_read_at(r ? sc->dfd : AT_FDCWD, r ? r : p, p, max, out, len, NULL, err) < 0) {
-		if (err->errnum != ENOENT)
-			return -1;
-		error_clear(err);
-	}
-	return 0;
+	return file_read_if_at(r ? sc->dfd : AT_FDCWD, r ? r : p, p, max, out, len, NULL, err);
 }
 
 static void set_error(struct dist *d, const struct error *err)

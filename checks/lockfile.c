@@ -138,7 +138,7 @@ int lockfile_load_from(struct lockfile *lf, const char *path, lockfile_read_fn r
 		lf->require_hashes = true;
 		if ((read ? read(rdata, path, &buf, &len, err)
 			  : file_read(path, 0, &buf, &len, NULL, err)) < 0 ||
-		    pylock_parse(lf, buf, len, path, err) < 0) {
+		    pylock_parse_owned(lf, steal_pointer(&buf), len, path, err) < 0) {
 			lockfile_finish(lf);
 			return -1;
 		}

@@ -288,14 +288,17 @@ static size_t scan_version(const char *s, size_t len, size_t p, struct vscan *o,
 	return p;
 }
 
-/* int() of a digit string: leading zeros dropped, "" is 0. */
-static char *norm_num(const char *s, size_t n)
+/* The digits s[0..n) as int() prints them: leading zeros dropped, "" is "0". */
+static void num_span(const char **s, size_t *n)
 {
-	while (n > 1 && *s == '0') {
-		s++;
-		n--;
+	while (*n > 1 && **s == '0') {
+		(*s)++;
+		(*n)--;
 	}
-	return n ? xstrndup(s, n) : xstrdup("0");
+	if (!*n) {
+		*s = "0";
+		*n = 1;
+	}
 }
 
 static bool all_digits(const char *s)
@@ -323,53 +326,113 @@ static char *letter_norm(const char *s, size_t n)
 	return l;
 }
 
-static void push_part(char ***v, size_t *n, size_t *cap, char *part)
+/* Where build_version() puts the strings: counting (mem NULL), then copying. */
+struct layout {
+	char *mem;
+	size_t off;
+};
+
+static char *put(struct layout *l, const char *s, size_t n)
 {
-	grow_array((void **)v, cap, *n + 1, sizeof(char *));
-	(*v)[(*n)++] = part;
+	char *p = l->mem ? l->mem + l->off : NULL;
+
+	if (p) {
+		memcpy(p, s, n);
+		p[n] = '\0';
+	}
+	l->off += n + 1;
+	return p;
 }
 
-static void build_version(struct pep440_version *v, const char *s, const struct vscan *o)
+static char *put_num(struct layout *l, const char *s, size_t n)
 {
-	size_t i, start, cap = 0;
+	num_span(&s, &n);
+	return put(l, s, n);
+}
 
-	memset(v, 0, sizeof(*v));
-	v->epoch = o->has_epoch ? norm_num(s + o->epoch.start, o->epoch.end - o->epoch.start)
-				: xstrdup("0");
-	for (start = i = o->release.start; i <= o->release.end; i++) {
+/* A label lowercased and normalised (a temporary copy, freed here). */
+static char *put_label(struct layout *l, const char *s, size_t n)
+{
+	char *t = letter_norm(s, n);
+	char *p = put(l, t, strlen(t));
+
+	free(t);
+	return p;
+}
+
+/*
+ * Lays the version out in l: the release and local arrays first, then
+ * every string.  With l->mem NULL it only counts the bytes.
+ */
+static void lay_out(struct pep440_version *v, const char *s, const struct vscan *o,
+		    struct layout *l)
+{
+	size_t i, start, k;
+
+	l->off = (v->nrelease + v->nlocal) * sizeof(char *);
+	if (l->mem) {
+		v->release = (char **)(void *)l->mem;
+		v->local = v->nlocal ? v->release + v->nrelease : NULL;
+	}
+	v->epoch = o->has_epoch ? put_num(l, s + o->epoch.start, o->epoch.end - o->epoch.start)
+				: put(l, "0", 1);
+	for (k = 0, start = i = o->release.start; i <= o->release.end; i++) {
 		if (i == o->release.end || s[i] == '.') {
-			push_part(&v->release, &v->nrelease, &cap, norm_num(s + start, i - start));
+			char *p = put_num(l, s + start, i - start);
+
+			if (l->mem)
+				v->release[k] = p;
+			k++;
 			start = i + 1;
 		}
 	}
 	if (o->has_pre) {
-		v->pre_label = letter_norm(s + o->pre_l.start, o->pre_l.end - o->pre_l.start);
-		v->pre_num = norm_num(s + o->pre_n.start, o->pre_n.end - o->pre_n.start);
+		v->pre_label = put_label(l, s + o->pre_l.start, o->pre_l.end - o->pre_l.start);
+		v->pre_num = put_num(l, s + o->pre_n.start, o->pre_n.end - o->pre_n.start);
 	}
 	if (o->has_post) {
-		v->post_label = o->post_implicit ? xstrdup("post")
-			: letter_norm(s + o->post_l.start, o->post_l.end - o->post_l.start);
-		v->post_num = norm_num(s + o->post_n.start, o->post_n.end - o->post_n.start);
+		v->post_label = o->post_implicit ? put(l, "post", 4)
+			: put_label(l, s + o->post_l.start, o->post_l.end - o->post_l.start);
+		v->post_num = put_num(l, s + o->post_n.start, o->post_n.end - o->post_n.start);
 	}
 	if (o->has_dev)
-		v->dev_num = norm_num(s + o->dev_n.start, o->dev_n.end - o->dev_n.start);
+		v->dev_num = put_num(l, s + o->dev_n.start, o->dev_n.end - o->dev_n.start);
 	if (o->has_local) {
-		cap = 0;
-		for (start = i = o->local.start; i <= o->local.end; i++) {
+		for (k = 0, start = i = o->local.start; i <= o->local.end; i++) {
 			if (i == o->local.end || is_sep(s[i])) {
-				char *part = pep440_lower(s + start, i - start);
+				char *part = pep440_lower(s + start, i - start), *p;
 
-				if (all_digits(part)) {
-					char *num = norm_num(part, strlen(part));
-
-					free(part);
-					part = num;
-				}
-				push_part(&v->local, &v->nlocal, &cap, part);
+				p = all_digits(part) ? put_num(l, part, strlen(part))
+						     : put(l, part, strlen(part));
+				free(part);
+				if (l->mem)
+					v->local[k] = p;
+				k++;
 				start = i + 1;
 			}
 		}
 	}
+}
+
+/* The version scanned in s, in one allocation (v->mem) that pep440_version_finish() frees. */
+static void build_version(struct pep440_version *v, const char *s, const struct vscan *o)
+{
+	struct layout l = {NULL, 0};
+	size_t i;
+
+	memset(v, 0, sizeof(*v));
+	v->nrelease = 1;
+	for (i = o->release.start; i < o->release.end; i++)
+		v->nrelease += s[i] == '.';
+	if (o->has_local) {
+		v->nlocal = 1;
+		for (i = o->local.start; i < o->local.end; i++)
+			v->nlocal += is_sep(s[i]);
+	}
+	lay_out(v, s, o, &l);
+	l.mem = xmalloc(l.off);
+	lay_out(v, s, o, &l);
+	v->mem = l.mem;
 }
 
 int pep440_version_parse(struct pep440_version *v, const char *s, size_t len, struct error *err)
@@ -396,27 +459,11 @@ int pep440_version_parses(struct pep440_version *v, const char *s, struct error 
 	return pep440_version_parse(v, s, strlen(s), err);
 }
 
-static void free_parts(char **v, size_t n)
-{
-	size_t i;
-
-	for (i = 0; i < n; i++)
-		free(v[i]);
-	free(v);
-}
-
 void pep440_version_finish(struct pep440_version *v)
 {
 	if (!v)
 		return;
-	free(v->epoch);
-	free_parts(v->release, v->nrelease);
-	free(v->pre_label);
-	free(v->pre_num);
-	free(v->post_label);
-	free(v->post_num);
-	free(v->dev_num);
-	free_parts(v->local, v->nlocal);
+	free(v->mem);
 	memset(v, 0, sizeof(*v));
 }
 

@@ -34,6 +34,7 @@ struct pep440_version {
 	char *dev_num;      /* NULL when not a development release */
 	char **local;       /* nlocal == 0: no local label; parts lowercased, numbers normalised */
 	size_t nlocal;
+	void *mem;          /* the one allocation that holds the strings and arrays above */
 };
 
 /*

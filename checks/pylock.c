@@ -360,12 +360,12 @@ static int package(struct ctx *c, struct lockfile *lf, const struct toml_value *
 	return 0;
 }
 
-int pylock_parse(struct lockfile *lf, const char *buf, size_t len, const char *name,
-		 struct error *err)
+/* The model of the document root (which it frees). */
+static int parse_root(struct lockfile *lf, struct toml_value *root, const char *name,
+		      struct error *err)
 {
 	struct ctx c = {name, err};
 	struct where top = {false, 0, NULL, NULL, 0};
-	struct toml_value *root = toml_parse(buf, len, name, err);
 	const struct toml_value *lv, *cb, *rp, *env, *pk;
 	const struct toml_kv *kv;
 	unsigned long major;
@@ -430,4 +430,16 @@ int pylock_parse(struct lockfile *lf, const char *buf, size_t len, const char *n
 out:
 	toml_value_destroy(root);
 	return ret;
+}
+
+int pylock_parse(struct lockfile *lf, const char *buf, size_t len, const char *name,
+		 struct error *err)
+{
+	return parse_root(lf, toml_parse(buf, len, name, err), name, err);
+}
+
+int pylock_parse_owned(struct lockfile *lf, char *buf, size_t len, const char *name,
+		       struct error *err)
+{
+	return parse_root(lf, toml_parse_owned(buf, len, name, err), name, err);
 }

@@ -45,5 +45,9 @@ bool pylock_is_name(const char *path);
  */
 int pylock_parse(struct lockfile *lf, const char *buf, size_t len, const char *name,
 		 struct error *err);
+/* The same on buf, which the call takes (malloc'd, NUL-terminated): the
+ * parser reads it in place instead of a copy. */
+int pylock_parse_owned(struct lockfile *lf, char *buf, size_t len, const char *name,
+		       struct error *err);
 
 #endif

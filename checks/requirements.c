@@ -62,6 +62,8 @@ bool requirements_seeded_by_venv(const char *normalized, const char *python)
 
 /* ---- pip check ---- */
 
+struct pkg;
+
 /*
  * One distinct Requires-Dist string, parsed and its marker evaluated once
  * however many distributions carry it (in a venv, many require the same
@@ -75,6 +77,7 @@ struct dep {
 	int on;                      /* the marker: 1 holds, 0 not, -1 error */
 	char *why;                   /* why the string breaks its distribution, or NULL */
 	char *normalized;            /* PEP 503 name, when parsed */
+	const struct pkg *target;    /* the installed distribution of that name, or NULL */
 };
 
 struct deps {
@@ -250,6 +253,10 @@ void requirements_pip_check(const struct dist_set *set, const struct pep508_env 
 		k->version_ok = k->dist->version &&
 				pep440_version_parses(&k->version, k->dist->version, NULL) == 0;
 	}
+	/* each distinct requirement's distribution, looked up once */
+	for (i = 0; i < ds.n; i++)
+		if (ds.v[i].parsed && !ds.v[i].why)
+			ds.v[i].target = find_pkg(pkgs, set->n, ds.v[i].normalized);
 	/* pip prints every missing dependency first, then the conflicts */
 	for (pass = 0; pass < 2; pass++) {
 		for (i = 0; i < set->n; i++) {
@@ -259,7 +266,7 @@ void requirements_pip_check(const struct dist_set *set, const struct pep508_env 
 				continue;
 			for (j = 0; j < k->ndeps; j++) {
 				const struct dep *d = k->deps[j];
-				const struct pkg *dep = find_pkg(pkgs, set->n, d->normalized);
+				const struct pkg *dep = d->target;
 
 				if (!dep && pass == 0)
 					add_problem(out, REQUIREMENTS_MISSING, k->dist, d->normalized,

@@ -22,6 +22,17 @@
 #define F_AOT 4u       /* an array of tables made by [[...]] */
 #define F_PENDING 8u   /* made or crossed by a dotted key in this section */
 
+/*
+ * What a root owns: the arena of the tree (first, so that the root's arena
+ * pointer is this), and the caller's buffer toml_parse_owned() took.
+ */
+struct toml_doc {
+	struct arena arena;
+	char *owned;
+};
+
+static void doc_free(struct toml_doc *d);
+
 /* Above this many keys a table gets a hash index. */
 #define INDEX_FROM 8
 
@@ -55,6 +66,7 @@ struct key_part {
 	size_t len;
 	size_t pos;
 	int line, column;
+	bool in_doc;  /* s is a slice of the document */
 };
 
 struct key {
@@ -198,10 +210,8 @@ void toml_value_destroy(struct toml_value *v)
 	if (!v)
 		return;
 	a = v->arena;
-	if (a) {
-		arena_finish(a);
-		free(a);
-	}
+	if (a)
+		doc_free((struct toml_doc *)(void *)a);
 }
 
 static size_t hash_key(const char *k, size_t len)
@@ -268,7 +278,7 @@ static void table_add(struct parser *p, struct toml_value *t, const char *key, s
 	arena_vec_grow(p->arena, (void **)&t->u.t.v, &t->u.t.cap, t->u.t.n, t->u.t.n + 1,
 		       sizeof(*t->u.t.v));
 	kv = &t->u.t.v[t->u.t.n++];
-	kv->key = arena_strndup(p->arena, key, len);
+	kv->key = (char *)key; /* NUL-terminated by key_terminate(), or decoded in the arena */
 	kv->key_len = len;
 	kv->line = line;
 	kv->column = column;
@@ -325,9 +335,10 @@ static bool starts(const struct parser *p, size_t pos, const char *lit)
 	return pos <= p->len && p->len - pos >= n && !memcmp(p->s + pos, lit, n);
 }
 
+/* (The document has a NUL after its end, which stops these scans there.) */
 static size_t skip_ws(const struct parser *p, size_t pos)
 {
-	while (at(p, pos) == ' ' || at(p, pos) == '\t')
+	while (p->s[pos] == ' ' || p->s[pos] == '\t')
 		pos++;
 	return pos;
 }
@@ -368,7 +379,7 @@ static int skip_array_ws(struct parser *p, size_t *pos)
 	for (;;) {
 		size_t before = *pos;
 
-		while (at(p, *pos) == ' ' || at(p, *pos) == '\t' || at(p, *pos) == '\n')
+		while (p->s[*pos] == ' ' || p->s[*pos] == '\t' || p->s[*pos] == '\n')
 			(*pos)++;
 		if (skip_comment(p, pos) < 0)
 			return -1;
@@ -379,8 +390,23 @@ static int skip_array_ws(struct parser *p, size_t *pos)
 
 static bool is_bare(int c)
 {
-	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-	       c == '-' || c == '_';
+	static const bool bare[256] = {
+		['-'] = true, ['_'] = true,
+		['0'] = true, ['1'] = true, ['2'] = true, ['3'] = true, ['4'] = true,
+		['5'] = true, ['6'] = true, ['7'] = true, ['8'] = true, ['9'] = true,
+		['a'] = true, ['b'] = true, ['c'] = true, ['d'] = true, ['e'] = true, ['f'] = true,
+		['g'] = true, ['h'] = true, ['i'] = true, ['j'] = true, ['k'] = true, ['l'] = true,
+		['m'] = true, ['n'] = true, ['o'] = true, ['p'] = true, ['q'] = true, ['r'] = true,
+		['s'] = true, ['t'] = true, ['u'] = true, ['v'] = true, ['w'] = true, ['x'] = true,
+		['y'] = true, ['z'] = true,
+		['A'] = true, ['B'] = true, ['C'] = true, ['D'] = true, ['E'] = true, ['F'] = true,
+		['G'] = true, ['H'] = true, ['I'] = true, ['J'] = true, ['K'] = true, ['L'] = true,
+		['M'] = true, ['N'] = true, ['O'] = true, ['P'] = true, ['Q'] = true, ['R'] = true,
+		['S'] = true, ['T'] = true, ['U'] = true, ['V'] = true, ['W'] = true, ['X'] = true,
+		['Y'] = true, ['Z'] = true,
+	};
+
+	return c >= 0 && bare[c];
 }
 
 static void put_utf8(struct strbuf *b, unsigned long cp)
@@ -633,7 +659,7 @@ static int parse_key(struct parser *p, size_t *pos, struct key *k)
 		size_t start = *pos;
 
 		if (is_bare(c)) {
-			while (is_bare(at(p, *pos)))
+			while (is_bare((unsigned char)p->s[*pos]))
 				(*pos)++;
 			sl.s = p->s + start;
 			sl.len = *pos - start;
@@ -648,6 +674,7 @@ static int parse_key(struct parser *p, size_t *pos, struct key *k)
 		kp = key_push(k);
 		kp->s = sl.s;
 		kp->len = sl.len;
+		kp->in_doc = sl.in_doc;
 		kp->pos = start;
 		locate(p, start, &kp->line, &kp->column);
 		*pos = skip_ws(p, *pos);
@@ -655,6 +682,21 @@ static int parse_key(struct parser *p, size_t *pos, struct key *k)
 			return 0;
 		*pos = skip_ws(p, *pos + 1);
 	}
+}
+
+/*
+ * NUL-terminates the parts of k that are slices of the document, by
+ * overwriting the byte after each (a quote, a space, '.', '=' or ']'),
+ * which the parse has passed for good once the key is followed by its '='
+ * or ']': the tables then keep the keys where they are, without a copy.
+ */
+static void key_terminate(struct parser *p, const struct key *k)
+{
+	size_t i;
+
+	for (i = 0; i < k->n; i++)
+		if (k->v[i].in_doc)
+			p->buf[k->v[i].s - p->s + k->v[i].len] = '\0';
 }
 
 static char *key_text(const struct key *k, size_t upto)
@@ -1007,6 +1049,7 @@ static int key_value(struct parser *p, size_t *pos, struct toml_value *t, bool i
 		fail(p, *pos, "expected '=' after the key");
 		goto fail;
 	}
+	key_terminate(p, &k);
 	*pos = skip_ws(p, *pos + 1);
 	if (!(parent = dotted_parent(p, t, &k, inline_table)))
 		goto fail;
@@ -1189,6 +1232,7 @@ static int table_header(struct parser *p, size_t *pos, struct toml_value *root,
 		goto out;
 	}
 	*pos += aot ? 2 : 1;
+	key_terminate(p, &k);
 	last = k.n - 1;
 	if (!(parent = header_walk(p, root, &k, last)))
 		goto out;
@@ -1313,53 +1357,67 @@ static size_t ascii_run(const char *s, size_t i, size_t n)
 	return i;
 }
 
-struct toml_value *toml_parse(const char *buf, size_t len, const char *name, struct error *err)
+/* CRLF as LF (as tomli reads it, which TOML allows) from src into dst, which
+ * may be src itself: returns the new length, lines and columns unchanged. */
+static size_t crlf_to_lf(char *dst, const char *src, size_t len)
+{
+	size_t i, n = 0;
+
+	for (i = 0; i < len;) {
+		const char *cr = memchr(src + i, '\r', len - i);
+		size_t run = cr ? (size_t)(cr - src) - i : len - i;
+
+		if (dst + n != src + i)
+			memmove(dst + n, src + i, run);
+		n += run;
+		i += run;
+		if (i < len) {
+			if (i + 1 < len && src[i + 1] == '\n')
+				i++; /* the CR of a CRLF goes */
+			else
+				dst[n++] = src[i++];
+		}
+	}
+	dst[n] = '\0';
+	return n;
+}
+
+static void doc_free(struct toml_doc *d)
+{
+	free(d->owned);
+	arena_finish(&d->arena);
+	free(d);
+}
+
+/* Parses the document doc (n bytes, CRLF already LF, writable) for d. */
+static struct toml_value *parse_doc(struct toml_doc *d, char *doc, size_t n, const char *name,
+				    struct error *err)
 {
 	struct parser p;
 	struct toml_value *root, *section;
-	char *norm;
-	size_t i, n = 0, pos = 0;
+	size_t i, pos = 0;
 
 	memset(&p, 0, sizeof(p));
 	p.name = name;
 	p.err = err;
-	p.arena = xcalloc(1, sizeof(*p.arena));
-	/* CRLF is LF (as tomli reads it, which TOML allows); lines and columns
-	 * stay.  The copy lives in the arena: string values are slices of it. */
-	norm = arena_alloc(p.arena, len + 1);
-	for (i = 0; i < len;) {
-		const char *cr = memchr(buf + i, '\r', len - i);
-		size_t run = cr ? (size_t)(cr - buf) - i : len - i;
-
-		memcpy(norm + n, buf + i, run);
-		n += run;
-		i += run;
-		if (i < len) {
-			if (i + 1 < len && buf[i + 1] == '\n')
-				i++; /* the CR of a CRLF goes */
-			else
-				norm[n++] = buf[i++];
-		}
-	}
-	norm[n] = '\0';
-	p.s = p.buf = norm;
+	p.arena = &d->arena;
+	p.s = p.buf = doc;
 	p.len = n;
 	p.ascii = true;
-	for (i = ascii_run(norm, 0, n); i < n; i = ascii_run(norm, i, n)) {
-		size_t l = utf8_len((const unsigned char *)norm + i, n - i);
+	for (i = ascii_run(doc, 0, n); i < n; i = ascii_run(doc, i, n)) {
+		size_t l = utf8_len((const unsigned char *)doc + i, n - i);
 
 		p.ascii = false;
 		if (!l) {
 			fail(&p, i, "invalid UTF-8 (byte 0x%02X): TOML files are UTF-8",
-			     (unsigned char)norm[i]);
-			arena_finish(p.arena);
-			free(p.arena);
+			     (unsigned char)doc[i]);
+			doc_free(d);
 			return NULL;
 		}
 		i += l;
 	}
 	root = section = new_value(&p, TOML_TABLE, 0);
-	root->arena = p.arena;
+	root->arena = &d->arena;
 	if (starts(&p, 0, "\xEF\xBB\xBF")) {
 		fail(&p, 0, "a byte order mark (U+FEFF) starts the file: TOML files are UTF-8 "
 		     "without one");
@@ -1400,4 +1458,21 @@ fail:
 	free(p.pending);
 	toml_value_destroy(root);
 	return NULL;
+}
+
+struct toml_value *toml_parse(const char *buf, size_t len, const char *name, struct error *err)
+{
+	struct toml_doc *d = xcalloc(1, sizeof(*d));
+	/* the copy lives in the arena: string values are slices of it */
+	char *doc = arena_alloc(&d->arena, len + 1);
+
+	return parse_doc(d, doc, crlf_to_lf(doc, buf, len), name, err);
+}
+
+struct toml_value *toml_parse_owned(char *buf, size_t len, const char *name, struct error *err)
+{
+	struct toml_doc *d = xcalloc(1, sizeof(*d));
+
+	d->owned = buf;
+	return parse_doc(d, buf, crlf_to_lf(buf, buf, len), name, err);
 }

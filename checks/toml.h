@@ -21,11 +21,13 @@
  * what they hold), and key lookups are hashed, so a table of a million
  * keys parses in linear time.
  *
- * Everything the tree holds lives in one arena owned by the root: values,
- * keys, the vectors of arrays and tables, and the copy of the document
- * (CRLF read as LF), of which a string without escapes is a slice (its
- * closing quote overwritten by the NUL).  Freeing the tree is freeing the
- * arena.
+ * Everything the tree holds lives in one arena owned by the root (values,
+ * the vectors of arrays and tables, decoded strings) or in the document it
+ * keeps (a copy, or the buffer toml_parse_owned() took; CRLF read as LF):
+ * a string or a key without escapes is a slice of the document, made
+ * NUL-terminated by overwriting the byte after it (the closing quote, or
+ * the space, '.', '=' or ']' after a bare key).  Freeing the tree is
+ * freeing the arena and the document.
  *
  * Floats beyond the double range become infinities (as in Python); fractions
  * of seconds are kept to the microsecond (digits beyond are dropped, as in
@@ -105,6 +107,12 @@ struct toml_value {
  * the line and the column (in characters, 1-based) and what was expected.
  */
 struct toml_value *toml_parse(const char *buf, size_t len, const char *name, struct error *err);
+/*
+ * The same on buf, which the call takes (malloc'd, len bytes followed by a
+ * NUL): the tree keeps it as its document instead of a copy, and frees it
+ * with itself (or at once when the parse fails).
+ */
+struct toml_value *toml_parse_owned(char *buf, size_t len, const char *name, struct error *err);
 /* Frees a tree: only a root from toml_parse() (its values are freed with it). */
 void toml_value_destroy(struct toml_value *v);
 

@@ -3,12 +3,16 @@
 #include "util.h"
 
 #include <dirent.h>
+#include <stdbool.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+
+static int read_at(int dirfd, const char *path, const char *name, size_t max, char **out,
+		   size_t *len, struct stat *st_out, bool absent_ok, struct error *err);
 
 static const char *file_kind(mode_t mode)
 {
@@ -34,6 +38,18 @@ int file_read(const char *path, size_t max, char **out, size_t *len, struct stat
 int file_read_at(int dirfd, const char *path, const char *name, size_t max, char **out,
 		 size_t *len, struct stat *st_out, struct error *err)
 {
+	return read_at(dirfd, path, name, max, out, len, st_out, false, err);
+}
+
+int file_read_if_at(int dirfd, const char *path, const char *name, size_t max, char **out,
+		    size_t *len, struct stat *st_out, struct error *err)
+{
+	return read_at(dirfd, path, name, max, out, len, st_out, true, err);
+}
+
+static int read_at(int dirfd, const char *path, const char *name, size_t max, char **out,
+		   size_t *len, struct stat *st_out, bool absent_ok, struct error *err)
+{
 	_cleanup_close_ int fd = -1;
 	struct stat st;
 	char *buf;
@@ -45,6 +61,8 @@ int file_read_at(int dirfd, const char *path, const char *name, size_t max, char
 		max = FILE_READ_DEFAULT_MAX;
 	/* O_NONBLOCK: opening a FIFO without a writer must not block us */
 	fd = openat(dirfd, path, O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
+	if (fd < 0 && absent_ok && errno == ENOENT)
+		return 0;
 	if (fd < 0) {
 		if (errno == ELOOP)
 			return error_at(err, name, 0, 0, "cannot open: too many levels of symbolic links");

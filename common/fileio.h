@@ -30,6 +30,9 @@ int file_read(const char *path, size_t max, char **out, size_t *len, struct stat
  */
 int file_read_at(int dirfd, const char *path, const char *name, size_t max, char **out,
 		 size_t *len, struct stat *st, struct error *err);
+/* The same, but a file that does not exist (ENOENT) is no error: 0 with *out NULL. */
+int file_read_if_at(int dirfd, const char *path, const char *name, size_t max, char **out,
+		    size_t *len, struct stat *st, struct error *err);
 
 /* Writes data to path atomically (temporary file in the same directory, rename). */
 int file_write_atomic(const char *path, const void *data, size_t len, mode_t mode,
