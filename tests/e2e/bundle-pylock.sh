@@ -8,8 +8,7 @@ set -euo pipefail
 set -e
 HOSTILE=$SOURCE_ROOT/tests/e2e/make-hostile-archives.py
 
-mkdir -p "$T/a"
-tar -C "$SOURCE_ROOT" --exclude=./example/.venv -cf - ./example ./profiles | tar -C "$T/a" -xf -
+example_checkout "$T/a"
 app=$T/a/example
 $PY "$SOURCE_ROOT/dev/venv-tools/pylock-from-requirements.py" "$app/requirements.txt" \
 	"$app/wheelhouse" >"$app/pylock.toml"

@@ -12,8 +12,7 @@ example_venv
 
 # A checkout: the example app and its profiles, plus a release profile that bundles the
 # wheelhouse and the production .env file, and the litter a working tree collects.
-mkdir -p "$T/a"
-tar -C "$SOURCE_ROOT" --exclude=./example/.venv -cf - ./example ./profiles | tar -C "$T/a" -xf -
+example_checkout "$T/a"
 cat >"$T/a/profiles/release.ini" <<'EOF'
 [profile]
 extends = prod

@@ -71,8 +71,7 @@ done
 FILES=".env, .env.prod, .env.nope" profile missing production
 run_env missing
 check "missing file exits 1" [ "$rc" = 1 ]
-assert_ids "$T/out" env.file-missing
-has_finding env.file-missing "$T/p/missing.ini" "$(line_of "$T/p/missing.ini" .env.nope)" error
+only_finding env.file-missing "$T/p/missing.ini" "$(line_of "$T/p/missing.ini" .env.nope)" error
 message_has ".env.nope is listed in [env] files but does not exist"
 # a directory where a file should be
 mkdir "$APP/.env.dir"
@@ -87,8 +86,7 @@ printf '# production\nLOG_LEVEL=warning\nBROKEN LINE here\n' >"$APP/.env.prod"
 profile parse production
 run_env parse
 check "parse error exits 1" [ "$rc" = 1 ]
-assert_ids "$T/out" env.parse
-has_finding env.parse "$APP/.env.prod" 3 error
+only_finding env.parse "$APP/.env.prod" 3 error
 profile parse-dev development
 run_env parse-dev
 check "parse warning exits 0 in development" [ "$rc" = 0 ]
@@ -98,8 +96,7 @@ clean_app
 # --- env.missing-required ---
 REQUIRED="APP_NAME, SECRET_KEY, DATABASE_URL" profile required production
 run_env required
-assert_ids "$T/out" env.missing-required
-has_finding env.missing-required "$T/p/required.ini" "$(line_of "$T/p/required.ini" DATABASE_URL)" error
+only_finding env.missing-required "$T/p/required.ini" "$(line_of "$T/p/required.ini" DATABASE_URL)" error
 message_has "DATABASE_URL is required"
 # the process environment satisfies it
 run_env required DATABASE_URL=postgresql://db/app
@@ -127,8 +124,7 @@ printf 'APP_NAME=again\n' >>"$APP/.env"
 profile dup production
 run_env dup
 check "a duplicate key is a warning" [ "$rc" = 0 ]
-assert_ids "$T/out" env.duplicate-key
-has_finding env.duplicate-key "$APP/.env" 5 warning
+only_finding env.duplicate-key "$APP/.env" 5 warning
 message_has "APP_NAME is set twice in .env: at line 2 and at line 5"
 clean_app
 
@@ -137,8 +133,7 @@ profile shadow production
 # the process environment wins over .env, as [env] process = wins says: a note
 run_env shadow SECRET_KEY=$PSECRET
 check "a written-down shadow passes" [ "$rc" = 0 ]
-assert_ids "$T/out" env.shadowed
-has_finding env.shadowed "$APP/.env" 3 note
+only_finding env.shadowed "$APP/.env" 3 note
 message_has "SECRET_KEY from the process environment (\\\"****\\\") overrides .env:3 (\\\"****\\\") (process = wins)"
 message_lacks "$SECRET"
 message_lacks "$PSECRET"
@@ -159,42 +154,35 @@ message_has "process = wins, the default"
 # process = loses: the file wins over the process environment
 PROCESS=loses profile shadow-loses production
 run_env shadow-loses LOG_LEVEL=debug
-assert_ids "$T/out" env.shadowed
-has_finding env.shadowed "$APP/.env.prod" 2 note
+only_finding env.shadowed "$APP/.env.prod" 2 note
 message_has 'LOG_LEVEL from .env.prod:2 (\"warning\") overrides the process environment (\"debug\") (process = loses)'
 # a file overrides [vars]: located at the [vars] line
 profile shadow-vars production "[vars]" "LOG_LEVEL = info"
 run_env shadow-vars
-assert_ids "$T/out" env.shadowed
-has_finding env.shadowed "$T/p/shadow-vars.ini" "$(line_of "$T/p/shadow-vars.ini" "LOG_LEVEL = info")" note
+only_finding env.shadowed "$T/p/shadow-vars.ini" "$(line_of "$T/p/shadow-vars.ini" "LOG_LEVEL = info")" note
 
 # --- env.encoding ---
 printf '\xef\xbb\xbfFIRST=1\nAPP_NAME=demo\nSECRET_KEY=%s\n' "$SECRET" >"$APP/.env"
 profile enc production
 run_env enc
-assert_ids "$T/out" env.encoding
-has_finding env.encoding "$APP/.env" 1 error
+only_finding env.encoding "$APP/.env" 1 error
 message_has "so FIRST is not set under that name"
 clean_app
 printf 'A=1\r\nB=2\r\n' >"$APP/.env.prod"
 run_env enc
-assert_ids "$T/out" env.encoding
-has_finding env.encoding "$APP/.env.prod" 1 warning
+only_finding env.encoding "$APP/.env.prod" 1 warning
 message_has "CRLF line endings"
 printf 'A=1\nB=2\rC=3\n' >"$APP/.env.prod"
 run_env enc
-assert_ids "$T/out" env.encoding
-has_finding env.encoding "$APP/.env.prod" 2 warning
+only_finding env.encoding "$APP/.env.prod" 2 warning
 printf 'A=1\nB=caf\xe9\n' >"$APP/.env.prod"
 run_env enc
-assert_ids "$T/out" env.encoding
-has_finding env.encoding "$APP/.env.prod" 2 error
+only_finding env.encoding "$APP/.env.prod" 2 error
 message_has "not valid UTF-8"
 # a NUL byte in a comment: the file holds one, no binding does
 printf 'A=1\n# x\0y\nB=2\n' >"$APP/.env.prod"
 run_env enc
-assert_ids "$T/out" env.encoding
-has_finding env.encoding "$APP/.env.prod" 2 error
+only_finding env.encoding "$APP/.env.prod" 2 error
 message_has "NUL byte"
 clean_app
 
@@ -205,16 +193,14 @@ printf 'A=1\nB=2\nC=x\0y\n' >"$APP/.env.prod"
 profile refused production
 run_env refused
 check "a NUL in a value exits 1" [ "$rc" = 1 ]
-assert_ids "$T/out" env.parse
-has_finding env.parse "$APP/.env.prod" 3 error
+only_finding env.parse "$APP/.env.prod" 3 error
 message_has "C cannot be an environment variable: it holds a NUL byte"
 # 'A=B'=c: never the variable A with the value B=c, even in development
 printf "# q\nOK=1\n'A=B'=c\n" >"$APP/.env.prod"
 profile refused-dev development
 run_env refused-dev
 check "a key holding = exits 1 in development" [ "$rc" = 1 ]
-assert_ids "$T/out" env.parse
-has_finding env.parse "$APP/.env.prod" 3 error
+only_finding env.parse "$APP/.env.prod" 3 error
 message_has 'A=B cannot be an environment variable: the variable name holds \"=\"'
 env -i PATH=/usr/bin:/bin "${SAN_ENV[@]}" "$DEPLOY_RUN" show "$T/p/refused-dev.ini" --format json \
 	>"$T/show.json" 2>"$T/err"
@@ -253,8 +239,7 @@ chmod 640 "$APP/.env"
 profile perm production
 run_env perm
 check "a readable secret file fails in production" [ "$rc" = 1 ]
-assert_ids "$T/out" env.permissions
-has_finding env.permissions "$APP/.env" 3 error
+only_finding env.permissions "$APP/.env" 3 error
 message_has "(mode 0640) holds secrets (SECRET_KEY at line 3) and is readable by its group"
 profile perm-dev development
 run_env perm-dev
@@ -266,8 +251,7 @@ run_env perm
 assert_ids "$T/out"
 chmod 646 "$APP/.env.prod"
 run_env perm
-assert_ids "$T/out" env.permissions
-has_finding env.permissions "$APP/.env.prod" "" error
+only_finding env.permissions "$APP/.env.prod" "" error
 message_has "is writable by others"
 clean_app
 
@@ -276,8 +260,7 @@ printf '# production\nLOG_LEVEL=warning\nFLASK_DEBUG=1\n' >"$APP/.env.prod"
 profile debug production
 run_env debug
 check "debug in production exits 1" [ "$rc" = 1 ]
-assert_ids "$T/out" env.debug-in-production
-has_finding env.debug-in-production "$APP/.env.prod" 3 error
+only_finding env.debug-in-production "$APP/.env.prod" 3 error
 message_has 'FLASK_DEBUG=\"1\" in production, from .env.prod:3'
 # only in production
 profile debug-staging staging
@@ -288,14 +271,12 @@ printf '# production\nLOG_LEVEL=warning\nFLASK_DEBUG=0\n' >"$APP/.env.prod"
 run_env debug
 assert_ids "$T/out"
 run_env debug DEBUG=true
-assert_ids "$T/out" env.debug-in-production
-has_finding env.debug-in-production "" ""
+only_finding env.debug-in-production "" ""
 message_has "from the process environment"
 # from [vars]
 profile debug-vars production "[vars]" "DJANGO_SETTINGS_MODULE = site.settings.dev"
 run_env debug-vars
-assert_ids "$T/out" env.debug-in-production
-has_finding env.debug-in-production "$T/p/debug-vars.ini" "$(line_of "$T/p/debug-vars.ini" DJANGO_SETTINGS)"
+only_finding env.debug-in-production "$T/p/debug-vars.ini" "$(line_of "$T/p/debug-vars.ini" DJANGO_SETTINGS)"
 clean_app
 
 # --- env.app-loads-dotenv ---
@@ -312,8 +293,7 @@ EOF
 profile app production
 run_env app
 check "a relative load_dotenv fails in production" [ "$rc" = 1 ]
-assert_ids "$T/out" env.app-loads-dotenv
-has_finding env.app-loads-dotenv "$APP/webapp/settings.py" 5 error
+only_finding env.app-loads-dotenv "$APP/webapp/settings.py" 5 error
 message_has "opens the relative path '.env.production' against the working directory"
 message_has "override=True overwrites"
 # an absolute path built from the file is fine
@@ -325,8 +305,7 @@ assert_ids "$T/out"
 printf 'import dotenv\n\nx = 1; dotenv.load_dotenv()\n' >"$APP/webapp/settings.py"
 run_env app
 check "load_dotenv() is a warning" [ "$rc" = 0 ]
-assert_ids "$T/out" env.app-loads-dotenv
-has_finding env.app-loads-dotenv "$APP/webapp/settings.py" 3 warning
+only_finding env.app-loads-dotenv "$APP/webapp/settings.py" 3 warning
 # calls in the venv, site-packages, node_modules and dot-directories are not the app's
 rm "$APP/webapp/settings.py"
 for d in .venv/lib/python3.11/site-packages/x node_modules/y .git/z vendor tests build/lib; do
@@ -340,8 +319,7 @@ mkdir -p "$APP/other-venv/lib"
 touch "$APP/other-venv/pyvenv.cfg"
 cp "$APP/node_modules/y/m.py" "$APP/other-venv/lib/m.py"
 run_env app
-assert_ids "$T/out" env.app-loads-dotenv
-has_finding env.app-loads-dotenv "$APP/build/lib/m.py" 2 error
+only_finding env.app-loads-dotenv "$APP/build/lib/m.py" 2 error
 clean_app
 
 # --- no secret value in any message, whatever the format ---

@@ -38,15 +38,13 @@ assert_ids "$T/out"
 profile missing-dir production "[vars]" "DATA_DIR = $T/nope"
 run_paths missing-dir
 check "missing input exits 1" [ "$rc" = 1 ]
-assert_ids "$T/out" path.missing
-has_finding path.missing "$T/p/missing-dir.ini" "$(line_of "$T/p/missing-dir.ini" DATA_DIR)" error
+only_finding path.missing "$T/p/missing-dir.ini" "$(line_of "$T/p/missing-dir.ini" DATA_DIR)" error
 
 # an output file of a .env file whose directory does not exist
 printf '# logs\nLOG_FILE=%s/nodir/app.log\n' "$T" >"$APP/.env"
 profile missing-parent production "[env]" "files = .env"
 run_paths missing-parent
-assert_ids "$T/out" path.missing
-has_finding path.missing "$APP/.env" 2
+only_finding path.missing "$APP/.env" 2
 message_has "neither $T/nodir/app.log nor its directory $T/nodir exists"
 # the same output file whose directory exists: fine
 mkdir "$T/nodir"
@@ -65,8 +63,7 @@ has_finding path.missing "$T/p/missing-pid.ini" "$(line_of "$T/p/missing-pid.ini
 # a missing root: one finding, not a second one for the working directory (the root)
 profile_head production "$T/noroot" webapp.app:app >"$T/p/noroot.ini"
 run_paths noroot
-assert_ids "$T/out" path.missing
-has_finding path.missing "$T/p/noroot.ini" "$(line_of "$T/p/noroot.ini" root)"
+only_finding path.missing "$T/p/noroot.ini" "$(line_of "$T/p/noroot.ini" root)"
 
 # a search path: each part is checked
 profile search production "[vars]" "PLUGIN_PATH = /usr:$T/nope:$APP"
@@ -89,8 +86,7 @@ if [ "$(id -u)" = 0 ] && id nobody >/dev/null 2>&1; then
 	profile access production "[app]" "user = nobody" "[vars]" \
 		"CONFIG_FILE = $T/private/conf"
 	run_paths access
-	assert_ids "$T/out" path.missing
-	has_finding path.missing "$T/p/access.ini" "$(line_of "$T/p/access.ini" CONFIG_FILE)"
+	only_finding path.missing "$T/p/access.ini" "$(line_of "$T/p/access.ini" CONFIG_FILE)"
 	message_has "user nobody cannot enter $T/private"
 	profile access-out production "[app]" "user = nobody" "[cleanup]" \
 		"pid_file = $T/rootonly/app.pid"
@@ -111,25 +107,21 @@ mkdir -p "$T/elsewhere"
 profile outside production "[vars]" "UPLOAD_DIR = $T/elsewhere" "CACHE_DIR = $APP/webapp" \
 	"[checks]" "allowed_paths = $APP, /var/log/app"
 run_paths outside
-assert_ids "$T/out" path.outside-allowed
-has_finding path.outside-allowed "$T/p/outside.ini" "$(line_of "$T/p/outside.ini" UPLOAD_DIR)" error
+only_finding path.outside-allowed "$T/p/outside.ini" "$(line_of "$T/p/outside.ini" UPLOAD_DIR)" error
 # the root itself outside: one finding for the root, none for what is inside it
 profile outside-root production "[vars]" "CACHE_DIR = $APP/webapp" "[checks]" \
 	"allowed_paths = /srv/app"
 run_paths outside-root
-assert_ids "$T/out" path.outside-allowed
-has_finding path.outside-allowed "$T/p/outside-root.ini" "$(line_of "$T/p/outside-root.ini" root)"
+only_finding path.outside-allowed "$T/p/outside-root.ini" "$(line_of "$T/p/outside-root.ini" root)"
 
 # --- path.home-dir ---
 if [ -r /root ] && [ -x /root ]; then
 	profile home production "[vars]" "DATA_DIR = /root"
 	run_paths home
-	assert_ids "$T/out" path.home-dir
-	has_finding path.home-dir "$T/p/home.ini" "$(line_of "$T/p/home.ini" DATA_DIR)" error
+	only_finding path.home-dir "$T/p/home.ini" "$(line_of "$T/p/home.ini" DATA_DIR)" error
 	profile home-staging staging "[vars]" "DATA_DIR = /root"
 	run_paths home-staging
-	assert_ids "$T/out" path.home-dir
-	has_finding path.home-dir "$T/p/home-staging.ini" \
+	only_finding path.home-dir "$T/p/home-staging.ini" \
 		"$(line_of "$T/p/home-staging.ini" DATA_DIR)" warning
 	profile home-dev development "[vars]" "DATA_DIR = /root"
 	run_paths home-dev
@@ -143,15 +135,13 @@ printf 'APP_NAME=x\nLOG_FILE=logs/app.log\nMAX_PATH=260\nAPI_ROOT_URL=/api/v1\nM
 profile relative production "[env]" "files = .env"
 run_paths relative
 check "a warning alone exits 0" [ "$rc" = 0 ]
-assert_ids "$T/out" path.relative-to-cwd
-has_finding path.relative-to-cwd "$APP/.env" 2 warning
+only_finding path.relative-to-cwd "$APP/.env" 2 warning
 message_has "working directory ($APP"
 rm "$APP/.env"
 # in the server's arguments
 profile relative-args production "[server]" "args = --error-logfile logs/err.log --pid=$T/x.pid"
 run_paths relative-args
-assert_ids "$T/out" path.relative-to-cwd
-has_finding path.relative-to-cwd "$T/p/relative-args.ini" "$(line_of "$T/p/relative-args.ini" args)"
+only_finding path.relative-to-cwd "$T/p/relative-args.ini" "$(line_of "$T/p/relative-args.ini" args)"
 message_has "--error-logfile in [server] args"
 # an absolute one that is missing
 profile args-missing production "[server]" "args = --certfile $T/none.pem"
@@ -212,8 +202,7 @@ assert_ids "$T/out"
 # declared in [env] required: checked, without a file
 profile process-req production "[env]" "required = LOG_DIR"
 LOG_DIR=$T/absent run_paths process-req
-assert_ids "$T/out" path.missing
-has_finding path.missing "" ""
+only_finding path.missing "" ""
 
 # --- secrets stay masked ---
 profile secret production "[env]" "secrets = SECRET_FILE" "[vars]" "SECRET_FILE = $T/hidden/key"

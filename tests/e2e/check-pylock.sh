@@ -52,8 +52,7 @@ assert_ids "$T/out"
 cp "$SOURCE_ROOT/tests/golden/pylock/spec-example.toml" "$LOCKS/pylock.toml"
 profile "$LOCKS/pylock.toml"
 dr
-assert_ids "$T/out" req.lock-environment
-has_finding req.lock-environment "$LOCKS/pylock.toml" 3 error
+only_finding req.lock-environment "$LOCKS/pylock.toml" 3 error
 message_has "the lock requires Python == 3.12.*, the virtualenv $EX/.venv has Python 3.11"
 check "spec example: exit 1" [ "$rc" = 1 ]
 cp "$SOURCE_ROOT/tests/golden/pylock/spec-example-inline.toml" "$LOCKS/pylock.toml"
@@ -65,8 +64,7 @@ L=$(lock env)
 sed -i "2a environments = [\"sys_platform == 'win32'\", \"python_version < '3.8'\"]" "$L"
 profile "$L"
 dr
-assert_ids "$T/out" req.lock-environment
-has_finding req.lock-environment "$L" 3 error
+only_finding req.lock-environment "$L" 3 error
 message_has "none of the lock's environments matches"
 # one that matches is enough
 sed -i "3s/]\$/, \"sys_platform == 'linux' and implementation_name == 'cpython'\"]/" "$L"
@@ -77,8 +75,7 @@ L=$(lock rp)
 sed -i "2a requires-python = '>=3.12'" "$L"
 profile "$L"
 dr
-assert_ids "$T/out" req.lock-environment
-has_finding req.lock-environment "$L" 3 error
+only_finding req.lock-environment "$L" 3 error
 sed -i "3s/.*/requires-python = '>=3.8,<4'/" "$L"
 dr
 assert_ids "$T/out"
@@ -87,8 +84,7 @@ L=$(lock pkgrp)
 sed -i "/^name = 'flask'\$/a requires-python = '>=3.12'" "$L"
 profile "$L"
 dr
-assert_ids "$T/out" req.lock-environment
-has_finding req.lock-environment "$L" "$(at_package "$L" flask)" error
+only_finding req.lock-environment "$L" "$(at_package "$L" flask)" error
 message_has "flask 2.2.2 requires Python >=3.12"
 
 # --- req.lock-environment: two entries of one package for this environment (the spec:
@@ -107,8 +103,7 @@ dr
 assert_ids "$T/out"
 sed -i "s/^marker = \"sys_platform == 'win32'\"\$/marker = \"sys_platform == 'linux'\"/" "$L"
 dr
-assert_ids "$T/out" req.lock-environment
-has_finding req.lock-environment "$L" "$(($(line_of "$L" "version = '2.2.3'") - 2))" error
+only_finding req.lock-environment "$L" "$(($(line_of "$L" "version = '2.2.3'") - 2))" error
 message_has "flask has more than one entry for this environment"
 
 # --- markers: a package for a dependency group applies when default-groups names it
@@ -131,8 +126,7 @@ dr
 assert_ids "$T/out"
 sed -i "2a default-groups = ['dev']" "$L"
 dr
-assert_ids "$T/out" req.not-installed
-has_finding req.not-installed "$L" "$(at_package "$L" devtool)" error
+only_finding req.not-installed "$L" "$(at_package "$L" devtool)" error
 
 # --- req.no-hash and req.unpinned in pylock terms
 L=$(lock sources)
@@ -152,8 +146,7 @@ L=$(lock weak)
 sed -i "/^name = 'flask'/,/^wheels/s/hashes = {sha256 = '[0-9a-f]*'}/hashes = {md5 = '0123456789abcdef0123456789abcdef'}/" "$L"
 profile "$L"
 dr
-assert_ids "$T/out" req.no-hash
-has_finding req.no-hash "$L" "$(at_package "$L" flask)" error
+only_finding req.no-hash "$L" "$(at_package "$L" flask)" error
 message_has "flask has only md5 or sha1 hashes"
 L=$(lock md5too)
 sed -i "/^name = 'flask'/,/^wheels/s/hashes = {sha256/hashes = {md5 = '0123456789abcdef0123456789abcdef', sha256/" "$L"
@@ -225,8 +218,7 @@ check "init keeps the hashed requirements.txt when both are there" \
 	grep -q '^requirements = requirements.txt ' "$T/i3/profiles/base.ini"
 
 # --- bundle carries the pylock.toml; verify-bundle checks the wheels against it
-mkdir -p "$T/a"
-tar -C "$SOURCE_ROOT" --exclude=./example/.venv -cf - ./example ./profiles | tar -C "$T/a" -xf -
+example_checkout "$T/a"
 cat >"$T/a/profiles/release.ini" <<'EOF'
 [profile]
 extends = prod

@@ -56,34 +56,29 @@ assert_ids "$T/out"
 # server.reload-in-production: the key, and --reload in args
 prod_server "reload = true"
 dr
-assert_ids "$T/out" server.reload-in-production
-has_finding server.reload-in-production "$PROFILE" "$(line_of "$PROFILE" "reload =")"
+only_finding server.reload-in-production "$PROFILE" "$(line_of "$PROFILE" "reload =")"
 prod_server "args = --reload"
 dr
-assert_ids "$T/out" server.reload-in-production
-has_finding server.reload-in-production "$PROFILE" "$(line_of "$PROFILE" "args =")"
+only_finding server.reload-in-production "$PROFILE" "$(line_of "$PROFILE" "args =")"
 
 # server.reload-workers: uvicorn runs one process with --reload
 profile development "server = uvicorn" "[server]" "bind = 127.0.0.1:$PORT" "reload = true" \
 	"workers = 2"
 sed -i 's/^module = .*/module = webapp.asgi:app/' "$PROFILE"
 dr
-assert_ids "$T/out" server.reload-workers
-has_finding server.reload-workers "$PROFILE" "$(line_of "$PROFILE" "workers =")"
+only_finding server.reload-workers "$PROFILE" "$(line_of "$PROFILE" "workers =")"
 
 # server.ignored-setting: keys uvicorn has no equivalent for, set with the uvicorn choice
 profile development "server = uvicorn" "[server]" "bind = 127.0.0.1:$PORT" "workers = 1" \
 	"preload = true"
 sed -i 's/^module = .*/module = webapp.asgi:app/' "$PROFILE"
 dr
-assert_ids "$T/out" server.ignored-setting
-has_finding server.ignored-setting "$PROFILE" "$(line_of "$PROFILE" "preload =")"
+only_finding server.ignored-setting "$PROFILE" "$(line_of "$PROFILE" "preload =")"
 profile development "server = uvicorn" "[server]" "bind = 127.0.0.1:$PORT" "workers = 1" \
 	"forwarded_allow_ips = 127.0.0.1"
 sed -i 's/^module = .*/module = webapp.asgi:app/' "$PROFILE"
 dr
-assert_ids "$T/out" server.ignored-setting
-has_finding server.ignored-setting "$PROFILE" "$(line_of "$PROFILE" "forwarded_allow_ips =")"
+only_finding server.ignored-setting "$PROFILE" "$(line_of "$PROFILE" "forwarded_allow_ips =")"
 echo "proxy_headers = true" >>"$PROFILE"
 dr
 assert_ids "$T/out"
@@ -91,8 +86,7 @@ assert_ids "$T/out"
 # server.bind-local-in-production (a unix socket for a local proxy is fine)
 profile production "server = gunicorn" "[server]" "bind = 127.0.0.1:$PORT"
 dr
-assert_ids "$T/out" server.bind-local-in-production
-has_finding server.bind-local-in-production "$PROFILE" "$(line_of "$PROFILE" "bind =")"
+only_finding server.bind-local-in-production "$PROFILE" "$(line_of "$PROFILE" "bind =")"
 severity_is server.bind-local-in-production error
 profile production "server = gunicorn" "[server]" "bind = 127.0.0.1:$PORT, unix:$T/app.sock"
 dr
@@ -101,8 +95,7 @@ assert_ids "$T/out"
 # server.bind-public-in-development
 profile development "[server]" "bind = 0.0.0.0:$PORT"
 dr
-assert_ids "$T/out" server.bind-public-in-development
-has_finding server.bind-public-in-development "$PROFILE" "$(line_of "$PROFILE" "bind =")"
+only_finding server.bind-public-in-development "$PROFILE" "$(line_of "$PROFILE" "bind =")"
 
 # server.port-in-use: names the process holding the port
 /usr/bin/python3 -c '
@@ -115,8 +108,7 @@ at_exit "kill $HOLDER 2>/dev/null"
 for _ in $(seq 100); do grep -q ready "$T/holder.out" && break; sleep 0.05; done
 prod_server
 dr
-assert_ids "$T/out" server.port-in-use
-has_finding server.port-in-use "$PROFILE" "$(line_of "$PROFILE" "bind =")"
+only_finding server.port-in-use "$PROFILE" "$(line_of "$PROFILE" "bind =")"
 message_has "pid $HOLDER (/usr/bin/python3 -c import socket"
 # the holder's script: its newlines become spaces, and the cut shows as "..."
 message_lacks '\n'
@@ -130,8 +122,7 @@ kill "$HOLDER"; wait "$HOLDER" 2>/dev/null || true
 # server.workers-excessive: more than the CPU quota justifies
 prod_server "workers = 100"
 dr
-assert_ids "$T/out" server.workers-excessive
-has_finding server.workers-excessive "$PROFILE" "$(line_of "$PROFILE" "workers =")"
+only_finding server.workers-excessive "$PROFILE" "$(line_of "$PROFILE" "workers =")"
 prod_server "workers = 2"
 dr
 assert_ids "$T/out"
@@ -139,8 +130,7 @@ assert_ids "$T/out"
 # server.proxy-headers: production on a public address without trusted proxies
 profile production "server = gunicorn" "[server]" "bind = 0.0.0.0:$PORT"
 dr
-assert_ids "$T/out" server.proxy-headers
-has_finding server.proxy-headers "$PROFILE" "$(line_of "$PROFILE" "bind =")"
+only_finding server.proxy-headers "$PROFILE" "$(line_of "$PROFILE" "bind =")"
 # the variable satisfies gunicorn, but it is a setting from outside the
 # profile: server.outside-config says so instead
 dr FORWARDED_ALLOW_IPS=10.0.0.1
@@ -158,8 +148,7 @@ assert_ids "$T/out"
 prod_server "worker_class = sync"
 sed -i 's/^module = .*/module = webapp.asgi:app/' "$PROFILE"
 dr
-assert_ids "$T/out" server.worker-class
-has_finding server.worker-class "$PROFILE" "$(line_of "$PROFILE" "worker_class =")"
+only_finding server.worker-class "$PROFILE" "$(line_of "$PROFILE" "worker_class =")"
 # [app] interface says so explicitly
 prod_server "worker_class = gevent" "[app]" "interface = asgi"
 dr
@@ -178,8 +167,7 @@ printf 'import time\ntime.sleep(30)\napp = None\n' >"$APP/badapp/slow.py"
 prod_server "[checks]" "import_timeout = 1s"
 sed -i 's/^module = .*/module = badapp.raises:app/' "$PROFILE"
 dr -- --import
-assert_ids "$T/out" server.import
-has_finding server.import "$APP/badapp/raises.py" 3
+only_finding server.import "$APP/badapp/raises.py" 3
 message_has "RuntimeError: no DATABASE_URL configured"
 message_has "see the traceback: deploy-run run $PROFILE\""
 sed -i 's/^module = .*/module = badapp.missing:app/' "$PROFILE"
@@ -193,8 +181,7 @@ printf 'DATABASE_URL=postgres://app:hunter2@db/app\n' >"$APP/.env"
 sed -i 's/^module = .*/module = badapp.leaks:app/' "$PROFILE"
 printf '[env]\nfiles = .env\n' >>"$PROFILE"
 dr -- --import
-assert_ids "$T/out" server.import
-has_finding server.import "$APP/badapp/leaks.py" 2
+only_finding server.import "$APP/badapp/leaks.py" 2
 message_has "RuntimeError: cannot connect to ****"
 message_lacks "hunter2"
 dr -- --import --reveal
@@ -232,8 +219,7 @@ ex_profile() {
 # an ASGI module name would pass the name heuristic: the import tells
 ex_profile gunicorn webapp.asgi:app "worker_class = gthread"
 dr -- --import
-assert_ids "$T/out" server.worker-class
-has_finding server.worker-class "$PROFILE" "$(line_of "$PROFILE" "worker_class =")"
+only_finding server.worker-class "$PROFILE" "$(line_of "$PROFILE" "worker_class =")"
 message_has "imported: async starlette.applications.Starlette instance"
 ex_profile uvicorn webapp.wsgi:app
 dr -- --import

@@ -46,8 +46,7 @@ assert_ids "$T/out" ; check "clean: exit 0" [ "$rc" = 0 ]
 # venv.missing
 profile production "venv = .nope"
 dr
-assert_ids "$T/out" venv.missing
-has_finding venv.missing "$PROFILE" "$(line_of "$PROFILE" "venv =")"
+only_finding venv.missing "$PROFILE" "$(line_of "$PROFILE" "venv =")"
 check "missing: exit 1" [ "$rc" = 1 ]
 # the hint is the command to type: this venv's path, the profile's Python
 message_has "\"hint\": \"create it: python$PYVER -m venv $APP/.nope\""
@@ -61,8 +60,7 @@ profile production
 sed -i 's/^include-system-site-packages = false/include-system-site-packages = true/' \
 	"$APP/.venv/pyvenv.cfg"
 dr
-assert_ids "$T/out" venv.system-site-packages
-has_finding venv.system-site-packages "$APP/.venv/pyvenv.cfg" \
+only_finding venv.system-site-packages "$APP/.venv/pyvenv.cfg" \
 	"$(line_of "$APP/.venv/pyvenv.cfg" "include-system-site-packages")"
 check "system-site: error in production" [ "$(json_get "$T/out" "d['findings'][0]['severity']")" = error ]
 profile development
@@ -76,16 +74,14 @@ sed -i 's/^include-system-site-packages = true/include-system-site-packages = fa
 profile production
 sed -i "s/^python = .*/python = 2.7/" "$PROFILE"
 dr
-assert_ids "$T/out" venv.python-version
-has_finding venv.python-version "$PROFILE" "$(line_of "$PROFILE" "python =")"
+only_finding venv.python-version "$PROFILE" "$(line_of "$PROFILE" "python =")"
 message_has "expects 2.7"
 # pyvenv.cfg against the interpreter bin/python really runs (the host's Python changed)
 profile production
 cp "$APP/.venv/pyvenv.cfg" "$T/cfg.orig"
 sed -i 's/^version = .*/version = 3.2.1/' "$APP/.venv/pyvenv.cfg"
 dr
-assert_ids "$T/out" venv.python-version
-has_finding venv.python-version "$APP/.venv/pyvenv.cfg" "$(line_of "$APP/.venv/pyvenv.cfg" "version =")"
+only_finding venv.python-version "$APP/.venv/pyvenv.cfg" "$(line_of "$APP/.venv/pyvenv.cfg" "version =")"
 cp "$T/cfg.orig" "$APP/.venv/pyvenv.cfg"
 # bin/python pointing at an interpreter that is gone
 mv "$APP/.venv/bin/python" "$T/python.orig"
@@ -119,8 +115,7 @@ printf "#!/bin/sh\n'''exec' \"/old/place/.venv/bin/python3\" \"\$0\" \"\$@\"\n' 
 	>"$APP/.venv/bin/tool"
 chmod 755 "$APP/.venv/bin/tool"
 dr
-assert_ids "$T/out" venv.relocated
-has_finding venv.relocated "$APP/.venv/bin/tool" 1
+only_finding venv.relocated "$APP/.venv/bin/tool" 1
 message_has "#!/old/place/.venv/bin/python3"
 rm "$APP/.venv/bin/tool"
 
@@ -131,21 +126,18 @@ mkdir -p "$T/elsewhere"
 printf '#!/bin/sh\nexit 0\n' >"$T/elsewhere/gunicorn"
 chmod 755 "$T/elsewhere/gunicorn"
 dr PATH="$T/elsewhere:/usr/bin:/bin"
-assert_ids "$T/out" venv.server-missing
-has_finding venv.server-missing "$PROFILE" "$(line_of "$PROFILE" "server =")"
+only_finding venv.server-missing "$PROFILE" "$(line_of "$PROFILE" "server =")"
 message_has "$T/elsewhere/gunicorn"
 mv "$T/gunicorn.orig" "$APP/.venv/bin/gunicorn"
 
 # venv.pythonpath from each source: an .env file, [vars], the process
 printf 'APP=1\nPYTHONPATH=/opt/lib\n' >"$APP/.env"
 dr
-assert_ids "$T/out" venv.pythonpath
-has_finding venv.pythonpath "$APP/.env" 2
+only_finding venv.pythonpath "$APP/.env" 2
 : >"$APP/.env"
 profile production "[vars]" "PYTHONINSPECT = 1"
 dr
-assert_ids "$T/out" venv.pythonpath
-has_finding venv.pythonpath "$PROFILE" "$(line_of "$PROFILE" "PYTHONINSPECT =")"
+only_finding venv.pythonpath "$PROFILE" "$(line_of "$PROFILE" "PYTHONINSPECT =")"
 profile production
 dr PYTHONSTARTUP=/root/.pythonrc
 assert_ids "$T/out" venv.pythonpath

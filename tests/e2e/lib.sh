@@ -80,6 +80,13 @@ example_venv() {
 		{ cat "$T/venv.log" >&2; return 1; }
 }
 
+# example_checkout DIR: the example app and its profiles in DIR, as a checkout has
+# them (no venv).
+example_checkout() {
+	mkdir -p "$1"
+	tar -C "$SOURCE_ROOT" --exclude=./example/.venv -cf - ./example ./profiles | tar -C "$1" -xf -
+}
+
 # has_finding ID FILE LINE [SEVERITY]: the JSON report in $T/out has that finding
 # (FILE "" and LINE "": a finding without location).
 has_finding() {
@@ -94,6 +101,10 @@ ok = any(f["id"] == fid and f["file"] == file and f["line"] == line
 sys.exit(0 if ok else 1)
 PYEOF
 }
+
+# only_finding ID FILE LINE [SEVERITY]: the JSON report in $T/out has ID and no
+# other id (assert_ids), and that finding at FILE:LINE (has_finding).
+only_finding() { assert_ids "$T/out" "$1"; has_finding "$@"; }
 
 # line_of FILE TEXT: the number of the first line of FILE containing TEXT.
 line_of() { grep -anF -- "$2" "$1" | head -n1 | cut -d: -f1; }
