@@ -5,8 +5,6 @@
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/health-lib.sh"
 set -e
-P=$T/profiles
-mkdir -p "$P"
 
 # run_kind KIND [HEALTH LINES...]: runs a stand-in of that kind to the end.
 run_kind() {

@@ -1,4 +1,7 @@
-# Helpers of the health-*.sh scripts: source after lib.sh.
+# Helpers of the health-*.sh scripts: source after lib.sh.  $P: a directory for
+# the profiles.
+P=$T/profiles
+mkdir -p "$P"
 
 # notify_listen NAME: a python AF_UNIX SOCK_DGRAM receiver bound to $T/NAME.sock that
 # appends each message to $T/NAME.log as "EPOCH_SECONDS MSG" with "|" for newlines.

@@ -7,8 +7,6 @@
 . "$(dirname "$0")/health-lib.sh"
 set -e
 example_venv
-P=$T/profiles
-mkdir -p "$P"
 example_profile "$P/base.ini" "[server]" "workers = 1" \
 	"[health]" "path = /healthz" "start_timeout = 30s" "ready_file = $T/ready"
 

@@ -6,8 +6,6 @@
 . "$(dirname "$0")/health-lib.sh"
 set -e
 example_venv
-P=$T/profiles
-mkdir -p "$P"
 example_profile "$P/g.ini" "[server]" "bind = 127.0.0.1:$(free_port)" "workers = 1" \
 	"[health]" "path = /healthz"
 

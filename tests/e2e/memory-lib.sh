@@ -8,8 +8,7 @@
 #   st NAME                         status --format json into $T/st.json ($src)
 #   recycles                        the "recycling worker" lines logged so far
 . "$(dirname "${BASH_SOURCE[0]}")/run-lib.sh"
-bash "$SOURCE_ROOT/dev/venv-tools/make-venv.sh" "$SOURCE_ROOT/example" >"$T/venv.log" 2>&1 ||
-	fail "no example venv: $(cat "$T/venv.log")"
+example_venv
 APPS=$SOURCE_ROOT/tests/e2e/apps
 LEAKAPP=$T/leakapp
 mkdir -p "$LEAKAPP"
@@ -50,11 +49,4 @@ recycles() { grep -c '^deploy-run: recycling worker ' "$T/err" || true; }
 all_under() { st "$1" && [ "$src" = 0 ] && [ "$(sget "max([w['memory_bytes'] for w in d['workers']] or [0]) <= $2")" = True ]; }
 
 # wait_long CMD...: wait_for with a bound of 60 s (a recycle on a loaded machine)
-wait_long() {
-	local i
-	for ((i = 0; i < 600; i++)); do
-		if "$@"; then return 0; fi
-		sleep 0.1
-	done
-	return 1
-}
+wait_long() { retry 600 0.1 "$@"; }

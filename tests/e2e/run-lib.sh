@@ -7,7 +7,7 @@
 # server arguments deploy-run builds (--bind, --workers...) up to the word
 # --payload and executes what follows, in the same process:
 #     dr PROFILE -- --payload "$PAYLOAD" --exit 3
-# runs the payload as the server.  The helpers (fail, ok, skip, wait_for,
+# runs the payload as the server.  The helpers (fail, ok, skip, retry, wait_for,
 # count, has_lines, alive, gone, all_gone, master_pid, $T, $LOG, BG) are
 # those of supervisor-lib.sh.
 : "${DEPLOY_RUN:?DEPLOY_RUN must name the built deploy-run}"
@@ -48,6 +48,28 @@ profile() {
 		printf '%s\n' "$@"
 		printf '[app]\nroot = %s\nmodule = app:app\nrequirements =\n' "$APP"
 		printf '[checks]\nvenv = off\nreq = off\n'
+	} >"$PROFILES/$name.ini"
+}
+
+# example_venv: the example app's virtualenv, made offline once (fails the script
+# when it cannot be made)
+example_venv() {
+	bash "$SOURCE_ROOT/dev/venv-tools/make-venv.sh" "$SOURCE_ROOT/example" >"$T/venv.log" 2>&1 ||
+		fail "no example venv: $(cat "$T/venv.log")"
+}
+
+# example_server_profile NAME SERVER MODULE [INI LINES...]: $PROFILES/NAME.ini for
+# the example app under its real SERVER (2 workers on a free port, in $port,
+# its .env files, req off); the lines come last.
+example_server_profile() {
+	local name=$1 server=$2 module=$3
+	shift 3
+	port=$(free_port)
+	{
+		printf '[app]\nroot = %s\nserver = %s\nmodule = %s\n' "$SOURCE_ROOT/example" "$server" "$module"
+		printf '[server]\nbind = 127.0.0.1:%s\nworkers = 2\ngraceful_timeout = 5s\n' "$port"
+		printf '[env]\nfiles = .env, .env.development\n[checks]\nreq = off\n'
+		printf '%s\n' "$@"
 	} >"$PROFILES/$name.ini"
 }
 

@@ -5,8 +5,7 @@
 # with exit 0 and nothing left), uvicorn (SIGTERM and SIGINT stop it; exit 0
 # through the default success_signals).
 . "$(dirname "$0")/run-lib.sh"
-bash "$SOURCE_ROOT/dev/venv-tools/make-venv.sh" "$SOURCE_ROOT/example" >"$T/venv.log" 2>&1 ||
-	fail "no example venv: $(cat "$T/venv.log")"
+example_venv
 
 get() { curl -fsS --max-time 2 "http://127.0.0.1:$port/healthz" 2>/dev/null; }
 serves() { get | grep -q ok; }
@@ -14,25 +13,7 @@ kids() { cat /proc/"$1"/task/*/children 2>/dev/null | wc -w; }
 kids_are() { [ "$(kids "$1")" = "$2" ]; }
 tree_of() { local p; for p in $(cat /proc/"$1"/task/*/children 2>/dev/null); do echo "$p"; tree_of "$p"; done; }
 
-server_profile() {  # NAME SERVER MODULE
-	port=$(free_port)
-	cat >"$PROFILES/$1.ini" <<EOF2
-[app]
-root = $SOURCE_ROOT/example
-server = $2
-module = $3
-[server]
-bind = 127.0.0.1:$port
-workers = 2
-graceful_timeout = 5s
-[env]
-files = .env, .env.development
-[checks]
-req = off
-EOF2
-}
-
-server_profile g gunicorn webapp.wsgi:app
+example_server_profile g gunicorn webapp.wsgi:app
 dr_bg g
 wait_for serves || fail "gunicorn does not serve: $(cat "$T/err")"
 master=$(awk '{print $1}' "/proc/$SV/task/$SV/children")
@@ -60,7 +41,7 @@ summary | grep -q '^deploy-run: exit 0 (server exited with status 0)' || fail "s
 ok "run: gunicorn SIGTERM: one graceful stop, exit 0, nothing left: $(summary)"
 
 for sig in TERM INT; do
-	server_profile u uvicorn webapp.asgi:app
+	example_server_profile u uvicorn webapp.asgi:app
 	dr_bg u
 	wait_for serves || fail "uvicorn does not serve: $(cat "$T/err")"
 	master=$(awk '{print $1}' "/proc/$SV/task/$SV/children")
@@ -76,7 +57,7 @@ done
 
 # [cleanup] pid_file with uvicorn, which has no --pid: deploy-run writes the
 # server's pid itself, and the file is removed after the exit
-server_profile up uvicorn webapp.asgi:app
+example_server_profile up uvicorn webapp.asgi:app
 printf '[cleanup]\npid_file = %s\n' "$T/uvicorn.pid" >>"$PROFILES/up.ini"
 dr_bg up
 wait_for serves || fail "uvicorn (pid file) does not serve: $(cat "$T/err")"

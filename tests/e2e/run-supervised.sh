@@ -100,17 +100,7 @@ ok "run: 126 for a server that cannot be executed, 127 for one that is missing"
 profile stubborn '[cleanup]' 'kill_timeout = 600ms'
 : >"$LOG"
 dr_bg stubborn -- --payload "$PAYLOAD" --ignore-term --workers 2 --orphan-ignore-term --orphans 2 --wait
-wait_for has_lines ' ready$' 5 || fail "the payload did not start"
-t0=$(date +%s%N)
-kill -TERM "$SV"
-stopped "$SV"
-elapsed=$((($(date +%s%N) - t0) / 1000000))
-[ "$rc" = 137 ] || fail "a server killed after kill_timeout gave $rc, expected 137"
-[ "$elapsed" -ge 550 ] && [ "$elapsed" -lt 5000 ] || fail "killed after ${elapsed}ms, kill_timeout 600ms"
-[ "$(count ' master SIGTERM$')" = 1 ] || fail "SIGTERM not delivered once"
-[ "$(count ' (worker|orphan) SIG')" = 0 ] || fail "workers or orphans got a signal other than KILL"
-all_gone || fail "processes of the tree survived"
-grep -q 'did not stop within 0.6s: killing its process tree' "$T/err" || fail "$(cat "$T/err")"
+killed_after_timeout
 summary | grep -q 'killed after the 0.6s kill timeout, 5 processes killed' || fail "summary: $(summary)"
 ok "run: SIGTERM ignored: master, 2 workers, 2 orphans killed after ${elapsed}ms"
 
@@ -129,21 +119,13 @@ else:
         except (OSError, ValueError): pass
 os.execv(sys.argv[2], sys.argv[2:])' "$@"
 }
-clean='mask=0000000000000000 ignored=0000000000000000$'
 for how in block ignore; do
 	: >"$LOG"
 	with_signals "$how" "$DEPLOY_RUN" --profiles "$PROFILES" run fwd -- --payload "$PAYLOAD" \
 		--report-signals --wait 2>"$T/err" &
 	SV=$!
 	BG+=("$SV")
-	wait_for has_lines ' ready$' 1 || fail "$how: no start"
-	[ "$(count "$clean")" = 1 ] || fail "$how: the server inherited signals: $(cat "$LOG")"
-	kill -USR1 "$SV"
-	wait_for has_lines ' master SIGUSR1$' 1 || fail "$how: SIGUSR1 not forwarded"
-	kill -TERM "$SV"
-	stopped "$SV"
-	[ "$rc" = 0 ] || fail "$how: stop gave $rc"
-	[ "$(count ' master SIGTERM$')" = 1 ] || fail "$how: SIGTERM not forwarded once"
+	forwards_with_clean_signals "$how"
 done
 ok "run: started with every signal blocked, then ignored: the server's mask is empty, no signal ignored, forwarding works"
 

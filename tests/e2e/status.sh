@@ -8,8 +8,7 @@
 # refused, two profiles at once each with its own socket, control_socket =
 # off, something that is not a socket left alone.
 . "$(dirname "$0")/run-lib.sh"
-bash "$SOURCE_ROOT/dev/venv-tools/make-venv.sh" "$SOURCE_ROOT/example" >"$T/venv.log" 2>&1 ||
-	fail "no example venv: $(cat "$T/venv.log")"
+example_venv
 
 st() {  # st PROFILE [ARGS]: status to $T/st.out / $T/st.err, status in $src
 	src=0
@@ -30,23 +29,7 @@ trap 'rc=$?; rm -f "${SOCKS[@]}"; (exit $rc); finish' EXIT
 answers() { st "$@" && [ "$src" = 0 ]; }
 
 # ---- a real gunicorn ----
-port=$(free_port)
-cat >"$PROFILES/g.ini" <<EOF
-[app]
-root = $SOURCE_ROOT/example
-server = gunicorn
-module = webapp.wsgi:app
-[server]
-bind = 127.0.0.1:$port
-workers = 2
-graceful_timeout = 5s
-[env]
-files = .env, .env.development
-[checks]
-req = off
-[health]
-path = /healthz
-EOF
+example_server_profile g gunicorn webapp.wsgi:app '[health]' 'path = /healthz'
 dr_bg g
 ready() { answers g --format json && [ "$(jget 'd["ready"]')" = True ] &&
 	[ "$(jget 'len(d["workers"])')" = 2 ]; }

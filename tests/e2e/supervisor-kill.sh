@@ -8,17 +8,7 @@
 	--wait 2>"$T/err" &
 SV=$!
 BG+=("$SV")
-wait_for has_lines ' ready$' 5 || fail "the payload did not start"
-start=$(date +%s%N)
-kill -TERM "$SV"
-rc=0; wait "$SV" || rc=$?
-elapsed=$(( ($(date +%s%N) - start) / 1000000 ))
-[ "$rc" = 137 ] || fail "a server killed after the timeout gave $rc, expected 137"
-[ "$elapsed" -ge 550 ] && [ "$elapsed" -lt 5000 ] || fail "killed after ${elapsed}ms, timeout 600ms"
-[ "$(count ' master SIGTERM$')" = 1 ] || fail "SIGTERM not delivered once"
-[ "$(count ' (worker|orphan) SIG')" = 0 ] || fail "workers or orphans got a signal other than KILL"
-all_gone || fail "processes of the tree survived"
-grep -q 'did not stop within 0.6s: killing its process tree' "$T/err" || fail "no message: $(cat "$T/err")"
+killed_after_timeout
 grep -q 'exit 137 (server killed by SIGKILL).*killed after the 0.6s kill timeout, 5 processes killed' "$T/err" ||
 	fail "summary: $(cat "$T/err")"
 ok "TERM ignored: master, 2 workers, 2 orphans killed after ${elapsed}ms"

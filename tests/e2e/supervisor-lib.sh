@@ -34,15 +34,19 @@ fail() {
 ok() { echo "ok - $*"; }
 skip() { echo "SKIP: $*"; exit 77; }
 
-# wait_for CMD...: retries CMD for up to 10 s
-wait_for() {
-	local i
-	for ((i = 0; i < 500; i++)); do
+# retry TRIES PAUSE CMD...: runs CMD until it succeeds, at most TRIES times,
+# PAUSE seconds apart
+retry() {
+	local i n=$1 pause=$2
+	shift 2
+	for ((i = 0; i < n; i++)); do
 		if "$@"; then return 0; fi
-		sleep 0.02
+		sleep "$pause"
 	done
 	return 1
 }
+# wait_for CMD...: retries CMD for up to 10 s
+wait_for() { retry 500 0.02 "$@"; }
 # lines of the log matching a regular expression
 count() { grep -cE -- "$1" "$LOG" || true; }
 has_lines() { [ "$(count "$1")" -ge "$2" ]; }
@@ -57,3 +61,40 @@ all_gone() {
 }
 # the pid of the master (first "master ready" line)
 master_pid() { awk '$2 == "master" && $3 == "ready" {print $1; exit}' "$LOG"; }
+
+# what payload --report-signals logs for a server with no signal blocked or ignored
+clean_signals='mask=0000000000000000 ignored=0000000000000000$'
+
+# killed_after_timeout: $SV supervises a payload that ignores SIGTERM (a master,
+# 2 workers and 2 orphans) with a 600 ms kill timeout, stderr in $T/err.  SIGTERM
+# to it kills the whole tree after the timeout: exit 137 in $rc, one SIGTERM to
+# the master and nothing but SIGKILL to the others, nothing left, and the kill
+# said; the milliseconds it took in $elapsed.
+killed_after_timeout() {
+	local t0
+	wait_for has_lines ' ready$' 5 || fail "the payload did not start"
+	t0=$(date +%s%N)
+	kill -TERM "$SV"
+	rc=0; wait "$SV" || rc=$?
+	elapsed=$((($(date +%s%N) - t0) / 1000000))
+	[ "$rc" = 137 ] || fail "a server killed after the kill timeout gave $rc, expected 137"
+	[ "$elapsed" -ge 550 ] && [ "$elapsed" -lt 5000 ] || fail "killed after ${elapsed}ms, kill timeout 600ms"
+	[ "$(count ' master SIGTERM$')" = 1 ] || fail "SIGTERM not delivered once"
+	[ "$(count ' (worker|orphan) SIG')" = 0 ] || fail "workers or orphans got a signal other than KILL"
+	all_gone || fail "processes of the tree survived"
+	grep -q 'did not stop within 0.6s: killing its process tree' "$T/err" || fail "no message: $(cat "$T/err")"
+}
+
+# forwards_with_clean_signals WHAT: $SV supervises a payload (--report-signals
+# --wait) that started with no signal blocked or ignored; SIGUSR1 reaches it, and
+# SIGTERM, once, stops it with exit 0.  WHAT names the case in a failure.
+forwards_with_clean_signals() {
+	wait_for has_lines ' ready$' 1 || fail "$1: no start"
+	[ "$(count "$clean_signals")" = 1 ] || fail "$1: the server inherited signals: $(cat "$LOG")"
+	kill -USR1 "$SV"
+	wait_for has_lines ' master SIGUSR1$' 1 || fail "$1: SIGUSR1 not forwarded"
+	kill -TERM "$SV"
+	rc=0; wait "$SV" || rc=$?
+	[ "$rc" = 0 ] || fail "$1: stop gave $rc"
+	[ "$(count ' master SIGTERM$')" = 1 ] || fail "$1: SIGTERM not forwarded once"
+}

@@ -4,18 +4,17 @@
 # forwarding still works in that case.
 . "$(dirname "$0")/supervisor-lib.sh"
 
-clean='mask=0000000000000000 ignored=0000000000000000$'
 "$SUPERVISE" -q -- "$PAYLOAD" --report-signals --exit 0
-[ "$(count "$clean")" = 1 ] || fail "a plain start is not clean"
+[ "$(count "$clean_signals")" = 1 ] || fail "a plain start is not clean"
 
 : >"$LOG"
 "$SUPERVISE" -q --block-signals -- "$PAYLOAD" --report-signals --exit 0
-[ "$(count "$clean")" = 1 ] || fail "signals blocked by the parent leaked into the server"
+[ "$(count "$clean_signals")" = 1 ] || fail "signals blocked by the parent leaked into the server"
 ok "every signal blocked in the supervisor: the server's mask is empty"
 
 : >"$LOG"
 "$SUPERVISE" -q --ignore-signals -- "$PAYLOAD" --report-signals --exit 0
-[ "$(count "$clean")" = 1 ] || fail "signals ignored by the parent leaked into the server"
+[ "$(count "$clean_signals")" = 1 ] || fail "signals ignored by the parent leaked into the server"
 ok "every signal ignored in the supervisor: the server has default dispositions"
 
 # ignored for real by the shell that starts it, inherited through execve()
@@ -26,12 +25,5 @@ ok "every signal ignored in the supervisor: the server has default dispositions"
 ) &
 SV=$!
 BG+=("$SV")
-wait_for has_lines ' ready$' 1 || fail "no start"
-[ "$(count "$clean")" = 1 ] || fail "inherited ignored signals leaked: $(cat "$LOG")"
-kill -USR1 "$SV"
-wait_for has_lines ' master SIGUSR1$' 1 || fail "SIGUSR1 lost while the parent ignored it"
-kill -TERM "$SV"
-rc=0; wait "$SV" || rc=$?
-[ "$rc" = 0 ] || fail "stop gave $rc"
-[ "$(count ' master SIGTERM$')" = 1 ] || fail "SIGTERM ignored by the parent was not forwarded"
+forwards_with_clean_signals "signals ignored by the parent shell"
 ok "signals ignored by the parent shell are still forwarded and the server's are default"
