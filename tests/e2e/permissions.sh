@@ -52,6 +52,10 @@ dr_run() {
 	rm -f "$MARK"
 	run_dr --profiles "$P" run "$@"
 }
+# check_refuses NAME WHAT: check exits 1 (its report in $T/out)
+check_refuses() { dr_check "$1"; check "$2: check exits 1" [ "$rc" = 1 ]; }
+# run_refuses NAME WHAT: run exits 125, and the server never started
+run_refuses() { dr_run "$1"; check "$2: run exits 125" test "$rc" = 125 -a ! -e "$MARK"; }
 
 profile prod production
 profile dev development
@@ -68,8 +72,7 @@ check "clean: run starts the server" test "$rc" = 0 -a -e "$MARK"
 # --- the profile writable by its group, by others ---
 for mode in 664 646 666; do
 	chmod "$mode" "$P/prod.ini"
-	dr_check prod
-	check "mode $mode: check exits 1" [ "$rc" = 1 ]
+	check_refuses prod "mode $mode"
 	only_finding profile.permissions "$P/prod.ini" "" error
 	dr_run prod
 	check "mode $mode: run exits 125" [ "$rc" = 125 ]
@@ -101,21 +104,17 @@ chmod 644 "$P/dev.ini"
 dr_check child
 assert_ids "$T/out"
 chmod 666 "$P/base.ini"
-dr_check child
-check "writable parent: check exits 1" [ "$rc" = 1 ]
+check_refuses child "writable parent"
 only_finding profile.permissions "$P/base.ini" "" error
-dr_run child
-check "writable parent: run exits 125" test "$rc" = 125 -a ! -e "$MARK"
+run_refuses child "writable parent"
 chmod 644 "$P/base.ini"
 
 # --- owned by another user ---
 chown 65534 "$P/prod.ini"
-dr_check prod
-check "foreign owner: check exits 1" [ "$rc" = 1 ]
+check_refuses prod "foreign owner"
 assert_ids "$T/out" profile.permissions
 message_has "is owned by nobody (uid 65534), neither root nor the user the server runs as"
-dr_run prod
-check "foreign owner: run exits 125" test "$rc" = 125 -a ! -e "$MARK"
+run_refuses prod "foreign owner"
 # ... unless that user is the one the server runs as ([app] user)
 profile asnobody production
 sed -i 's/^\[app\]$/[app]\nuser = nobody/' "$P/asnobody.ini"
@@ -126,12 +125,10 @@ chown 0 "$P/prod.ini" "$P/asnobody.ini"
 
 # --- the directory: writable by others, by its group; sticky is fine ---
 chmod 777 "$P"
-dr_check prod
-check "writable directory: check exits 1" [ "$rc" = 1 ]
+check_refuses prod "writable directory"
 assert_ids "$T/out" profile.permissions
 message_has "the directory $P (mode 0777) holding the profile prod.ini is writable by others"
-dr_run prod
-check "writable directory: run exits 125" test "$rc" = 125 -a ! -e "$MARK"
+run_refuses prod "writable directory"
 chmod 775 "$P"
 dr_check prod
 assert_ids "$T/out" profile.permissions
@@ -142,19 +139,16 @@ chmod 755 "$P"
 
 # --- .env files: the same rule (env.permissions) ---
 chmod 620 "$APP/.env"
-dr_check prod
-check "group-writable .env: check exits 1" [ "$rc" = 1 ]
+check_refuses prod "group-writable .env"
 only_finding env.permissions "$APP/.env" "" error
 message_has "is writable by its group"
-dr_run prod
-check "group-writable .env: run exits 125" test "$rc" = 125 -a ! -e "$MARK"
+run_refuses prod "group-writable .env"
 chmod 600 "$APP/.env"
 chown 65534 "$APP/.env"
 dr_check prod
 assert_ids "$T/out" env.permissions
 message_has "is owned by nobody (uid 65534)"
-dr_run prod
-check "foreign .env: run exits 125" test "$rc" = 125 -a ! -e "$MARK"
+run_refuses prod "foreign .env"
 # ... unless it is the user the server runs as, in every form [app] user
 # takes (user = 65534 and nobody:nogroup were once resolved by name only,
 # and refused run in production with a false env.permissions)
