@@ -60,6 +60,16 @@ static inline char *testutil_mkdtemp(char *template)
 	return dir;
 }
 
+/* In main(): makes the directory the tests share from a mkdtemp() template
+ * (changed in place), or exits 1 saying why. */
+static inline void testutil_main_dir(char *template)
+{
+	if (!mkdtemp(template)) {
+		fprintf(stderr, "cannot make %s: %s\n", template, strerror(errno));
+		exit(1);
+	}
+}
+
 /* rm -rf path. */
 static inline void testutil_remove_tree(const char *path)
 {

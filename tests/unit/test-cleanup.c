@@ -1,4 +1,5 @@
 #include "t.h"
+#include "testutil.h"
 #include "cleanup.h"
 #include "fileio.h"
 
@@ -287,8 +288,7 @@ int main(void)
 	char path[256];
 	int rc;
 
-	if (!mkdtemp(dir))
-		return 1;
+	testutil_main_dir(dir);
 	RUN(test_format_size);
 	RUN(test_shm);
 	RUN(test_track);

@@ -94,8 +94,7 @@ static void test_none(void)
 
 int main(void)
 {
-	if (!mkdtemp(root))
-		return 1;
+	testutil_main_dir(root);
 	RUN(test_v2);
 	RUN(test_v2_container);
 	RUN(test_v1);

@@ -220,8 +220,7 @@ static void test_installed_version(void)
 
 int main(void)
 {
-	if (!mkdtemp(dir))
-		return 1;
+	testutil_main_dir(dir);
 	make_venv("0.30.0", true);
 	RUN(test_gunicorn);
 	RUN(test_uvicorn);

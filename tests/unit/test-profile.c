@@ -385,8 +385,7 @@ static void test_statuses(void)
 int main(void)
 {
 	RUN(test_statuses);
-	if (!mkdtemp(dir))
-		return 1;
+	testutil_main_dir(dir);
 	RUN(test_values);
 	RUN(test_table_defaults);
 	RUN(test_extends);

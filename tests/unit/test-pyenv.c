@@ -258,8 +258,7 @@ static void test_version_at_least(void)
 
 int main(void)
 {
-	if (!mkdtemp(dir))
-		return 1;
+	testutil_main_dir(dir);
 	RUN(test_dist_info);
 	RUN(test_egg_info_system_site);
 	RUN(test_not_found);

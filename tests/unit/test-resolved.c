@@ -444,8 +444,7 @@ static void test_bad_lock(void)
 
 int main(void)
 {
-	if (!mkdtemp(dir))
-		return 1;
+	testutil_main_dir(dir);
 	fixture();
 	RUN(test_hmac);
 	RUN(test_value_text);

@@ -277,8 +277,7 @@ static void test_uvicorn_outside(void)
 
 int main(void)
 {
-	if (!mkdtemp(dir))
-		return 1;
+	testutil_main_dir(dir);
 	RUN(test_shlex);
 	RUN(test_gunicorn_parse);
 	RUN(test_gunicorn_outside);
