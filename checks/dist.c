@@ -635,14 +635,28 @@ static const char *member_rel(const struct scan *sc, const char *base, const cha
  * Reads member file of d when it exists; 0 with *out NULL when it does not
  * (as access(F_OK) would say: ENOENT).  Errors name the full path.
  */
+/* An error about member file of d names it by its full path, made only then. */
+static void name_member(struct error *err, const struct dist *d, const char *file)
+{
+	snprintf(err->file, sizeof(err->file), "%s/%s", d->path, file);
+}
+
 static int read_member(const struct scan *sc, const struct dist *d, const char *base,
 		       const char *file, size_t max, char **out, size_t *len, struct error *err)
 {
-	_cleanup_free_ char *p = join(d->path, file);
+	_cleanup_free_ char *p = NULL;
 	char rel[PATH_MAX];
 	const char *r = member_rel(sc, base, file, rel, sizeof(rel));
 
-	return file_read_if_at(r ? sc->dfd : AT_FDCWD, r ? r : p, p, max, out, len, NULL, err);
+	if (!r) {
+		p = join(d->path, file);
+		return file_read_if_at(AT_FDCWD, p, p, max, out, len, NULL, err);
+	}
+	if (file_read_if_at(sc->dfd, r, NULL, max, out, len, NULL, err) < 0) {
+		name_member(err, d, file);
+		return -1;
+	}
+	return 0;
 }
 
 static void set_error(struct dist *d, const struct error *err)
@@ -659,15 +673,19 @@ static void load_metadata(const struct scan *sc, struct dist *d, const char *bas
 {
 	struct error err = ERROR_INIT;
 	_cleanup_free_ char *buf = NULL;
-	_cleanup_free_ char *mpath = is_file ? xstrdup(d->path) : join(d->path, file);
+	_cleanup_free_ char *mpath = NULL;
 	char rel[PATH_MAX];
 	const char *r = is_file ? (sc->relative ? base : NULL)
 				: member_rel(sc, base, file, rel, sizeof(rel));
+	/* what messages name: the file's full path, made only for one when it is not at hand */
+	const char *name = is_file ? d->path : r ? NULL : (mpath = join(d->path, file));
 	size_t len = 0;
 
-	if (file_read_at(r ? sc->dfd : AT_FDCWD, r ? r : mpath, mpath, METADATA_MAX, &buf, &len,
+	if (file_read_at(r ? sc->dfd : AT_FDCWD, r ? r : name, name, METADATA_MAX, &buf, &len,
 			 NULL, &err) < 0 ||
-	    dist_metadata_parse(&d->md, buf, len, mpath, &err) < 0) {
+	    dist_metadata_parse(&d->md, buf, len, name, &err) < 0) {
+		if (!name)
+			name_member(&err, d, file);
 		set_error(d, &err);
 		return;
 	}

@@ -81,10 +81,12 @@ struct dep {
 };
 
 struct deps {
-	struct dep *v;
+	struct dep *v;               /* room for every Requires-Dist, n of them made */
 	size_t n;
 	size_t *index;               /* open addressing over v by text, 1-based */
 	size_t mask;
+	const struct dep **lists;    /* every distribution's list of those that hold */
+	size_t nlists;
 };
 
 struct pkg {
@@ -154,8 +156,10 @@ static void deps_init(struct deps *ds, const struct dist_set *set)
 		total += set->d[i].md.requires.n;
 	while (cap < total * 2)
 		cap *= 2;
-	ds->v = xcalloc(total + 1, sizeof(*ds->v));
+	ds->v = xmalloc((total + 1) * sizeof(*ds->v)); /* dep_get() sets each it makes */
 	ds->n = 0;
+	ds->lists = xmalloc((total + 1) * sizeof(*ds->lists));
+	ds->nlists = 0;
 	ds->index = xcalloc(cap, sizeof(*ds->index));
 	ds->mask = cap - 1;
 }
@@ -172,6 +176,7 @@ static void deps_finish(struct deps *ds)
 	}
 	free(ds->v);
 	free(ds->index);
+	free(ds->lists);
 }
 
 /* Dependencies as pip's iter_dependencies(extras=()) yields them; -1 and why when it raises. */
@@ -184,7 +189,7 @@ static int load_deps(struct pkg *k, struct deps *ds, const struct pep508_env *en
 		*why = xstrdup(k->dist->error);
 		return -1;
 	}
-	k->deps = xcalloc(req->n + 1, sizeof(*k->deps));
+	k->deps = ds->lists + ds->nlists; /* at most req->n of them, the room left */
 	for (i = 0; i < req->n; i++) {
 		const struct dep *d = dep_get(ds, req->v[i], env);
 
@@ -195,6 +200,7 @@ static int load_deps(struct pkg *k, struct deps *ds, const struct pep508_env *en
 		if (d->on)
 			k->deps[k->ndeps++] = d;
 	}
+	ds->nlists += k->ndeps;
 	return 0;
 }
 
@@ -278,7 +284,6 @@ void requirements_pip_check(const struct dist_set *set, const struct pep508_env 
 		}
 	}
 	for (i = 0; i < set->n; i++) {
-		free(pkgs[i].deps);
 		if (pkgs[i].version_ok)
 			pep440_version_finish(&pkgs[i].version);
 	}

@@ -109,10 +109,12 @@ static struct key_part *key_push(struct key *k)
  * freeing the arena.  A vector outgrown stays behind in the arena, which
  * at most doubles what the vectors take.
  */
-static void arena_vec_grow(struct arena *a, void **v, size_t *cap, size_t n, size_t need,
+static void arena_vec_grow(struct arena *a, void **v, uint32_t *cap, size_t n, size_t need,
 			   size_t elem)
 {
-	size_t c = *cap ? *cap * 2 : 4;
+	/* need stays below the document's length (an element takes a byte at
+	 * least), which parse_doc() keeps under 4 GiB: c fits */
+	size_t c = *cap ? (size_t)*cap * 2 : 4;
 	void *nv;
 
 	if (need <= *cap)
@@ -123,7 +125,7 @@ static void arena_vec_grow(struct arena *a, void **v, size_t *cap, size_t n, siz
 	if (n)
 		memcpy(nv, *v, n * elem);
 	*v = nv;
-	*cap = c;
+	*cap = (uint32_t)c;
 }
 
 /* ---- positions and errors ---- */
@@ -1403,6 +1405,11 @@ static struct toml_value *parse_doc(struct toml_doc *d, char *doc, size_t n, con
 	p.arena = &d->arena;
 	p.s = p.buf = doc;
 	p.len = n;
+	if (n > UINT32_MAX) {
+		error_at(err, name, 0, 0, "the document is too large (4 GiB or more)");
+		doc_free(d);
+		return NULL;
+	}
 	p.ascii = true;
 	for (i = ascii_run(doc, 0, n); i < n; i = ascii_run(doc, i, n)) {
 		size_t l = utf8_len((const unsigned char *)doc + i, n - i);

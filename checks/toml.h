@@ -17,9 +17,9 @@
  * Bounds for hostile input: values (arrays, inline tables, tables by
  * headers and dotted keys) nest at most TOML_DEPTH_MAX deep; the size of
  * the input is the caller's bound (memory is linear in it: a copy of the
- * document, about 100 bytes per value, and vectors that at most double
- * what they hold), and key lookups are hashed, so a table of a million
- * keys parses in linear time.
+ * document, about 90 bytes per value, and vectors that at most double
+ * what they hold; a document of 4 GiB or more is refused), and key lookups
+ * are hashed, so a table of a million keys parses in linear time.
  *
  * Everything the tree holds lives in one arena owned by the root (values,
  * the vectors of arrays and tables, decoded strings) or in the document it
@@ -77,8 +77,8 @@ struct toml_kv {
 struct toml_value {
 	enum toml_type type;
 	int line, column;          /* where the value, or the table's header, starts; 1-based */
-	unsigned flags;            /* the parser's */
-	int depth;
+	unsigned short flags;      /* the parser's */
+	unsigned short depth;      /* at most TOML_DEPTH_MAX */
 	struct arena *arena;       /* the root only: where all of the tree lives */
 	union {
 		struct {
@@ -91,13 +91,14 @@ struct toml_value {
 		struct toml_datetime dt;
 		struct {
 			struct toml_value **v;
-			size_t n, cap;
+			size_t n;
+			uint32_t cap;
 		} a;
 		struct {
 			struct toml_kv *v;   /* in the order the keys were defined */
-			size_t n, cap;
+			size_t n;
 			size_t *index;       /* open addressing over v, when n is large */
-			size_t index_cap;
+			uint32_t cap, index_cap;
 		} t;
 	} u;
 };
