@@ -76,6 +76,16 @@ bool cmd_is_help(const char *arg)
 	return strcmp(arg, "-h") == 0 || strcmp(arg, "--help") == 0;
 }
 
+int cmd_profile_operand(const char *command, const char *arg, const char **name)
+{
+	if (arg[0] == '-')
+		return cmd_usage_error(command, "unknown option '%s' for %s", arg, command);
+	if (*name)
+		return cmd_usage_error(command, "%s takes one PROFILE, got '%s' too", command, arg);
+	*name = arg;
+	return 0;
+}
+
 int cmd_help_of(const char *command, const struct globals *g)
 {
 	char *help[] = {"help", (char *)command, NULL};

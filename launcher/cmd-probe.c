@@ -23,12 +23,8 @@ int cmd_probe(int argc, char **argv, const struct globals *g)
 	for (i = 1; i < argc; i++) {
 		if (cmd_is_help(argv[i])) {
 			return cmd_help_of("probe", g);
-		} else if (argv[i][0] == '-') {
-			return cmd_usage_error("probe", "unknown option '%s' for probe", argv[i]);
-		} else if (!name) {
-			name = argv[i];
-		} else {
-			return cmd_usage_error("probe", "unexpected argument '%s'", argv[i]);
+		} else if ((rc = cmd_profile_operand("probe", argv[i], &name)) != 0) {
+			return rc;
 		}
 	}
 	if (!name)

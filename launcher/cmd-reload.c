@@ -160,12 +160,8 @@ int cmd_reload(int argc, char **argv, const struct globals *g)
 			timeout = v;
 		} else if (strcmp(a, "--upgrade") == 0) {
 			upgrade = true;
-		} else if (a[0] == '-') {
-			return cmd_usage_error("reload", "unknown option '%s' for reload", a);
-		} else if (!name) {
-			name = a;
-		} else {
-			return cmd_usage_error("reload", "unexpected argument '%s'", a);
+		} else if ((rc = cmd_profile_operand("reload", a, &name)) != 0) {
+			return rc;
 		}
 	}
 	if (!name)

@@ -158,7 +158,7 @@ int cmd_show(int argc, char **argv, const struct globals *g)
 	struct strbuf out;
 	const char *name = NULL, *format = "text";
 	bool reveal = false, all = false;
-	int i;
+	int i, rc;
 
 	for (i = 1; i < argc; i++) {
 		const char *a = argv[i];
@@ -172,12 +172,8 @@ int cmd_show(int argc, char **argv, const struct globals *g)
 				return cmd_usage_error("show", "--format takes text or json");
 		} else if (cmd_is_help(a)) {
 			return cmd_help_of("show", g);
-		} else if (a[0] == '-') {
-			return cmd_usage_error("show", "unknown option '%s' for show", a);
-		} else if (!name) {
-			name = a;
-		} else {
-			return cmd_usage_error("show", "show takes one PROFILE, got '%s' too", a);
+		} else if ((rc = cmd_profile_operand("show", a, &name)) != 0) {
+			return rc;
 		}
 	}
 	if (strcmp(format, "text") != 0 && strcmp(format, "json") != 0)

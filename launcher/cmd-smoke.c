@@ -314,7 +314,7 @@ int cmd_smoke(int argc, char **argv, const struct globals *g)
 	struct strbuf out;
 	enum format fmt = FMT_TEXT;
 	const char *name = NULL, *timeout = NULL;
-	int i, t;
+	int i, t, rc;
 
 	for (i = 1; i < argc; i++) {
 		const char *a = argv[i], *v;
@@ -338,12 +338,8 @@ int cmd_smoke(int argc, char **argv, const struct globals *g)
 				return cmd_usage_error("smoke", "--format takes text, json or junit, "
 						       "not '%s'", v);
 			}
-		} else if (a[0] == '-') {
-			return cmd_usage_error("smoke", "unknown option '%s' for smoke", a);
-		} else if (!name) {
-			name = a;
-		} else {
-			return cmd_usage_error("smoke", "unexpected argument '%s'", a);
+		} else if ((rc = cmd_profile_operand("smoke", a, &name)) != 0) {
+			return rc;
 		}
 	}
 	if (!name) {

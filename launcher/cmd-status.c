@@ -49,12 +49,8 @@ int cmd_status(int argc, char **argv, const struct globals *g)
 				return cmd_usage_error("status", "--format takes text or json");
 		} else if (cmd_is_help(a)) {
 			return cmd_help_of("status", g);
-		} else if (a[0] == '-') {
-			return cmd_usage_error("status", "unknown option '%s' for status", a);
-		} else if (!name) {
-			name = a;
-		} else {
-			return cmd_usage_error("status", "status takes one PROFILE, got '%s' too", a);
+		} else if ((rc = cmd_profile_operand("status", a, &name)) != 0) {
+			return rc;
 		}
 	}
 	if (!str_eq(format, "text") && !str_eq(format, "json"))

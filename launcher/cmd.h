@@ -113,6 +113,13 @@ bool cmd_opt(int argc, char **argv, int *i, const char *name, const char **value
 /* "-h" or "--help". */
 bool cmd_is_help(const char *arg);
 
+/*
+ * A word of command's line that no option took: "-x" is an unknown option,
+ * the first other word is the PROFILE (*name), a second one is refused.
+ * Returns 0 when the word was taken, else EXIT_USAGE having said why.
+ */
+int cmd_profile_operand(const char *command, const char *arg, const char **name);
+
 /* Prints command's help, as 'deploy-run help COMMAND' does; returns 0. */
 int cmd_help_of(const char *command, const struct globals *g);
 

@@ -33,6 +33,16 @@ check "unknown global option: names it and points to help" \
 run_dr check prod --frobnicate
 check "unknown check option exits 2" [ "$rc" = 2 ]
 check "unknown check option: points to help check" grep -q "see 'deploy-run help check'" "$T/err"
+# the commands of one PROFILE word their operand errors alike (cmd_profile_operand)
+for c in show status smoke reload probe; do
+	run_dr "$c" one two
+	check "$c with two profiles exits 2 (got $rc)" [ "$rc" = 2 ]
+	check "$c with two profiles: names the second" \
+		grep -q "^deploy-run: error: $c takes one PROFILE, got 'two' too (see 'deploy-run help $c')\$" "$T/err"
+	run_dr "$c" -x
+	check "$c -x exits 2 (got $rc)" [ "$rc" = 2 ]
+	check "$c -x: an unknown option of $c" grep -q "unknown option '-x' for $c" "$T/err"
+done
 run_dr show prod --format yaml
 check "unknown show format exits 2" [ "$rc" = 2 ]
 check "unknown show format: worded as check's and smoke's" grep -q -- "--format takes text or json, not 'yaml'" "$T/err"
