@@ -15,7 +15,11 @@
 #endif
 
 #define FIRST_CHUNK 4096
-#define MAX_CHUNK (256 * 1024)
+/* below glibc's threshold for mmap (128 KiB): the chunks of an arena that
+ * is freed go back to the heap, and the allocations that follow reuse those
+ * pages instead of faulting in new ones (the lock model after the TOML
+ * tree, the venv scan after both) */
+#define MAX_CHUNK (64 * 1024)
 
 struct arena_chunk {
 	struct arena_chunk *next; /* the previous (older) chunk */
