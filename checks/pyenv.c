@@ -78,28 +78,15 @@ static bool known(const struct pyenv *pe, const struct stat *st)
 	return false;
 }
 
-static int cmp_str(const void *a, const void *b)
-{
-	return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
 /* site.addpackage(): each *.pth of dir, in name order, adds its existing
  * directories (one per line; comments, blank and import lines skipped). */
 static void add_pth_dirs(struct pyenv *pe, const char *dir)
 {
-	DIR *d = opendir(dir);
-	struct dirent *e;
 	struct strv names = STRV_INIT;
 	size_t i;
 
-	if (!d)
+	if (file_dir_names(dir, NULL, ".pth", false, &names) < 0)
 		return;
-	while ((e = readdir(d)))
-		if (str_ends_with(e->d_name, ".pth") && e->d_name[0] != '.')
-			strv_push(&names, e->d_name);
-	closedir(d);
-	if (names.n)
-		qsort(names.v, names.n, sizeof(*names.v), cmp_str);
 	for (i = 0; i < names.n; i++) {
 		_cleanup_free_ char *p = path_join(dir, names.v[i]);
 		_cleanup_free_ char *buf = NULL;

@@ -294,16 +294,9 @@ static bool python_like(const char *prog)
 	return str_starts_with(b, "python") || str_starts_with(b, "pypy");
 }
 
-static int cmp_names(const void *a, const void *b)
-{
-	return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
 static void check_relocated(const struct context *ctx, struct report *r, const char *bin)
 {
 	_cleanup_free_ char *real_bin = resolved(bin);
-	DIR *d = opendir(bin);
-	struct dirent *e;
 	struct strv names = STRV_INIT, others = STRV_INIT;
 	_cleanup_free_ char *first = NULL, *first_script = NULL;
 	_cleanup_free_ char *hint = xasprintf("a venv cannot be moved: recreate it where it runs "
@@ -312,14 +305,8 @@ static void check_relocated(const struct context *ctx, struct report *r, const c
 					      ctx->profile->venv);
 	size_t i;
 
-	if (!d)
+	if (file_dir_names(bin, NULL, NULL, false, &names) < 0)
 		return;
-	while ((e = readdir(d)))
-		if (e->d_name[0] != '.')
-			strv_push(&names, e->d_name);
-	closedir(d);
-	if (names.n)
-		qsort(names.v, names.n, sizeof(*names.v), cmp_names);
 	/* one finding for the venv, at its first stale script, naming the
 	 * others: a moved venv has a stale #! in every script, and one error
 	 * per script (pip, pip3, pip3.11, ...) says the same thing ten times */

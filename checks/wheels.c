@@ -1,4 +1,5 @@
 #include "wheels.h"
+#include "fileio.h"
 #include "archive-dl.h"
 #include "dist.h"
 #include "hash.h"
@@ -214,11 +215,6 @@ out:
 	return ret;
 }
 
-static int cmp_str(const void *a, const void *b)
-{
-	return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
 /* Whether the versions a and b are equal under PEP 440. */
 static bool same_version(const char *a, const char *b)
 {
@@ -286,16 +282,13 @@ void wheels_check(const struct context *ctx, struct report *r)
 	struct error err = ERROR_INIT;
 	struct strv wheels = STRV_INIT;
 	bool have_lock;
-	struct dirent *de;
-	DIR *dp;
 	size_t i;
 
 	if (!p->wheelhouse) {
 		report_skip(r, "req.wheel-hash", "needs [checks] wheelhouse");
 		return;
 	}
-	dp = opendir(p->wheelhouse);
-	if (!dp) {
+	if (file_dir_names(p->wheelhouse, NULL, ".whl", true, &wheels) < 0) {
 		struct profile_loc loc = profile_loc(p, "checks", "wheelhouse");
 
 		report_add(r, "req.wheel-hash", SEVERITY_ERROR, loc.file, loc.line,
@@ -304,16 +297,13 @@ void wheels_check(const struct context *ctx, struct report *r)
 			   p->wheelhouse, strerror(errno));
 		return;
 	}
-	while ((de = readdir(dp)))
-		if (str_ends_with(de->d_name, ".whl"))
-			strv_push_owned(&wheels, path_join(p->wheelhouse, de->d_name));
-	closedir(dp);
-	if (wheels.n)
-		qsort(wheels.v, wheels.n, sizeof(char *), cmp_str);
 	/* the lock's own problems are requirements_check()'s findings */
 	have_lock = p->requirements && requirements_load_lock(ctx, &lf, &err) == 0;
-	for (i = 0; i < wheels.n; i++)
-		check_wheel(have_lock ? &lf : NULL, wheels.v[i], r);
+	for (i = 0; i < wheels.n; i++) {
+		_cleanup_free_ char *path = path_join(p->wheelhouse, wheels.v[i]);
+
+		check_wheel(have_lock ? &lf : NULL, path, r);
+	}
 	if (have_lock)
 		lockfile_finish(&lf);
 	strv_finish(&wheels);

@@ -1,5 +1,6 @@
 #include "fileio.h"
 #include "path.h"
+#include "strv.h"
 #include "util.h"
 
 #include <dirent.h>
@@ -225,4 +226,28 @@ int file_remove_tree(const char *path)
 		return -1;
 	file_empty_dir(dfd, NULL, NULL, NULL, NULL);
 	return rmdir(path);
+}
+
+int file_dir_names(const char *dir, const char *prefix, const char *suffix, bool hidden,
+		   struct strv *out)
+{
+	DIR *d = opendir(dir);
+	struct dirent *e;
+	size_t first = out->n;
+
+	if (!d)
+		return -1;
+	while ((e = readdir(d))) {
+		const char *name = e->d_name;
+
+		if (path_is_dot(name) || (!hidden && name[0] == '.') ||
+		    (prefix && !str_starts_with(name, prefix)) ||
+		    (suffix && !str_ends_with(name, suffix)))
+			continue;
+		strv_push(out, name);
+	}
+	closedir(d);
+	if (out->n - first > 1)
+		qsort(out->v + first, out->n - first, sizeof(*out->v), strv_cmp);
+	return 0;
 }

@@ -8,6 +8,7 @@
 #ifndef DEPLOY_RUN_FILEIO_H
 #define DEPLOY_RUN_FILEIO_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <sys/stat.h>
 
@@ -55,5 +56,15 @@ int file_empty_dir(int dfd, size_t *files, unsigned long long *bytes,
  * is not an error.  Returns 0, or -1 with errno when something stayed.
  */
 int file_remove_tree(const char *path);
+
+/*
+ * The names in dir (not "." and ".."; not hidden ones, starting with a
+ * dot, unless hidden) that start with prefix and end with suffix (NULL:
+ * any), appended to out in byte order.  Returns 0, or -1 with errno when
+ * dir cannot be opened.
+ */
+struct strv;
+int file_dir_names(const char *dir, const char *prefix, const char *suffix, bool hidden,
+		   struct strv *out);
 
 #endif

@@ -38,6 +38,17 @@ void strv_finish(struct strv *sv)
 	sv->n = sv->cap = 0;
 }
 
+int strv_cmp(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+void strv_sort(struct strv *sv)
+{
+	if (sv->n > 1)
+		qsort(sv->v, sv->n, sizeof(*sv->v), strv_cmp);
+}
+
 long strv_find(const struct strv *sv, const char *s)
 {
 	size_t i;

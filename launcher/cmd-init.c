@@ -343,11 +343,6 @@ static void detect_requirements(struct detected *d, const char *app)
 	strv_finish(&cands);
 }
 
-static int by_name(const void *a, const void *b)
-{
-	return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
 static void detect_env_files(struct detected *d, const char *app)
 {
 	static const char *const stage_files[3][3] = {
@@ -364,18 +359,7 @@ static void detect_env_files(struct detected *d, const char *app)
 			if (exists_in(app, stage_files[s][k]))
 				d->env_stage[s] = xstrdup(stage_files[s][k]);
 	/* the other .env* files are reported, never loaded (.env.example, ...) */
-	{
-		DIR *dir = opendir(app);
-		struct dirent *e;
-
-		while (dir && (e = readdir(dir)))
-			if (str_starts_with(e->d_name, ".env."))
-				strv_push(&names, e->d_name);
-		if (dir)
-			closedir(dir);
-	}
-	if (names.n)
-		qsort(names.v, names.n, sizeof(char *), by_name);
+	file_dir_names(app, ".env.", NULL, true, &names);
 	for (i = 0; i < names.n; i++) {
 		bool used = false;
 

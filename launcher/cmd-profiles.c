@@ -1,4 +1,5 @@
 #include "cmd.h"
+#include "fileio.h"
 #include "path.h"
 #include "util.h"
 
@@ -8,16 +9,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-static int by_name(const void *a, const void *b)
-{
-	return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
 int cmd_profiles(int argc, char **argv, const struct globals *g)
 {
 	struct strv names = STRV_INIT;
-	DIR *d;
-	struct dirent *e;
 	size_t i;
 	int rc = 0;
 
@@ -25,8 +19,7 @@ int cmd_profiles(int argc, char **argv, const struct globals *g)
 		return cmd_help_of("profiles", g);
 	if (argc > 1)
 		return cmd_usage_error("profiles", "profiles takes no arguments, got '%s'", argv[1]);
-	d = opendir(g->profiles_dir);
-	if (!d) {
+	if (file_dir_names(g->profiles_dir, NULL, ".ini", false, &names) < 0) {
 		struct error err = ERROR_INIT;
 
 		error_at(&err, g->profiles_dir, 0, 0, "cannot open the profiles directory: %s%s",
@@ -35,12 +28,6 @@ int cmd_profiles(int argc, char **argv, const struct globals *g)
 		cmd_print_error(&err);
 		return EXIT_USAGE;
 	}
-	while ((e = readdir(d)))
-		if (e->d_name[0] != '.' && str_ends_with(e->d_name, ".ini"))
-			strv_push(&names, e->d_name);
-	closedir(d);
-	if (names.n)
-		qsort(names.v, names.n, sizeof(char *), by_name);
 	for (i = 0; i < names.n; i++) {
 		struct error err = ERROR_INIT;
 		_cleanup_free_ char *path = path_join(g->profiles_dir, names.v[i]);

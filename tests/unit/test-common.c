@@ -323,6 +323,42 @@ static void test_remove_tree(void)
 	CHECK_INT(file_remove_tree(outside), 0); /* gone already */
 }
 
+static void test_dir_names(void)
+{
+	struct error err = ERROR_INIT;
+	char dir[] = "/tmp/dr-test-XXXXXX";
+	const char *files[] = {"d.pth", "a.pth", ".hidden.pth", "c.txt", ".env.dev", "B.pth"};
+	struct strv names = STRV_INIT;
+
+	CHECK(mkdtemp(dir) != NULL);
+	for (size_t i = 0; i < sizeof(files) / sizeof(*files); i++) {
+		char *p = xasprintf("%s/%s", dir, files[i]);
+
+		CHECK_INT(file_write_atomic(p, "x", 1, 0600, &err), 0);
+		free(p);
+	}
+	/* byte order, hidden names left out, the suffix kept to */
+	CHECK_INT(file_dir_names(dir, NULL, ".pth", false, &names), 0);
+	CHECK_STRV(names.v, names.n, "B.pth", "a.pth", "d.pth");
+	strv_finish(&names);
+	CHECK_INT(file_dir_names(dir, NULL, ".pth", true, &names), 0);
+	CHECK_STRV(names.v, names.n, ".hidden.pth", "B.pth", "a.pth", "d.pth");
+	strv_finish(&names);
+	CHECK_INT(file_dir_names(dir, ".env.", NULL, true, &names), 0);
+	CHECK_STRV(names.v, names.n, ".env.dev");
+	strv_finish(&names);
+	/* appended after what out held, which stays where it was */
+	strv_push(&names, "zz");
+	CHECK_INT(file_dir_names(dir, NULL, NULL, false, &names), 0);
+	CHECK_STRV(names.v, names.n, "zz", "B.pth", "a.pth", "c.txt", "d.pth");
+	strv_finish(&names);
+	CHECK_INT(file_remove_tree(dir), 0);
+	errno = 0;
+	CHECK_INT(file_dir_names(dir, NULL, NULL, false, &names), -1);
+	CHECK_INT(errno, ENOENT);
+	CHECK_INT(names.n, 0);
+}
+
 int main(void)
 {
 	RUN(test_error);
@@ -335,5 +371,6 @@ int main(void)
 	RUN(test_hash);
 	RUN(test_file_read);
 	RUN(test_remove_tree);
+	RUN(test_dir_names);
 	return T_DONE();
 }
