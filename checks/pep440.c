@@ -1141,11 +1141,6 @@ void pep440_specset_finish(struct pep440_specset *set)
 	set->n = 0;
 }
 
-static int cmp_strp(const void *a, const void *b)
-{
-	return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
 char *pep440_specset_str(const struct pep440_specset *set)
 {
 	struct strbuf sb;
@@ -1154,7 +1149,7 @@ char *pep440_specset_str(const struct pep440_specset *set)
 
 	for (i = 0; i < set->n; i++)
 		items[i] = xasprintf("%s%s", op_names[set->v[i].op], set->v[i].version);
-	qsort(items, set->n, sizeof(char *), cmp_strp);
+	qsort(items, set->n, sizeof(char *), strv_cmp);
 	strbuf_init(&sb);
 	for (i = 0; i < set->n; i++) {
 		strbuf_addf(&sb, "%s%s", i ? "," : "", items[i]);

@@ -1116,18 +1116,13 @@ static int parse_requirement_marker(struct tok *t, struct pep508_requirement *re
 	return 0;
 }
 
-static int cmp_strp(const void *a, const void *b)
-{
-	return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
 static void sort_unique(struct strv *sv)
 {
 	size_t i, j = 0;
 
 	if (!sv->n)
 		return;
-	qsort(sv->v, sv->n, sizeof(char *), cmp_strp);
+	strv_sort(sv);
 	for (i = 1; i < sv->n; i++) {
 		if (!strcmp(sv->v[i], sv->v[j]))
 			free(sv->v[i]);

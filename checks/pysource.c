@@ -540,11 +540,6 @@ struct walker {
 	size_t root_len;  /* path.buf[root_len] starts rel (after the '/') */
 };
 
-static int cmp_name(const void *a, const void *b)
-{
-	return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
 static void visit_file(struct walker *wk, int dfd, const char *name)
 {
 	_cleanup_close_ int fd = openat(dfd, name, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
@@ -598,7 +593,7 @@ static void visit_dir(struct walker *wk, int dfd, int depth)
 		strv_push(&names, de->d_name);
 	}
 	if (names.n)
-		qsort(names.v, names.n, sizeof(char *), cmp_name);
+		strv_sort(&names);
 	for (i = 0; i < names.n && !wk->w->truncated; i++) {
 		const char *name = names.v[i];
 		size_t keep = wk->path.len;

@@ -191,11 +191,6 @@ static bool excluded_by_default(const struct builder *b, const char *abs, const 
 	}
 }
 
-static int name_cmp(const void *a, const void *b)
-{
-	return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
 static int walk(struct builder *b, const char *abs, const char *rel, bool inside, bool *any,
 		struct error *err);
 
@@ -295,7 +290,7 @@ static int walk(struct builder *b, const char *abs, const char *rel, bool inside
 	}
 	closedir(d);
 	if (n)
-		qsort(names, n, sizeof(*names), name_cmp);
+		qsort(names, n, sizeof(*names), strv_cmp);
 	for (i = 0; i < n; i++) {
 		_cleanup_free_ char *cabs = path_join(abs, names[i]);
 		_cleanup_free_ char *crel = rel ? xasprintf("%s/%s", rel, names[i])
